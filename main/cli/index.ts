@@ -1,0 +1,105 @@
+// `caseworker <command>`: the entry point. Each command lives in its own module and returns an
+// exit code; usage mistakes print the usage and exit 2, user-facing failures print one line and exit 1.
+import { UsageError, UserFacingError } from './usage.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  sim: {
+    summary: 'run the Dizions API v2 simulator (demo and training server)',
+    usage: 'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025]',
+    load: () => import('./sim.js'),
+  },
+  api: {
+    summary: 'send one raw request to a Dizions server and print the JSON reply',
+    usage: 'caseworker api <METHOD> <PATH> [field=value …] [--file PATH] [--server URL --source KEY --org KEY --user KEY] [--dialect 2019|2025]',
+    load: () => import('./api.js'),
+  },
+  sync: {
+    summary: 'push the outbox, then pull the caseload into the encrypted replica',
+    usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--full] [--json]',
+    load: () => import('./sync.js'),
+  },
+  status: {
+    summary: 'show what the replica holds: counts, last sync, me, scope',
+    usage: 'caseworker status --db FILE [--json]',
+    load: () => import('./status.js'),
+  },
+  query: {
+    summary: 'answer a GET path of the API grammar from the replica, offline',
+    usage: 'caseworker query --db FILE <PATH>',
+    load: () => import('./query.js'),
+  },
+  queue: {
+    summary: 'apply an edit locally and queue it for the server',
+    usage: 'caseworker queue --db FILE <METHOD> <PATH> [field=value …] [--file PATH]',
+    load: () => import('./queue.js'),
+  },
+  outbox: {
+    summary: 'list and act on queued edits',
+    usage: 'caseworker outbox --db FILE [list | retry ID | discard ID | resolve ID FIELD=mine|theirs … | send-again ID | mark-done ID] [--json]',
+    load: () => import('./outbox.js'),
+  },
+  report: {
+    summary: 'run a dimension × metric report from the replica and export it',
+    usage: 'caseworker report --db FILE <PATH> [--format json|csv|xlsx|pdf] [--out FILE] [--sums]',
+    load: () => import('./report.js'),
+  },
+  web: {
+    summary: 'serve the app to a browser on 127.0.0.1 (demo data when no connection is set)',
+    usage: 'caseworker web [--db FILE] [--port N]',
+    load: () => import('./web.js'),
+  },
+  bench: {
+    summary: 'run the benchmarks and print a table of figures',
+    usage: 'caseworker bench [--clients N] [--only NAME]',
+    load: () => import('../../bench/run.js'),
+  },
+};
+
+function usage(): string {
+  const lines = ['usage: caseworker <command> [options]', '', 'commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${command.summary}`);
+  lines.push('', 'caseworker <command> --help shows a command\'s options.');
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stderr.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`caseworker: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stderr.write(`usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    const module = await command.load();
+    return await module.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`caseworker ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    if (error instanceof UserFacingError) {
+      process.stderr.write(`caseworker ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`caseworker ${name}: ${message}\n`);
+    if (process.env.CASEWORKER_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

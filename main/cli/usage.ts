@@ -1,0 +1,77 @@
+// Shared CLI plumbing: argument parsing that turns mistakes into a usage message (never a stack
+// trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** An error a user can act on: printed as its message alone, exit 1. */
+export class UserFacingError extends Error {
+  override name = 'UserFacingError';
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  return Number(value);
+}
+
+/** Data: one JSON document on one line on stdout. */
+export function printJson(data: unknown): void {
+  process.stdout.write(JSON.stringify(data) + '\n');
+}
+
+/** Logs and progress: stderr. */
+export function log(message: string): void {
+  process.stderr.write(message + '\n');
+}
+
+/** Connection settings from flags or the CASEWORKER_* environment variables. */
+export const CONNECTION_OPTIONS = {
+  server: { type: 'string' },
+  source: { type: 'string' },
+  org: { type: 'string' },
+  user: { type: 'string' },
+  dialect: { type: 'string' },
+} as const satisfies Options;
+
+export interface ConnectionArgs {
+  server?: string | undefined;
+  source?: string | undefined;
+  org?: string | undefined;
+  user?: string | undefined;
+  dialect?: string | undefined;
+}
+
+export function connectionFrom(values: ConnectionArgs, env = process.env) {
+  const server = values.server ?? env.CASEWORKER_SERVER;
+  const source = values.source ?? env.CASEWORKER_SOURCE;
+  const org = values.org ?? env.CASEWORKER_ORG;
+  const user = values.user ?? env.CASEWORKER_USER;
+  const dialect = values.dialect ?? env.CASEWORKER_DIALECT ?? '2019';
+  const missing = [
+    ['--server', 'CASEWORKER_SERVER', server],
+    ['--source', 'CASEWORKER_SOURCE', source],
+    ['--org', 'CASEWORKER_ORG', org],
+    ['--user', 'CASEWORKER_USER', user],
+  ].filter(([, , v]) => !v);
+  if (missing.length > 0) {
+    throw new UsageError(`missing connection settings: ${missing.map(([flag, envName]) => `${flag} (or ${envName})`).join(', ')}`);
+  }
+  if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
+  return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025' };
+}

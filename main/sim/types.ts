@@ -1,0 +1,71 @@
+// The seam between the simulator's HTTP layer (server.ts, faults.ts, control.ts) and its data
+// layer (store.ts, generate.ts, api-handler.ts). The HTTP layer authenticates, parses bodies,
+// injects faults and logs; the data layer answers a parsed request against SQLite.
+
+/** A system login of the simulated charity. `id` is what contacts carry in `user`. */
+export interface SimUser {
+  id: number;
+  name: string;
+  /** The same person's /workers id (what clients carry in usual_support_worker), or null. */
+  worker: number | null;
+  /** The three header keys. */
+  source: string;
+  org: string;
+  user: string;
+  /** Projects whose referrals this user can see. */
+  projects: number[];
+}
+
+/** What the simulator prints on its start line, per user. */
+export interface DemoUserLine {
+  id: number;
+  name: string;
+  worker: number | null;
+  source: string;
+  org: string;
+  user: string;
+}
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface SimRequest {
+  method: string; // upper case
+  /** Path relative to /v2, without a leading slash, with the query string if any. */
+  path: string;
+  user: SimUser;
+  /** Form fields (x-www-form-urlencoded or the non-file parts of multipart). */
+  form: Record<string, string>;
+  files: UploadedFile[];
+}
+
+/** Either a JSON value, or (for large collections) rows streamed as a JSON array. */
+export type SimResponse =
+  | { status: number; json: unknown }
+  | { status: number; rows: Iterable<Record<string, unknown>> };
+
+export interface SimOptions {
+  host?: string; // default 127.0.0.1
+  port?: number; // default 0: a free port
+  seed?: number; // default 1
+  clients?: number; // default 200
+  /** State lives under this folder and survives a restart; without it, a temp folder removed on close. */
+  dataDir?: string;
+  latencyMs?: number;
+  faults?: string;
+  dialect?: '2019' | '2025';
+  /** Log each request to stderr (the CLI sets this; tests leave it off). */
+  logToStderr?: boolean;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number; // 0 when the connection was reset
+  bytes: number; // response body bytes written
+  fault?: string;
+  at: string;
+}
