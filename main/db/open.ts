@@ -1,0 +1,144 @@
+// Opens the encrypted replica: SQLCipher key first, then a read that proves the key opens the file,
+// and only then migrations and settings. A wrong key on an existing file is a ReplicaKeyError that
+// leaves the file byte-for-byte unchanged; nothing here ever creates a new database over an old one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { ReplicaKeyError, type KeyProvider } from './keys.js';
+import * as schema from './schema.js';
+
+/** The committed drizzle-kit migrations, found relative to this module so any cwd works. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export type ReplicaDb = BetterSQLite3Database<typeof schema>;
+
+export interface Replica {
+  /** The raw better-sqlite3 handle: prepared statements for bulk paths. */
+  sqlite: Database.Database;
+  /** Drizzle over the same handle, for typed queries. */
+  db: ReplicaDb;
+  file: string;
+  close(): void;
+}
+
+export interface OpenReplicaOptions {
+  file: string;
+  keyProvider: KeyProvider;
+  /** Apply migrations (default true). Tests of migrations pass false and migrate step by step. */
+  migrate?: boolean;
+}
+
+/** A 64-hex-digit key is used as the raw 256-bit key (no key derivation); anything else is a passphrase. */
+const RAW_KEY = /^[0-9a-fA-F]{64}$/;
+
+/** Gets the key from the provider, then opens the replica (the rest is synchronous). */
+export async function openReplica(options: OpenReplicaOptions): Promise<Replica> {
+  let key: string;
+  try {
+    key = await options.keyProvider.getKey();
+  } catch (error) {
+    if (error instanceof ReplicaKeyError) throw error;
+    throw new ReplicaKeyError(`could not get the database key from ${options.keyProvider.describe()}: ${(error as Error).message}`);
+  }
+  if (typeof key !== 'string' || key === '') {
+    // An empty SQLCipher key means "no encryption": refuse rather than write plaintext.
+    throw new ReplicaKeyError(`no database key: ${options.keyProvider.describe()} gave an empty key`);
+  }
+  return openReplicaWithKey({ file: options.file, key, migrate: options.migrate, keySource: options.keyProvider.describe() });
+}
+
+export interface OpenWithKeyOptions {
+  file: string;
+  key: string;
+  migrate?: boolean | undefined;
+  /** For error messages. */
+  keySource?: string | undefined;
+}
+
+/** Opens the replica with a key in hand. Throws ReplicaKeyError when the key does not open an existing file. */
+export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
+  const file = path.resolve(options.file);
+  if (!options.key) throw new ReplicaKeyError('no database key given');
+  const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  if (!existed) fs.mkdirSync(path.dirname(file), { recursive: true });
+
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma(`cipher = 'sqlcipher'`);
+    sqlite.pragma(keyPragma(options.key));
+    verifyKey(sqlite, file, existed, options.keySource);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+
+  const db = drizzle(sqlite, { schema });
+  const replica: Replica = { sqlite, db, file, close: () => sqlite.close() };
+  if (options.migrate !== false) {
+    try {
+      migrateReplica(replica);
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+  }
+  return replica;
+}
+
+function keyPragma(key: string): string {
+  if (RAW_KEY.test(key)) return `key = "x'${key}'"`;
+  return `key = '${key.replaceAll("'", "''")}'`;
+}
+
+/** Reading sqlite_master decrypts page 1: a wrong key fails here, before anything is written. */
+function verifyKey(sqlite: Database.Database, file: string, existed: boolean, keySource?: string): void {
+  try {
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (existed && (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')) {
+      const from = keySource ? ` (key from ${keySource})` : '';
+      throw new ReplicaKeyError(
+        `the key does not open this database: ${file}${from}. Use the key it was created with, or move the file aside to start a new replica.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Applies every committed migration not yet applied; refuses a replica written by a newer Caseworker. */
+export function migrateReplica(replica: Replica, migrationsFolder = MIGRATIONS_FOLDER): void {
+  refuseNewerReplica(replica, migrationsFolder);
+  migrate(replica.db, { migrationsFolder });
+}
+
+function refuseNewerReplica(replica: Replica, migrationsFolder: string): void {
+  const table = replica.sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`).get();
+  if (!table) return;
+  const last = replica.sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null };
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> };
+  const newestKnown = Math.max(0, ...journal.entries.map((e) => e.when));
+  if (last.at !== null && Number(last.at) > newestKnown) {
+    throw new Error(`${replica.file} was written by a newer version of Caseworker (schema ahead of this one); update the app to open it`);
+  }
+}
+
+export interface IntegrityReport {
+  ok: boolean;
+  problems: string[];
+}
+
+/** `PRAGMA integrity_check`: ok, or the list of problems SQLite found. */
+export function checkIntegrity(replica: Pick<Replica, 'sqlite'>): IntegrityReport {
+  const rows = replica.sqlite.pragma('integrity_check') as Array<{ integrity_check: string }>;
+  const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+  return { ok: problems.length === 0, problems };
+}

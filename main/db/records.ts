@@ -1,0 +1,349 @@
+// The replica's write API for sync, and the row mappers. Bulk paths use prepared statements cached
+// per connection and one transaction per call (a batch is all-or-nothing). Invariant: a record's
+// typed columns are always recordToRow(raw) — written together here, never separately.
+
+import type Database from 'better-sqlite3';
+import { isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
+import type { DictionaryEntry } from '../../shared/dizions/assumptions.js';
+import { GROUP_TABLES, quoteIdent, type GroupTable } from './groups.js';
+import type { Replica } from './open.js';
+import type { clients, contacts, referrals, schedules, workers } from './schema.js';
+
+/** A record as the API sends it: field name → value. */
+export type ApiRecord = Record<string, unknown>;
+export type SqlValue = string | number | bigint | Buffer | null;
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+}
+
+type Handle = Pick<Replica, 'sqlite'>;
+
+// ---- row mappers --------------------------------------------------------------------------------
+
+/** Turns one API value into what its typed column holds: '' and missing become null, objects JSON. */
+export function toColumnValue(value: unknown): SqlValue {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (Buffer.isBuffer(value)) return value;
+  return JSON.stringify(value);
+}
+
+/** The record's id as a positive integer, or a clear error naming the group. */
+export function recordId(group: string, record: ApiRecord): number {
+  const id = typeof record.id === 'string' && /^\d+$/.test(record.id) ? Number(record.id) : record.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw new Error(`a ${group} record without a valid id (got ${JSON.stringify(record.id)}) cannot be stored`);
+  }
+  return id;
+}
+
+/** API record → the row the replica stores (typed columns + raw, and state for contacts). */
+export function recordToRow(group: RecordGroup, record: ApiRecord): Record<string, SqlValue> {
+  const spec = GROUP_TABLES[group];
+  const row: Record<string, SqlValue> = {};
+  for (const column of spec.columns) row[column] = toColumnValue(record[column]);
+  row.id = recordId(group, record);
+  row.raw = JSON.stringify(record);
+  if (spec.state) row.state = spec.state;
+  return row;
+}
+
+/** Stored row → the record as the server sent it (the raw JSON is the truth; columns are derived). */
+export function rowToRecord(row: { raw: string }): ApiRecord {
+  return JSON.parse(row.raw) as ApiRecord;
+}
+
+export const clientToRow = (record: ApiRecord) => recordToRow('clients', record) as unknown as typeof clients.$inferInsert;
+export const referralToRow = (record: ApiRecord) => recordToRow('referrals', record) as unknown as typeof referrals.$inferInsert;
+export const dueContactToRow = (record: ApiRecord) => recordToRow('due_contacts', record) as unknown as typeof contacts.$inferInsert;
+export const doneContactToRow = (record: ApiRecord) => recordToRow('done_contacts', record) as unknown as typeof contacts.$inferInsert;
+export const workerToRow = (record: ApiRecord) => recordToRow('workers', record) as unknown as typeof workers.$inferInsert;
+export const scheduleToRow = (record: ApiRecord) => recordToRow('schedules', record) as unknown as typeof schedules.$inferInsert;
+export const rowToClient = rowToRecord;
+export const rowToReferral = rowToRecord;
+export const rowToContact = rowToRecord;
+export const rowToWorker = rowToRecord;
+export const rowToSchedule = rowToRecord;
+
+// ---- prepared statements, cached per connection ----------------------------------------------------
+
+const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function statement(sqlite: Database.Database, sql: string): Database.Statement {
+  let byText = cache.get(sqlite);
+  if (!byText) {
+    byText = new Map();
+    cache.set(sqlite, byText);
+  }
+  let prepared = byText.get(sql);
+  if (!prepared) {
+    prepared = sqlite.prepare(sql);
+    byText.set(sql, prepared);
+  }
+  return prepared;
+}
+
+function groupTable(group: string): GroupTable {
+  if (!isRecordGroup(group)) throw new Error(`"${group}" is not a record group the replica keeps`);
+  return GROUP_TABLES[group];
+}
+
+interface UpsertStatements {
+  insert: Database.Statement;
+  update: Database.Statement;
+}
+
+function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertStatements {
+  const table = quoteIdent(spec.table);
+  const written = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
+  const insert = statement(
+    sqlite,
+    `INSERT INTO ${table} (${written.map(quoteIdent).join(', ')}) VALUES (${written.map(() => '?').join(', ')}) ON CONFLICT(id) DO NOTHING`,
+  );
+  const assigned = written.filter((c) => c !== 'id');
+  const update = statement(sqlite, `UPDATE ${table} SET ${assigned.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`);
+  return { insert, update };
+}
+
+// ---- records --------------------------------------------------------------------------------------
+
+/**
+ * Inserts or replaces whole records (as the server sent them) in one transaction. A due contact
+ * that arrives as done (same id) becomes done. Records must be complete: the stored raw is replaced.
+ */
+export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): UpsertResult {
+  const spec = groupTable(group);
+  const { insert, update } = upsertStatements(replica.sqlite, spec);
+  const stateValue = spec.state ? [spec.state] : [];
+  const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
+    let inserted = 0;
+    let updatedCount = 0;
+    for (const record of batch) {
+      const id = recordId(group, record);
+      const values: SqlValue[] = [id];
+      for (let i = 1; i < spec.columns.length; i++) values.push(toColumnValue(record[spec.columns[i]!]));
+      values.push(JSON.stringify(record), ...stateValue);
+      if (insert.run(values).changes === 1) {
+        inserted++;
+      } else {
+        values.shift();
+        values.push(id);
+        update.run(values);
+        updatedCount++;
+      }
+    }
+    return { inserted, updated: updatedCount };
+  });
+  return run(records);
+}
+
+/** Removes records of a group by id (a due-contact delete never removes a done contact with that id). */
+export function deleteRecords(replica: Handle, group: RecordGroup, ids: Iterable<number>): number {
+  const spec = groupTable(group);
+  const del = statement(
+    replica.sqlite,
+    `DELETE FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`,
+  );
+  const run = replica.sqlite.transaction((list: Iterable<number>) => {
+    let deleted = 0;
+    for (const id of list) deleted += (spec.state ? del.run(id, spec.state) : del.run(id)).changes;
+    return deleted;
+  });
+  return run(ids);
+}
+
+/** Every id of a group with its `updated` stamp, for the incremental diff against the server. */
+export function getIdsAndUpdated(replica: Handle, group: RecordGroup): Map<number, string | null> {
+  const spec = groupTable(group);
+  const select = statement(
+    replica.sqlite,
+    `SELECT id, updated FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`,
+  ).raw(true);
+  const out = new Map<number, string | null>();
+  for (const row of (spec.state ? select.iterate(spec.state) : select.iterate()) as Iterable<[number, string | null]>) {
+    out.set(row[0], row[1]);
+  }
+  return out;
+}
+
+/** One record as the server sent it, or undefined. */
+export function getRecord(replica: Handle, group: RecordGroup, id: number): ApiRecord | undefined {
+  const spec = groupTable(group);
+  const row = statement(
+    replica.sqlite,
+    `SELECT raw FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`,
+  ).get(...(spec.state ? [id, spec.state] : [id])) as { raw: string } | undefined;
+  return row ? rowToRecord(row) : undefined;
+}
+
+/** How many records of a group the replica holds. */
+export function countRecords(replica: Handle, group: RecordGroup): number {
+  const spec = groupTable(group);
+  const row = statement(
+    replica.sqlite,
+    `SELECT count(*) AS n FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`,
+  ).get(...(spec.state ? [spec.state] : [])) as { n: number };
+  return row.n;
+}
+
+// ---- dictionaries -----------------------------------------------------------------------------------
+
+/**
+ * Stores a dictionary (`organisations/district`, `relationships`, …). A fetched dictionary is the
+ * whole list, so by default entries no longer listed are removed.
+ */
+export function upsertDictionary(replica: Handle, tableRef: string, entries: readonly DictionaryEntry[], options: { replaceAll?: boolean } = {}): number {
+  const clear = statement(replica.sqlite, 'DELETE FROM dictionaries WHERE table_ref = ?');
+  const put = statement(
+    replica.sqlite,
+    `INSERT INTO dictionaries (table_ref, id, name, extra) VALUES (?, ?, ?, ?)
+     ON CONFLICT(table_ref, id) DO UPDATE SET name = excluded.name, extra = excluded.extra`,
+  );
+  const run = replica.sqlite.transaction(() => {
+    if (options.replaceAll !== false) clear.run(tableRef);
+    for (const entry of entries) {
+      const { id, name, ...extra } = entry;
+      const entryId = recordId(`dictionary ${tableRef}`, { id });
+      put.run(tableRef, entryId, String(name ?? ''), Object.keys(extra).length > 0 ? JSON.stringify(extra) : null);
+    }
+    return entries.length;
+  });
+  return run();
+}
+
+/** A dictionary's entries in the API's shape `[{id, name, …extra}]`, by id. */
+export function getDictionary(replica: Handle, tableRef: string): DictionaryEntry[] {
+  const rows = statement(replica.sqlite, 'SELECT id, name, extra FROM dictionaries WHERE table_ref = ? ORDER BY id')
+    .all(tableRef) as Array<{ id: number; name: string; extra: string | null }>;
+  return rows.map(dictionaryRowToEntry);
+}
+
+export function dictionaryRowToEntry(row: { id: number; name: string; extra: string | null }): DictionaryEntry {
+  return { id: row.id, name: row.name, ...(row.extra ? (JSON.parse(row.extra) as Record<string, unknown>) : {}) };
+}
+
+/** The table refs the replica holds dictionaries for. */
+export function listDictionaries(replica: Handle): string[] {
+  return (statement(replica.sqlite, 'SELECT DISTINCT table_ref FROM dictionaries ORDER BY table_ref').all() as Array<{ table_ref: string }>).map((r) => r.table_ref);
+}
+
+// ---- multiple-record extension databases --------------------------------------------------------------
+
+/** Inserts or replaces rows of one extension database (`wellcheck_notes_9`) in one transaction. */
+export function upsertExtensionRecords(replica: Handle, database: string, records: readonly ApiRecord[]): UpsertResult {
+  const insert = statement(
+    replica.sqlite,
+    'INSERT INTO extension_records (database, id, referral, client, updated, raw) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(database, id) DO NOTHING',
+  );
+  const update = statement(
+    replica.sqlite,
+    'UPDATE extension_records SET referral = ?, client = ?, updated = ?, raw = ? WHERE database = ? AND id = ?',
+  );
+  const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
+    let inserted = 0;
+    let updatedCount = 0;
+    for (const record of batch) {
+      const id = recordId(`extension_database/${database}`, record);
+      const referral = toColumnValue(record.referral);
+      const client = toColumnValue(record.client);
+      const updatedAt = toColumnValue(record.updated);
+      const raw = JSON.stringify(record);
+      if (insert.run(database, id, referral, client, updatedAt, raw).changes === 1) inserted++;
+      else {
+        update.run(referral, client, updatedAt, raw, database, id);
+        updatedCount++;
+      }
+    }
+    return { inserted, updated: updatedCount };
+  });
+  return run(records);
+}
+
+export function deleteExtensionRecords(replica: Handle, database: string, ids: Iterable<number>): number {
+  const del = statement(replica.sqlite, 'DELETE FROM extension_records WHERE database = ? AND id = ?');
+  const run = replica.sqlite.transaction((list: Iterable<number>) => {
+    let deleted = 0;
+    for (const id of list) deleted += del.run(database, id).changes;
+    return deleted;
+  });
+  return run(ids);
+}
+
+export function getExtensionIdsAndUpdated(replica: Handle, database: string): Map<number, string | null> {
+  const rows = statement(replica.sqlite, 'SELECT id, updated FROM extension_records WHERE database = ?').raw(true).iterate(database) as Iterable<[number, string | null]>;
+  return new Map(rows);
+}
+
+// ---- selectable fields -----------------------------------------------------------------------------------
+
+/** Keeps the server's `<group>/selectable_fields` reply verbatim (group: `clients`, `extension_database/x_9`, …). */
+export function setSelectableFields(replica: Handle, group: string, reply: unknown): void {
+  statement(
+    replica.sqlite,
+    `INSERT INTO selectable_fields ("group", reply, fetched_at) VALUES (?, ?, strftime('%Y-%m-%d %H:%M:%S', 'now'))
+     ON CONFLICT("group") DO UPDATE SET reply = excluded.reply, fetched_at = excluded.fetched_at`,
+  ).run(group, JSON.stringify(reply));
+}
+
+/** The stored reply, or undefined when the group's selectable fields were never fetched. */
+export function getSelectableFields(replica: Handle, group: string): unknown {
+  const row = statement(replica.sqlite, 'SELECT reply FROM selectable_fields WHERE "group" = ?').get(group) as { reply: string } | undefined;
+  return row ? JSON.parse(row.reply) : undefined;
+}
+
+/**
+ * The field names in a stored selectable_fields reply. Its shape is unpublished, so accept a list of
+ * names, a list of objects with `name`/`field`/`key`, or an object keyed by field name.
+ */
+export function selectableFieldNames(replica: Handle, group: string): string[] {
+  const reply = getSelectableFields(replica, group);
+  if (Array.isArray(reply)) {
+    return reply.flatMap((item) => {
+      if (typeof item === 'string') return [item];
+      if (item && typeof item === 'object') {
+        const named = (item as Record<string, unknown>).name ?? (item as Record<string, unknown>).field ?? (item as Record<string, unknown>).key;
+        return typeof named === 'string' ? [named] : [];
+      }
+      return [];
+    });
+  }
+  if (reply && typeof reply === 'object') return Object.keys(reply);
+  return [];
+}
+
+// ---- sync state -------------------------------------------------------------------------------------------
+
+/** The keys sync keeps; values are JSON. */
+export const SYNC_KEYS = {
+  me: 'me',
+  myWorker: 'my_worker',
+  lastSync: 'last_sync',
+  dictionariesFetchedAt: 'dictionaries_fetched_at',
+  scope: (group: string) => `scope:${group}`,
+  cursor: (name: string) => `cursor:${name}`,
+} as const;
+
+export function getSyncState<T = unknown>(replica: Handle, key: string): T | undefined {
+  const row = statement(replica.sqlite, 'SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as T) : undefined;
+}
+
+export function setSyncState(replica: Handle, key: string, value: unknown): void {
+  if (value === undefined) throw new Error(`sync state "${key}" cannot be set to undefined (use deleteSyncState)`);
+  statement(replica.sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    .run(key, JSON.stringify(value));
+}
+
+export function deleteSyncState(replica: Handle, key: string): void {
+  statement(replica.sqlite, 'DELETE FROM sync_state WHERE key = ?').run(key);
+}
+
+/** Every sync-state key with the given prefix (e.g. `scope:`), as an object. */
+export function listSyncState(replica: Handle, prefix = ''): Record<string, unknown> {
+  const rows = statement(replica.sqlite, 'SELECT key, value FROM sync_state WHERE substr(key, 1, length(?)) = ? ORDER BY key')
+    .all(prefix, prefix) as Array<{ key: string; value: string }>;
+  return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+}

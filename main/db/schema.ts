@@ -1,0 +1,211 @@
+// The replica's tables: what the server sent, keyed by the server's ids. Every record keeps `raw`,
+// the full JSON as the server sent it (so single-record extension fields and new server fields are
+// never lost); the typed columns are a projection of `raw` for filters, joins, indexes and reports,
+// written only through records.ts so the two never disagree. Column names are the API's field names.
+//
+// No foreign keys between synced tables: the server is the authority, records arrive in any order
+// and a referral's client may be outside the scope; the query engine joins with LEFT JOIN instead.
+
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: integer('id').primaryKey(),
+    first_name: text('first_name'),
+    surname: text('surname'),
+    dob: text('dob'),
+    gender: integer('gender'),
+    ethnicity: integer('ethnicity'),
+    religion: integer('religion'),
+    sexual_orientation: integer('sexual_orientation'),
+    marital_status: integer('marital_status'),
+    main_language: integer('main_language'),
+    main_disability: integer('main_disability'),
+    registered_disabled: text('registered_disabled'),
+    blue_badge_holder: text('blue_badge_holder'),
+    accommodation: integer('accommodation'),
+    employment_status: integer('employment_status'),
+    people_in_household: integer('people_in_household'),
+    address1: text('address1'),
+    address2: text('address2'),
+    town: text('town'),
+    county: integer('county'),
+    district: integer('district'),
+    postcode: text('postcode'),
+    telephone: text('telephone'),
+    mobile: text('mobile'),
+    email: text('email'),
+    nhs_number: text('nhs_number'),
+    social_services_number: text('social_services_number'),
+    external_id: text('external_id'),
+    gp_name: text('gp_name'),
+    gp_surgery: integer('gp_surgery'),
+    school: integer('school'),
+    consent: text('consent'),
+    preferred_communication_method: integer('preferred_communication_method'),
+    usual_support_worker: integer('usual_support_worker'),
+    active: text('active'),
+    deceased: text('deceased'),
+    age_range: integer('age_range'),
+    type: integer('type'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [
+    // "my clients" (usual support worker), report dimensions, lookups by the ids other systems hold.
+    index('clients_usual_support_worker').on(t.usual_support_worker),
+    index('clients_district').on(t.district),
+    index('clients_external_id').on(t.external_id),
+    index('clients_surname').on(t.surname, t.first_name),
+  ],
+);
+
+export const referrals = sqliteTable(
+  'referrals',
+  {
+    id: integer('id').primaryKey(),
+    client: integer('client'),
+    client_type: integer('client_type'),
+    date: text('date'),
+    project: integer('project'),
+    template: integer('template'),
+    stage: integer('stage'),
+    description: text('description'),
+    project_category: integer('project_category'),
+    contact_method: integer('contact_method'),
+    funding_sponsor: integer('funding_sponsor'),
+    contact_type: integer('contact_type'),
+    referrer: integer('referrer'),
+    introduction_source: integer('introduction_source'),
+    additional_org_person: integer('additional_org_person'),
+    priority: integer('priority'),
+    response_method: integer('response_method'),
+    referral_complete: text('referral_complete'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [
+    index('referrals_client').on(t.client),
+    index('referrals_project_stage').on(t.project, t.stage),
+    index('referrals_date').on(t.date),
+    index('referrals_updated').on(t.updated),
+  ],
+);
+
+/** Due and done contacts share one id space in the API (completing due 88 makes done 88), so one table with a state. */
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey(),
+    state: text('state', { enum: ['due', 'done'] }).notNull(),
+    referral: integer('referral'),
+    client: integer('client'),
+    user: integer('user'),
+    project: integer('project'),
+    start_date: text('start_date'),
+    end_date: text('end_date'),
+    description: text('description'),
+    stage: integer('stage'),
+    due_stage: integer('due_stage'),
+    contact_type: integer('contact_type'),
+    contact_method: integer('contact_method'),
+    travel_time: real('travel_time'),
+    travel_mileage: real('travel_mileage'),
+    transport_method: integer('transport_method'),
+    priority: integer('priority'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [
+    // "my next actions": due contacts of a user by date; a referral's contacts by date (next action, date_active).
+    index('contacts_state_user_start').on(t.state, t.user, t.start_date),
+    index('contacts_referral_start').on(t.referral, t.start_date),
+    index('contacts_client').on(t.client),
+    index('contacts_start_date').on(t.start_date),
+  ],
+);
+
+export const workers = sqliteTable(
+  'workers',
+  {
+    id: integer('id').primaryKey(),
+    first_name: text('first_name'),
+    surname: text('surname'),
+    user: integer('user'),
+    email: text('email'),
+    telephone: text('telephone'),
+    job_title: text('job_title'),
+    active: text('active'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [index('workers_user').on(t.user)],
+);
+
+/** Read-only through the API. */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: integer('id').primaryKey(),
+    client: integer('client'),
+    referral: integer('referral'),
+    worker: integer('worker'),
+    start_date: text('start_date'),
+    end_date: text('end_date'),
+    frequency: integer('frequency'),
+    description: text('description'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [
+    index('schedules_client').on(t.client),
+    index('schedules_worker_start').on(t.worker, t.start_date),
+    index('schedules_start_date').on(t.start_date),
+  ],
+);
+
+/** Every `dictionary/<api_group>/<table>` (table_ref `organisations/district`), plus `relationships` and `carer_relationships`. */
+export const dictionaries = sqliteTable(
+  'dictionaries',
+  {
+    table_ref: text('table_ref').notNull(),
+    id: integer('id').notNull(),
+    name: text('name').notNull(),
+    /** Other keys of the entry as JSON (stages carry template and status, projects category and active). */
+    extra: text('extra'),
+  },
+  (t) => [primaryKey({ columns: [t.table_ref, t.id] })],
+);
+
+/** Rows of multiple-record extension databases (`extension_database/<name>_<id>`). */
+export const extensionRecords = sqliteTable(
+  'extension_records',
+  {
+    database: text('database').notNull(),
+    id: integer('id').notNull(),
+    referral: integer('referral'),
+    client: integer('client'),
+    updated: text('updated'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.database, t.id] }),
+    index('extension_records_referral').on(t.database, t.referral),
+    index('extension_records_client').on(t.database, t.client),
+  ],
+);
+
+/** The server's `<group>/selectable_fields` reply, kept verbatim (group is `clients` or `extension_database/<name>_<id>`). */
+export const selectableFields = sqliteTable('selectable_fields', {
+  group: text('group').primaryKey(),
+  reply: text('reply').notNull(),
+  fetched_at: text('fetched_at').notNull().default(sql`(strftime('%Y-%m-%d %H:%M:%S', 'now'))`),
+});
+
+/** Key/value JSON: me, my worker, scope per group, last sync, resumable-sync cursors, dictionaries fetched at. */
+export const syncState = sqliteTable('sync_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
