@@ -131,7 +131,7 @@ function generateStaff(db: Database.Database, writer: RowWriter, rng: Random, vo
       ? demo.projects.map((name) => vocab.id('referrals/project', name))
       : [...new Set([rng.pick(activeProjects), rng.pick(activeProjects), ...(rng.chance(0.1) ? [rng.pick(projects).id] : [])])];
     // Some workers have no login (sessional staff, volunteers): their clients' contacts go to project members.
-    const hasLogin = demo !== undefined || rng.chance(0.85);
+    const hasLogin = demo !== undefined || (w < workerCount && rng.chance(0.85)); // the last one never has a login
     const userId = hasLogin ? addUser(`${first} ${surname}`, w, projectIds, demo !== undefined) : null;
     writer.insert(TABLES.workers!, {
       id: w, first_name: first, surname, user: userId, email: `${slug(first)}.${slug(surname)}@charity.example.org`,
