@@ -1,0 +1,133 @@
+// The download of one group: diff the server's listing against the replica, fetch what is new or
+// changed in URL-bounded batches of ids (a few requests in flight), ingest each batch in ONE
+// transaction through the bulk writer, then remove what left the scope. Records with pending local
+// edits are neither overwritten nor removed; negative ids (created offline) are never touched.
+// Resumable by construction: a batch is in the replica whole or not at all, and the next run's
+// diff skips everything already current.
+
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { RecordGroup } from '../../shared/dizions/model.js';
+import type { Replica } from '../db/open.js';
+import { deleteRecords, upsertRecords, type ApiRecord } from '../db/records.js';
+import type { DictionaryWatch } from './dictionaries.js';
+import { ReplyShapeError, collectAll, getArray, type FetchContext } from './fetch.js';
+import { idBatches } from './id-batches.js';
+import type { GroupListing } from './listing.js';
+import { localStamps } from './local-stamps.js';
+import { pendingIds } from './pending.js';
+import { runLimited } from './pool.js';
+import { diffStamps, unpackStamp, type StampDiff } from './stamps.js';
+
+export interface GroupSummary {
+  /** Records received in full. */
+  fetched: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+export interface GroupPlan {
+  group: RecordGroup;
+  diff: StampDiff;
+  listing: GroupListing;
+}
+
+/** Deletions are written in batches this size (one transaction each). */
+const DELETE_BATCH = 2000;
+
+export function emptySummary(): GroupSummary {
+  return { fetched: 0, inserted: 0, updated: 0, deleted: 0 };
+}
+
+/** What the download of a group will do, from its listing and the replica as it is now. */
+export async function planGroup(replica: Replica, listing: GroupListing, full: boolean): Promise<GroupPlan> {
+  const local = await localStamps(replica, listing.group);
+  const diff = diffStamps(listing.server, local, { pending: pendingIds(replica, listing.group), full });
+  return { group: listing.group, diff, listing };
+}
+
+export interface DownloadOptions {
+  fetch: FetchContext;
+  replica: Replica;
+  /** Fields to request (every selectable field), or undefined for the server's defaults. */
+  fields: string[] | undefined;
+  concurrency: number;
+  watch: DictionaryWatch;
+  /** After each ingested batch: records in it. */
+  onBatch?: (records: number) => void;
+}
+
+/** Fetches and ingests the plan's records, then removes what left the scope. */
+export async function downloadGroup(plan: GroupPlan, options: DownloadOptions): Promise<GroupSummary> {
+  const { group } = plan;
+  const summary = emptySummary();
+  const base = { kind: 'records' as const, group, pairs: [], ...(options.fields ? { fields: options.fields } : {}) };
+  await runLimited(idBatches(base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
+    const items = await getArray(options.fetch, batch.path, collectAll);
+    const records = checkRecords(group, items, new Set(batch.ids));
+    // Re-read pending marks at the moment of writing: an edit queued while this batch was in
+    // flight must not be overwritten by it.
+    const pending = pendingIds(options.replica, group);
+    const writable = pending.size === 0 ? records : records.filter((r) => !pending.has(r.id as number));
+    if (writable.length > 0) {
+      const result = upsertRecords(options.replica, group, writable);
+      summary.inserted += result.inserted;
+      summary.updated += result.updated;
+      summary.fetched += writable.length;
+      options.watch.note(group, writable);
+    }
+    options.onBatch?.(batch.ids.length);
+    await yieldToLoop();
+  }, options.fetch.signal);
+
+  const pending = pendingIds(options.replica, group);
+  const remove = plan.diff.remove.filter((id) => !pending.has(id));
+  for (let i = 0; i < remove.length; i += DELETE_BATCH) {
+    summary.deleted += deleteRecords(options.replica, group, remove.slice(i, i + DELETE_BATCH));
+    await yieldToLoop();
+  }
+  return summary;
+}
+
+/**
+ * The records of a batch reply, checked: objects with the ids asked for (anything else the server
+ * sent is ignored, never stored). An id asked for but missing was deleted or moved out of sight
+ * since the listing; the next sync's listing settles it.
+ */
+function checkRecords(group: RecordGroup, items: unknown[], asked: ReadonlySet<number>): ApiRecord[] {
+  const out: ApiRecord[] = [];
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new ReplyShapeError(`a ${group} reply holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
+    }
+    const record = item as ApiRecord;
+    const raw = record.id;
+    const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof id !== 'number' || !asked.has(id)) continue;
+    record.id = id;
+    out.push(record);
+  }
+  return out;
+}
+
+/**
+ * The referrals cursor to keep: the listing's, but never past a change held back by a pending
+ * edit, so that the change is listed again once the edit has settled.
+ */
+export function referralsCursor(plan: GroupPlan): string | undefined {
+  let next = plan.listing.nextSince;
+  if (next === undefined) return undefined;
+  const server = plan.listing.server;
+  for (const id of plan.diff.heldBack) {
+    let lo = 0;
+    let hi = server.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (server.ids[mid]! < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const stamp = unpackStamp(server.stamps[lo] ?? Number.NaN);
+    if (server.ids[lo] === id && stamp !== undefined && stamp < next) next = stamp;
+  }
+  return next;
+}

@@ -1,0 +1,65 @@
+// Every GET that sync makes goes through here: bounded retries for retryable failures (Retry-After
+// honoured by withRetries), a damaged body (not a JSON array, cut off) treated as retryable too,
+// cancellation through the run's AbortSignal. Each attempt starts a fresh sink, so a reply that
+// fails half-way through parsing never leaves half of its items behind.
+
+import type { DizionsClient } from '../api/client.js';
+import { DizionsError, errorFromBadReply } from '../api/errors.js';
+import { withRetries, type RetryOptions } from '../api/retry.js';
+import { printPath, type DizionsPath } from '../../shared/url-grammar.js';
+import { MalformedReply, forEachArraySlice } from './json-array.js';
+
+export interface FetchContext {
+  client: DizionsClient;
+  signal?: AbortSignal | undefined;
+  retry: Omit<RetryOptions, 'signal'>;
+  /** Told about each retry, e.g. to log "retrying in 2 s". */
+  onRetry?: ((error: DizionsError, attempt: number, delayMs: number) => void) | undefined;
+}
+
+/** Collects one reply's items; a new sink is made for every attempt. */
+export interface Sink<T> {
+  add(items: unknown[]): void;
+  finish(): T;
+}
+
+/** A reply that parsed but is not what the API promises (e.g. a record without an id): retrying will not help. */
+export class ReplyShapeError extends Error {
+  override name = 'ReplyShapeError';
+}
+
+export const DEFAULT_RETRY: Omit<RetryOptions, 'signal'> = { attempts: 6, baseMs: 250, maxMs: 8_000 };
+
+/** GETs a collection path and feeds its items to a fresh sink per attempt. */
+export async function getArray<T>(context: FetchContext, path: DizionsPath, makeSink: () => Sink<T>): Promise<T> {
+  const printed = printPath(path);
+  return withRetries(async () => {
+    const reply = await context.client.getRecordsRaw(path, context.signal ? { signal: context.signal } : {});
+    const sink = makeSink();
+    try {
+      await forEachArraySlice(reply.text, (items) => sink.add(items));
+    } catch (error) {
+      if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
+        const wrongShape = error instanceof ReplyShapeError;
+        throw errorFromBadReply({ method: 'GET', path: printed }, reply.status, error.message, { wrongShape, cause: error });
+      }
+      throw error;
+    }
+    return sink.finish();
+  }, {
+    ...context.retry,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.onRetry ? { onRetry: context.onRetry } : {}),
+  });
+}
+
+/** A sink that keeps every item (record batches: small by construction). */
+export function collectAll(): Sink<unknown[]> {
+  const all: unknown[] = [];
+  return {
+    add: (items) => {
+      for (const item of items) all.push(item);
+    },
+    finish: () => all,
+  };
+}

@@ -1,0 +1,203 @@
+// The listing phase: for every group, which ids the scope holds on the server now and their
+// `updated` stamps, asked as `<scope path>/field/id;updated` (plus the few fields the default scope
+// derives from: a due contact's referral and client, a referral's client, a worker's user). Long id
+// lists become several URL-bounded paths. Referrals already in the replica are listed ids-only plus
+// `updated/<since>,<to>` for what changed, which is cheaper once a caseload is large.
+
+import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
+import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
+import { MAX_FILTER_PAIRS } from '../../shared/dizions/model.js';
+import type { RecordsPath } from '../../shared/url-grammar.js';
+import { ReplyShapeError, getArray, type FetchContext, type Sink } from './fetch.js';
+import { idBatchPaths } from './id-batches.js';
+import { runLimited } from './pool.js';
+import { doneWindow, explicitPath, type ScopeSettings } from './scope.js';
+import { StampList, UNKNOWN_STAMP, packStamp, unpackStamp } from './stamps.js';
+
+export interface GroupListing {
+  group: RecordGroup;
+  /** Sorted by id, one entry per id. Stamps are UNKNOWN_STAMP where only ids were listed. */
+  server: StampList;
+  /** Referrals listed through the updated filter: the cursor to keep once the group is complete. */
+  nextSince?: string | undefined;
+  usedUpdatedFilter: boolean;
+}
+
+export interface ScopeListing {
+  myWorker: number | null;
+  groups: Record<RecordGroup, GroupListing>;
+}
+
+export interface ListingOptions {
+  fetch: FetchContext;
+  settings: ScopeSettings;
+  now: Date;
+  full: boolean;
+  /** The referrals cursor of the last complete sync (server timestamp), if any. */
+  referralsSince: string | undefined;
+  /** How many referrals the replica holds now (decides whether the updated filter pays off). */
+  localReferrals: number;
+  concurrency: number;
+  /** Called after each listing request. */
+  onRequest?: (group: RecordGroup) => void;
+}
+
+/** Below this many referrals per listing path, one `id;updated` request is cheaper than two. */
+const UPDATED_FILTER_MIN_PER_PATH = 20;
+
+interface Listed {
+  list: StampList;
+  /** Extra fields, aligned with the order the rows were pushed; NaN where null. */
+  extras: Record<string, number[]>;
+}
+
+function toId(value: unknown): number | undefined {
+  const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+function listingSink(group: RecordGroup, withStamps: boolean, extra: readonly string[]): () => Sink<Listed> {
+  return () => {
+    const listed: Listed = { list: new StampList(), extras: Object.fromEntries(extra.map((f) => [f, []])) };
+    return {
+      add(items) {
+        for (const item of items) {
+          if (item === null || typeof item !== 'object') throw new ReplyShapeError(`a ${group} listing holds ${JSON.stringify(item)} where a record was expected`);
+          const row = item as Record<string, unknown>;
+          const id = toId(row.id);
+          if (id === undefined) throw new ReplyShapeError(`a ${group} record has no valid id (got ${JSON.stringify(row.id)})`);
+          listed.list.push(id, withStamps ? packStamp(row.updated) : UNKNOWN_STAMP);
+          for (const field of extra) listed.extras[field]!.push(toId(row[field]) ?? Number.NaN);
+        }
+      },
+      finish: () => listed,
+    };
+  };
+}
+
+/** Lists every path (a few in flight) and merges them into one sorted StampList, handing extras to `onExtras`. */
+async function listPaths(
+  options: ListingOptions, group: RecordGroup, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[] },
+  onExtras?: (listed: Listed) => void,
+): Promise<StampList> {
+  const merged = new StampList();
+  const selected = ['id', ...(fields.stamps ? ['updated'] : []), ...fields.extra];
+  await runLimited(paths, options.concurrency, async (path) => {
+    const listed = await getArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
+    for (let i = 0; i < listed.list.length; i++) merged.push(listed.list.ids[i]!, listed.list.stamps[i]!);
+    onExtras?.(listed);
+    options.onRequest?.(group);
+  }, options.fetch.signal);
+  return merged.sortUnique();
+}
+
+function groupPath(group: RecordGroup, pairs: RecordsPath['pairs'] = []): RecordsPath {
+  return { kind: 'records', group, pairs };
+}
+
+function sortedIds(ids: Iterable<number>): Float64Array {
+  return Float64Array.from(ids).sort();
+}
+
+/** Lists the whole scope, group by group in dependency order (due → referrals → clients, done). */
+export async function listScope(options: ListingOptions): Promise<ScopeListing> {
+  const { settings } = options;
+  const me = settings.me;
+  const explicit = (group: RecordGroup) => explicitPath(settings, group);
+  const groups = {} as Record<RecordGroup, GroupListing>;
+  const plain = (group: RecordGroup, server: StampList): GroupListing => ({ group, server, usedUpdatedFilter: false });
+
+  // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
+  let myWorker: number | null = null;
+  groups.workers = plain('workers', await listPaths(options, 'workers', [explicit('workers') ?? groupPath('workers')], { stamps: true, extra: ['user'] }, (listed) => {
+    const users = listed.extras.user!;
+    for (let i = 0; i < listed.list.length; i++) {
+      const id = listed.list.ids[i]!;
+      if (users[i] === me && (myWorker === null || id < myWorker)) myWorker = id;
+    }
+  }));
+  if (myWorker === null && explicit('workers')) {
+    // The explicit workers scope left my own record out: ask for it alone.
+    await listPaths(options, 'workers', [groupPath('workers', [{ key: 'user', values: [String(me)] }])], { stamps: false, extra: [] }, (listed) => {
+      if (listed.list.length > 0) myWorker = Math.min(...listed.list.idArray());
+    });
+  }
+
+  // Due contacts: mine. Their referrals and clients feed the defaults below.
+  const dueReferrals = new Set<number>();
+  const dueClients = new Set<number>();
+  groups.due_contacts = plain('due_contacts', await listPaths(
+    options, 'due_contacts', [explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }])],
+    { stamps: true, extra: ['referral', 'client'] },
+    (listed) => {
+      for (const id of listed.extras.referral!) if (!Number.isNaN(id)) dueReferrals.add(id);
+      for (const id of listed.extras.client!) if (!Number.isNaN(id)) dueClients.add(id);
+    },
+  ));
+
+  // Referrals: those of my due contacts, or the explicit scope.
+  const clientsDefault = explicit('clients') === undefined;
+  const referralPaths = explicit('referrals')
+    ? [explicit('referrals')!]
+    : [...idBatchPaths(groupPath('referrals'), 'id', sortedIds(dueReferrals))];
+  const referralClients = new Set<number>();
+  groups.referrals = await listReferrals(options, referralPaths, clientsDefault ? ['client'] : [], (listed) => {
+    for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) referralClients.add(id);
+  });
+
+  // Clients: those of the referrals and due contacts in scope, and mine by usual support worker.
+  let clientPaths: RecordsPath[];
+  if (!clientsDefault) {
+    clientPaths = [explicit('clients')!];
+  } else {
+    for (const id of dueClients) referralClients.add(id);
+    clientPaths = [...idBatchPaths(groupPath('clients'), 'id', sortedIds(referralClients))];
+    if (myWorker !== null) clientPaths.push(groupPath('clients', [{ key: 'usual_support_worker', values: [String(myWorker)] }]));
+  }
+  groups.clients = plain('clients', await listPaths(options, 'clients', clientPaths, { stamps: true, extra: [] }));
+
+  // Done contacts: those of the referrals in scope within the window, or the explicit scope.
+  let donePaths: Iterable<RecordsPath>;
+  if (explicit('done_contacts')) {
+    donePaths = [explicit('done_contacts')!];
+  } else {
+    const window = doneWindow(options.now, settings.doneWindowMonths);
+    donePaths = idBatchPaths(groupPath('done_contacts', [{ key: 'date_active', range: window }]), 'referral', groups.referrals.server.idArray());
+  }
+  groups.done_contacts = plain('done_contacts', await listPaths(options, 'done_contacts', donePaths, { stamps: true, extra: [] }));
+
+  // Schedules: my worker's, or the explicit scope.
+  const schedulePaths = explicit('schedules')
+    ? [explicit('schedules')!]
+    : myWorker === null ? [] : [groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }])];
+  groups.schedules = plain('schedules', await listPaths(options, 'schedules', schedulePaths, { stamps: true, extra: [] }));
+
+  for (const group of RECORD_GROUPS) if (!groups[group]) throw new Error(`listing left out ${group}`);
+  return { myWorker, groups };
+}
+
+/**
+ * Referrals: `id;updated` on a first or full sync; afterwards ids only, plus the ids and stamps of
+ * those updated since the last complete sync (`updated/<since>,<tomorrow>`, inclusive, so changes in
+ * the cursor's own second are seen again rather than missed).
+ */
+async function listReferrals(options: ListingOptions, paths: RecordsPath[], extra: string[], onExtras: (listed: Listed) => void): Promise<GroupListing> {
+  const since = options.referralsSince;
+  const useFilter = !options.full && since !== undefined && paths.length > 0
+    && options.localReferrals / paths.length >= UPDATED_FILTER_MIN_PER_PATH
+    && paths.every((p) => p.pairs.length < MAX_FILTER_PAIRS && !p.pairs.some((pair) => pair.key === 'updated'));
+  if (!useFilter) {
+    const server = await listPaths(options, 'referrals', paths, { stamps: true, extra }, onExtras);
+    const max = unpackStamp(server.maxStamp());
+    return { group: 'referrals', server, usedUpdatedFilter: false, nextSince: max ?? since };
+  }
+  const tomorrow = formatServerTimestamp(new Date(options.now.getTime() + 86_400_000)).slice(0, 10);
+  const idsOnly = await listPaths(options, 'referrals', paths, { stamps: false, extra }, onExtras);
+  const changedPaths = paths.map((p) => ({ ...p, pairs: [...p.pairs, { key: 'updated', range: [since, tomorrow] as [string, string] }] }));
+  const changed = await listPaths(options, 'referrals', changedPaths, { stamps: true, extra: [] });
+  // Changed stamps win over "unknown"; an id that entered the scope between the two requests is kept.
+  for (let i = 0; i < changed.length; i++) idsOnly.push(changed.ids[i]!, changed.stamps[i]!);
+  const server = idsOnly.sortUnique();
+  const max = unpackStamp(changed.maxStamp());
+  return { group: 'referrals', server, usedUpdatedFilter: true, nextSince: max !== undefined && max > since ? max : since };
+}

@@ -1,0 +1,204 @@
+// One sync run: (outbox push, through the `beforeDownload` seam) → dictionaries when due → list the
+// scope → per group diff, fetch, ingest, remove → dictionaries seen for the first time → finish.
+// Invariants: every write is a whole batch in one transaction, so a run killed at any point leaves
+// a consistent replica and the next run resumes from what is there; nothing with pending local
+// edits is overwritten or removed; memory holds id lists and a few batches, never the caseload.
+
+import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
+import type { SyncPhase, SyncProgress } from '../../shared/sync-status.js';
+import type { DizionsClient } from '../api/client.js';
+import type { DizionsError } from '../api/errors.js';
+import type { RetryOptions } from '../api/retry.js';
+import type { Replica } from '../db/open.js';
+import { SYNC_KEYS, countRecords, deleteSyncState, getSyncState, setSyncState } from '../db/records.js';
+import {
+  ALL_DICTIONARY_TABLES, DICTIONARY_MAX_AGE_MS, DictionaryWatch, dictionariesDue, fetchFields, markDictionariesFetched,
+  refreshDictionaryTables, refreshSelectableFields,
+} from './dictionaries.js';
+import { downloadGroup, emptySummary, planGroup, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
+import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
+import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
+import { listScope } from './listing.js';
+import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, saveScopeSettings, type ScopeSettings } from './scope.js';
+
+export interface SyncProgressEvent extends SyncProgress {
+  /** The group being listed or downloaded, when there is one. */
+  group?: RecordGroup;
+}
+
+export interface SyncSeamContext {
+  replica: Replica;
+  client: DizionsClient;
+  signal?: AbortSignal | undefined;
+  onProgress: (event: SyncProgressEvent) => void;
+}
+
+export interface RunSyncOptions {
+  replica: Replica;
+  client: DizionsClient;
+  /** The user id the person picked; default: the one stored by the last sync. */
+  me?: number | undefined;
+  /** `--scope` settings, merged over the stored ones (`path: 'default'` restores a group's default). */
+  scopes?: ReadonlyArray<{ group: RecordGroup; path: string }>;
+  /** Months of done contacts the default scope keeps; default: stored, else 12. */
+  doneWindowMonths?: number | undefined;
+  /** Re-fetch every record in scope and every dictionary. */
+  full?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((event: SyncProgressEvent) => void) | undefined;
+  onRetry?: ((error: DizionsError, attempt: number, delayMs: number) => void) | undefined;
+  /**
+   * The outbox push: runs first, before anything is downloaded, so the download sees the server
+   * with this device's edits applied. (The outbox engineer plugs `replayOutbox` in here.)
+   */
+  beforeDownload?: ((context: SyncSeamContext) => Promise<void>) | undefined;
+  /** Requests in flight while fetching batches (default 4). */
+  concurrency?: number | undefined;
+  retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
+  dictionaryMaxAgeMs?: number | undefined;
+  now?: (() => Date) | undefined;
+}
+
+export interface SyncSummary {
+  bytes_received: number;
+  requests: number;
+  seconds: number;
+  me: number;
+  my_worker: number | null;
+  groups: Record<RecordGroup, GroupSummary>;
+  /** Dictionary tables fetched in this run. */
+  dictionaries: number;
+  /** Changed or vanished records left alone because they carry pending local edits. */
+  held_back: number;
+}
+
+/** Neither `me` given nor stored: the caller must ask the person who they are. */
+export class MissingMeError extends Error {
+  override name = 'MissingMeError';
+  constructor() {
+    super('who is syncing? Give the user id (what contacts carry in `user`), e.g. --me 3 or CASEWORKER_ME=3; it is remembered after the first sync');
+  }
+}
+
+/** Download order: workers first (my worker), contacts after their referrals. */
+const DOWNLOAD_ORDER: readonly RecordGroup[] = ['workers', 'clients', 'referrals', 'due_contacts', 'done_contacts', 'schedules'];
+const REFERRALS_CURSOR = SYNC_KEYS.cursor('referrals_updated');
+/** Marks a run in progress (cleared at the end): `status` reports an interrupted sync. */
+export const RUN_KEY = 'sync_run';
+
+export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
+  const { replica, client, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const started = process.hrtime.bigint();
+  const startBytes = client.bytesReceived;
+  const startRequests = client.requests;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry };
+  const emit = (phase: SyncPhase, done: number, total: number | null, group?: RecordGroup) => {
+    options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
+  };
+
+  const settings = resolveSettings(options);
+  saveScopeSettings(replica, settings);
+  const startedAt = now().toISOString();
+  const mark = (phase: SyncPhase, group?: RecordGroup) => setSyncState(replica, RUN_KEY, { started_at: startedAt, phase, ...(group ? { group } : {}) });
+
+  const groups = Object.fromEntries(RECORD_GROUPS.map((g) => [g, emptySummary()])) as Record<RecordGroup, GroupSummary>;
+  let dictionaries = 0;
+  let heldBack = 0;
+  let myWorker: number | null = null;
+  try {
+    if (options.beforeDownload) {
+      mark('uploading');
+      await options.beforeDownload({ replica, client, signal, onProgress: (event) => options.onProgress?.(event) });
+    }
+    throwIfAborted(signal);
+
+    // Dictionaries and selectable fields: on their own cadence.
+    const full = options.full === true;
+    if (dictionariesDue(replica, now(), options.dictionaryMaxAgeMs ?? DICTIONARY_MAX_AGE_MS, full)) {
+      mark('dictionaries');
+      let done = 0;
+      emit('dictionaries', 0, ALL_DICTIONARY_TABLES.length);
+      await refreshSelectableFields(fetch, replica);
+      dictionaries += await refreshDictionaryTables(fetch, replica, ALL_DICTIONARY_TABLES, () => emit('dictionaries', ++done, ALL_DICTIONARY_TABLES.length));
+      markDictionariesFetched(replica, now());
+    }
+    const refreshedAll = dictionaries > 0;
+
+    // Listing: which ids the scope holds on the server, with their stamps.
+    mark('listing');
+    let listed = 0;
+    emit('listing', 0, null);
+    const listing = await listScope({
+      fetch, settings, now: now(), full, concurrency,
+      referralsSince: getSyncState<string>(replica, REFERRALS_CURSOR),
+      localReferrals: countRecords(replica, 'referrals'),
+      onRequest: (group) => emit('listing', ++listed, null, group),
+    });
+    myWorker = listing.myWorker;
+    setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
+
+    // Downloading: diff each group, then fetch, ingest and remove.
+    const plans: GroupPlan[] = [];
+    for (const group of DOWNLOAD_ORDER) plans.push(await planGroup(replica, listing.groups[group], full));
+    const total = plans.reduce((n, p) => n + p.diff.fetch.length, 0);
+    let done = 0;
+    emit('downloading', 0, total);
+    const watch = new DictionaryWatch(replica);
+    for (const plan of plans) {
+      throwIfAborted(signal);
+      mark('downloading', plan.group);
+      heldBack += plan.diff.heldBack.length;
+      groups[plan.group] = await downloadGroup(plan, {
+        fetch, replica, concurrency, watch,
+        fields: fetchFields(replica, plan.group),
+        onBatch: (records) => emit('downloading', (done += records), total, plan.group),
+      });
+      if (plan.group === 'referrals') {
+        const cursor = referralsCursor(plan);
+        if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
+      }
+    }
+
+    // A record named a dictionary entry the replica lacks: refresh just those tables.
+    const unknown = refreshedAll ? [] : watch.tablesToRefresh();
+    if (unknown.length > 0) {
+      mark('dictionaries');
+      dictionaries += await refreshDictionaryTables(fetch, replica, unknown);
+    }
+
+    mark('finishing');
+    emit('finishing', total, total);
+    setSyncState(replica, SYNC_KEYS.lastSync, now().toISOString());
+    deleteSyncState(replica, RUN_KEY);
+  } catch (error) {
+    throw explainSyncFailure(error, signal, retry.attempts);
+  }
+
+  return {
+    bytes_received: client.bytesReceived - startBytes,
+    requests: client.requests - startRequests,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    me: settings.me,
+    my_worker: myWorker,
+    groups,
+    dictionaries,
+    held_back: heldBack,
+  };
+}
+
+function resolveSettings(options: RunSyncOptions): ScopeSettings {
+  const stored = loadScopeSettings(options.replica);
+  const me = options.me ?? stored.me;
+  if (me === undefined) throw new MissingMeError();
+  const explicit = mergeScopes(stored.explicit, options.scopes ?? []);
+  const months = options.doneWindowMonths ?? stored.doneWindowMonths ?? DEFAULT_DONE_WINDOW_MONTHS;
+  if (!Number.isInteger(months) || months < 0) throw new SyncFailedError(`the done-contacts window must be a whole number of months, got ${months}`, 'INTERNAL');
+  return { me, explicit, doneWindowMonths: months };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SyncCancelledError();
+}
