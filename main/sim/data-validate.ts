@@ -3,7 +3,7 @@
 // maps field → stored value (an empty string clears a field: null). Every refusal names the field.
 
 import { badRequest, ApiError } from './data-errors.js';
-import type { ColumnKind } from './data-schema.js';
+import { nextId, type ColumnKind } from './data-schema.js';
 import { isValidDate, isValidTimestamp } from './data-time.js';
 import { dictionaryOf, type GroupDef } from './query-groups.js';
 import { visibility, joinAnd } from './query-filters.js';
@@ -127,10 +127,11 @@ export function updateRow(store: SimStore, table: string, id: number, values: Va
 
 /** Inserts a row (the given columns plus `updated`) and returns its new id. */
 export function insertRow(store: SimStore, table: string, values: Values): number {
-  const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+  const columns = Object.keys(values).filter((c) => values[c] !== undefined && c !== 'id');
+  const id = nextId(store.db, table);
   const stamp = store.clock.next();
-  const names = [...columns.map((c) => `"${c}"`), 'updated'].join(', ');
-  const marks = [...columns.map(() => '?'), '?'].join(', ');
-  const result = store.db.prepare(`INSERT INTO ${table} (${names}) VALUES (${marks})`).run(...columns.map((c) => values[c]), stamp);
-  return Number(result.lastInsertRowid);
+  const names = ['id', ...columns.map((c) => `"${c}"`), 'updated'].join(', ');
+  const marks = ['?', ...columns.map(() => '?'), '?'].join(', ');
+  store.db.prepare(`INSERT INTO ${table} (${names}) VALUES (${marks})`).run(id, ...columns.map((c) => values[c]), stamp);
+  return id;
 }

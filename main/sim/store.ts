@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { type Dialect } from '../../shared/dizions/assumptions.js';
 import { isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import { unitHash } from './data-random.js';
-import { EXTENSION_DATABASES, createIndexes, createTables } from './data-schema.js';
+import { EXTENSION_DATABASES, createIndexes, createTables, initSequences } from './data-schema.js';
 import { UpdatedClock } from './data-time.js';
 import type { DictionaryItem } from './data-vocabulary.js';
 import { generateData } from './generate.js';
@@ -62,8 +62,10 @@ export function openSimStore(options: OpenSimStoreOptions): SimStore {
     // A file without the "generated" mark is new or was cut short mid-generation: start it afresh.
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(options.file + suffix, { force: true });
-    db = openDatabase(options.file);
+    db = new Database(options.file);
     populate(db, options.seed ?? 1, options.clients ?? 200, now());
+    db.close();
+    db = openDatabase(options.file);
   }
   return new SimStore(db, options.uploadsDir, now, options.dialect ?? '2019');
 }
@@ -85,16 +87,19 @@ function isGenerated(db: Database.Database): boolean {
 function populate(db: Database.Database, seed: number, clients: number, at: Date): void {
   if (!Number.isInteger(clients) || clients < 1) throw new Error(`clients must be a positive whole number, got ${clients}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be a whole number, got ${seed}`);
-  db.pragma('synchronous = OFF'); // a crash mid-generation restarts generation anyway
+  // No journal while generating: a crash mid-generation leaves no "generated" mark, and the next
+  // open starts afresh anyway. Writing every page once (not to a WAL and then again) halves the I/O.
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -131072'); // 128 MiB: index builds over a million contacts stay in memory
   createTables(db);
   generateData(db, { seed, clients, now: at });
   createIndexes(db);
+  initSequences(db);
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   setMeta.run('seed', String(seed));
   setMeta.run('clients', String(clients));
   setMeta.run('generated_at', at.toISOString());
-  db.pragma('synchronous = NORMAL');
-  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 export class SimStore {
