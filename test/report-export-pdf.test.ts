@@ -37,7 +37,7 @@ describe('PDF export', () => {
     expect(text).toContain('Clients by district and gender');
     expect(text).toContain('Path: clients/dimension/district/metric/gender/blue_badge_holder/Y');
     expect(text).toContain('Blue badge holder: Yes');
-    expect(text).toContain('Replica last synced: 03/11/2025 14:02 (UK time)');
+    expect(text).toContain('Replica last synced: 03/11/2025 14:02 (UK time) (19 hours before this report was made).');
     expect(text).toContain('Generated 04/11/2025 09:30 GMT');
     expect(text).toContain('Scoped replica: the figures cover only the records synced to this device');
     expect(text).toContain("Covers what was synced to this device: Ann Smith's caseload.");

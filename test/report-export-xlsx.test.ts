@@ -75,6 +75,7 @@ describe('XLSX export', () => {
     expect(definition.get('Records matched')).toBe('100');
     expect(definition.get('Generated at')).toBe('04/11/2025 09:30 GMT');
     expect(definition.get('Replica last synced')).toBe('03/11/2025 14:02 (UK time)');
+    expect(definition.get('Replica age')).toBe('19 hours before this report was made');
     expect(definition.get('Replica scope')).toMatch(/^Scoped replica: the figures cover only the records synced to this device/);
     expect(definition.get('Note')).toBe("Covers what was synced to this device: Ann Smith's caseload.");
   });
@@ -83,9 +84,19 @@ describe('XLSX export', () => {
     const definition = definitionOf(await open(clientsByDistrict()));
     expect(definition.get('Generated at')).toBe('01/07/2025 13:00 BST');
     expect(definition.get('Replica last synced')).toBe('30/06/2025 22:15 BST');
+    expect(definition.get('Replica age')).toBe('14 hours before this report was made');
     expect(definition.get('Metric')).toBe('(none)');
     expect(definition.get('Filters')).toBe('(none)');
     expect(definition.get('Replica scope')).toMatch(/^Full replica/);
+  });
+
+  it('warns when the replica is more than a day older than the report, reading UK summer time right', async () => {
+    const stale = clientsByDistrict();
+    stale.replicaFreshness.lastSyncedAt = '2025-06-28 13:00:00'; // BST: 12:00 UTC, three days before
+    expect(definitionOf(await open(stale)).get('Replica age')).toBe('3 days before this report was made: changes since then are not included');
+    const recent = clientsByDistrict();
+    recent.replicaFreshness.lastSyncedAt = '2025-07-01 10:00:00'; // BST: 09:00 UTC, three hours before 12:00 UTC
+    expect(definitionOf(await open(recent)).get('Replica age')).toBe('3 hours before this report was made');
   });
 
   it('adds the long form as a third sheet for dimension × metric, one row per server row', async () => {
@@ -106,6 +117,7 @@ describe('XLSX export', () => {
     expect(row.getCell(4).type).toBe(ExcelJS.ValueType.Number);
     expect(workbook.worksheets).toHaveLength(2);
     expect(definitionOf(workbook).get('Replica last synced')).toBe('never');
+    expect(definitionOf(workbook).get('Replica age')).toBe('unknown');
   });
 
   it('writes a file that starts as a zip archive (what Excel opens)', async () => {

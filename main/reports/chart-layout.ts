@@ -50,9 +50,10 @@ export function estimateTextWidth(text: string, size: number): number {
   return text.length * size * CHAR_WIDTH;
 }
 
+/** One line (line breaks in names become spaces), shortened with "…" past `max` characters. */
 export function truncateLabel(text: string, max = MAX_LABEL_CHARS): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  const chars = [...text.replace(/\s+/g, ' ').trim()];
+  return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
 }
 
 /** A round axis maximum ≥ max and a whole tick step (1, 2, 2.5 or 5 × 10^n, counts are whole), about five ticks. */
@@ -90,15 +91,18 @@ export function layoutChart(model: ChartModel, size: ChartSize = { width: 640, h
   const legendLabels = model.series.length > 1 ? model.series.map((s) => truncateLabel(s.name, 24)) : [];
   const legendWidth = legendLabels.length > 0 ? Math.min(width * 0.3, Math.max(...legendLabels.map((l) => estimateTextWidth(l, FONT))) + 22) : 0;
 
-  const left = 18 + yAxisWidth;
   const right = width - 10 - legendWidth;
-  const plotWidth = Math.max(10, right - left);
-  const band = n > 0 ? plotWidth / n : plotWidth;
-
-  // Category labels: level when they fit their band, tilted otherwise; thinned to avoid overlap.
   const labels = model.categories.map((c) => truncateLabel(c));
   const widest = Math.max(0, ...labels.map((l) => estimateTextWidth(l, FONT)));
-  const tilt = widest > band - 4;
+  const bandFor = (left: number) => (n > 0 ? Math.max(10, right - left) / n : Math.max(10, right - left));
+
+  // Category labels: level when they fit their band, tilted otherwise (then the first one needs
+  // room to the left of the plot); thinned to avoid overlap.
+  let left = 18 + yAxisWidth;
+  const tilt = widest > bandFor(left) - 4;
+  if (tilt) left = Math.max(left, widest * Math.SQRT1_2 - bandFor(left) / 2 + 4);
+  const plotWidth = Math.max(10, right - left);
+  const band = bandFor(left);
   const every = tilt ? Math.max(1, Math.ceil((FONT * 1.4) / band)) : 1;
   const labelDepth = tilt ? widest * Math.SQRT1_2 + FONT * 2 : FONT + 4;
   const bottom = height - 18 - labelDepth;

@@ -53,7 +53,9 @@ export function layoutToSvg(layout: ChartLayout, model: ChartModel, options: Svg
   for (const line of layout.lines) {
     const points = line.points.map((p) => `${num(p.x)},${num(p.y)}`).join(' ');
     out.push(`<polyline points="${points}" stroke="${escapeXml(line.colour)}" data-series="${escapeXml(line.series)}"/>`);
-    for (const p of line.points) out.push(`<circle cx="${num(p.x)}" cy="${num(p.y)}" r="2.5" fill="${escapeXml(line.colour)}" data-category="${escapeXml(p.category)}" data-value="${p.value}"><title>${escapeXml(`${p.category}: ${p.value}`)}</title></circle>`);
+    // Dots shrink as points crowd together, so a year of days still reads as a line.
+    const radius = line.points.length > 1 ? Math.min(2.5, (line.points[1]!.x - line.points[0]!.x) / 4) : 2.5;
+    for (const p of line.points) out.push(`<circle cx="${num(p.x)}" cy="${num(p.y)}" r="${num(radius)}" fill="${escapeXml(line.colour)}" data-category="${escapeXml(p.category)}" data-value="${p.value}"><title>${escapeXml(`${p.category}: ${p.value}`)}</title></circle>`);
   }
   out.push('</g>');
 

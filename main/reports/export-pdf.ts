@@ -114,7 +114,6 @@ function planTable(doc: Doc, cells: string[][], headers: string[], numeric: bool
 
 interface TableContext {
   doc: Doc;
-  sink: TextSink;
   display: DisplayTable;
   cells: string[][];
   headers: string[];
@@ -179,7 +178,7 @@ function drawPanel(ctx: TableContext, panel: Panel, y: number): number {
 
 function writeHeading(doc: Doc, sink: TextSink, table: ReportTable, display: DisplayTable, width: number): void {
   const { definition } = table;
-  const fresh = freshnessLines(table.replicaFreshness);
+  const fresh = freshnessLines(table.replicaFreshness, table.generatedAt);
   doc.font('Helvetica-Bold').fontSize(16).fillColor('#000000').text(sink.text(reportTitle(definition)), { width });
   doc.moveDown(0.3);
   doc.font('Helvetica').fontSize(8.5).fillColor('#555555').text(sink.text(`Path: ${definition.path}`), { width });
@@ -191,7 +190,7 @@ function writeHeading(doc: Doc, sink: TextSink, table: ReportTable, display: Dis
     doc.font('Helvetica').text(sink.text(filter.values.join('; ')), { width });
   }
   doc.moveDown(0.3);
-  doc.text(sink.text(`Generated ${formatUkDateTime(table.generatedAt)}. Replica last synced: ${fresh.lastSynced}.`), { width });
+  doc.text(sink.text(`Generated ${formatUkDateTime(table.generatedAt)}. Replica last synced: ${fresh.lastSynced}${fresh.age ? ` (${fresh.age})` : ''}.`), { width });
   doc.text(sink.text(fresh.scope + '.'), { width });
   if (fresh.note.trim() !== '') doc.font('Helvetica-Oblique').text(sink.text(fresh.note), { width });
   doc.font('Helvetica-Bold').text(`Records matched: ${display.total.toLocaleString('en-GB')}`, { width });
@@ -253,7 +252,7 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
     const headers = display.columns.map((c) => sink.text(c.label));
     const cells = display.rows.map((row) => row.map((cell) => sink.text(formatCell(cell))));
     const plan = planTable(doc, cells, headers, display.columns.map((c) => c.numeric), width);
-    const ctx: TableContext = { doc, sink, display, cells, headers, fontSize: plan.fontSize, left: MARGIN, bottom };
+    const ctx: TableContext = { doc, display, cells, headers, fontSize: plan.fontSize, left: MARGIN, bottom };
     plan.panels.forEach((panel, p) => {
       if (plan.panels.length > 1) {
         if (y + 40 > bottom()) {
