@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDizionsClient, type DizionsClient, type DizionsClientOptions } from '../main/api/client.js';
 import { DizionsError, parseRetryAfter } from '../main/api/errors.js';
 import { retryDelayMs, withRetries } from '../main/api/retry.js';
-import { ResponseShapeError, parseRecords } from '../shared/dizions/schemas.js';
+import { startSimulator } from '../main/sim/server.js';
+import { FLAG_FIELDS, GROUP_FIELDS, NUMERIC_FIELDS, RECORD_GROUPS, dictionaryFor } from '../shared/dizions/model.js';
+import { ResponseShapeError, fieldKind, parseRecords } from '../shared/dizions/schemas.js';
 import { GrammarError } from '../shared/url-grammar.js';
 
 interface Seen {
@@ -344,5 +346,65 @@ describe('bounded retries', () => {
     expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(error, n, { baseMs: 100, maxMs: 1000, random: full }))).toEqual([100, 200, 400, 800, 1000]);
     const slow = new DizionsError({ method: 'GET', path: 'clients', kind: 'retryable', status: 429, phase: 'reply', message: 'x', retryAfterMs: 5000 });
     expect(retryDelayMs(slow, 1, { baseMs: 100, maxMs: 1000, random: full })).toBe(5000);
+  });
+});
+
+describe('the simulator\'s faults, as the client classifies them', () => {
+  it('500, 429, resets, cut-off and malformed replies, a trickle and a stall', async () => {
+    const sim = await startSimulator({ clients: 20, seed: 4 });
+    const user = sim.users[0]!;
+    const client = createDizionsClient({ baseUrl: sim.url, source: user.source, org: user.org, user: user.user, timeoutMs: 2000 });
+    const clientCount = () => sim.store.counts().clients!;
+    try {
+      sim.setFaults('500=#2');
+      expect(await withRetries(() => client.getRecords('workers'), { attempts: 3, baseMs: 1, maxMs: 2 })).not.toHaveLength(0);
+      expect(sim.requestLog.map((e) => e.status)).toEqual([500, 500, 200]);
+
+      sim.setFaults('429=#1,retry-after=1');
+      expect(await failure(client.getRecords('workers'))).toMatchObject({ kind: 'retryable', status: 429, retryAfterMs: 1000 });
+
+      // A reset before the server read the request looks, to the client, exactly like one after:
+      // both writes are in doubt, and only a read-back can tell them apart.
+      sim.setFaults('reset-before=#1');
+      let before = clientCount();
+      expect(await failure(client.createClient({ first_name: 'Reset', surname: 'Before' }))).toMatchObject({ kind: 'retryable', status: 0, mayHaveCommitted: true });
+      expect(clientCount()).toBe(before);
+      sim.setFaults('reset-after=#1@PUT');
+      before = clientCount();
+      expect(await failure(client.createClient({ first_name: 'Reset', surname: 'After' }))).toMatchObject({ kind: 'retryable', status: 0, mayHaveCommitted: true });
+      expect(clientCount()).toBe(before + 1);
+
+      sim.setFaults('truncate=#1');
+      const cut = await failure(client.getRecords('clients'));
+      expect(cut).toMatchObject({ kind: 'retryable', status: 200, phase: 'reply', mayHaveCommitted: false });
+      expect(cut.message).toContain('cut off');
+
+      sim.setFaults('malformed=#1');
+      expect((await failure(client.getRecords('clients'))).message).toContain('not valid JSON');
+
+      sim.setFaults('trickle=#1,trickle-bps=4000');
+      expect(await client.getRecords('workers', {}, { fields: ['id', 'surname'] })).not.toHaveLength(0);
+
+      sim.setFaults('latency=#1,latency-ms=3000');
+      const stalled = await failure(client.getRecords('workers', {}, {}, { timeoutMs: 300 }));
+      expect(stalled).toMatchObject({ kind: 'retryable', status: 0 });
+      expect(stalled.message).toContain('did not answer');
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+});
+
+describe('the reply schemas follow the data model', () => {
+  it('gives every field of every group a kind that agrees with model.ts', () => {
+    for (const group of RECORD_GROUPS) {
+      for (const field of GROUP_FIELDS[group]) {
+        const kind = fieldKind(group, field);
+        expect([group, field, kind === 'flag']).toEqual([group, field, FLAG_FIELDS.has(field)]);
+        expect([group, field, kind === 'dictionary']).toEqual([group, field, dictionaryFor(group, field) !== undefined]);
+        if (NUMERIC_FIELDS.has(field)) expect([group, field, ['id', 'number', 'dictionary'].includes(kind)]).toEqual([group, field, true]);
+      }
+    }
   });
 });
