@@ -15,7 +15,7 @@ if (!(scale > 0)) throw new Error('--clients takes a positive number');
 const CLIENTS = Math.round(100_000 * scale);
 const REFERRALS = Math.round(300_000 * scale);
 const CONTACTS = Math.round(1_000_000 * scale);
-const BATCH = 1_000;
+const BATCH = Number(process.env.BATCH ?? 1_000);
 const COMMIT_EVERY = Number(process.env.COMMIT_EVERY ?? 25_000);
 
 const SURNAMES = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Evans', 'Thomas'];
@@ -59,6 +59,7 @@ function measure(label: string, group: 'clients' | 'referrals' | 'done_contacts'
   let slowestBatchMs = 0;
   const bulk = new BulkTransaction(replica, commitEvery);
   const began = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   for (let first = start; first < start + count; first += BATCH) {
     const batch: ApiRecord[] = [];
     for (let i = first; i < Math.min(first + BATCH, start + count); i++) batch.push(make(i));
@@ -68,7 +69,10 @@ function measure(label: string, group: 'clients' | 'referrals' | 'done_contacts'
   }
   bulk.commit();
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  console.log(`${label.padEnd(34)} ${String(count).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(count / seconds).toLocaleString('en-GB').padStart(9)} rows/s  slowest ${BATCH}-row batch (incl. commit) ${slowestBatchMs.toFixed(1)} ms`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  // CPU-time rate as well as wall time: on a shared 2-core machine the wall figure moves with load.
+  console.log(`${label.padEnd(34)} ${String(count).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(count / seconds).toLocaleString('en-GB').padStart(9)} rows/s wall  ${Math.round(count / cpuSeconds).toLocaleString('en-GB').padStart(9)} rows/s cpu  slowest ${BATCH}-row batch (incl. commit) ${slowestBatchMs.toFixed(1)} ms`);
 }
 
 try {

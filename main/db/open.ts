@@ -81,7 +81,7 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
   }
 
   const db = drizzle(sqlite, { schema });
-  const replica: Replica = { sqlite, db, file, close: () => sqlite.close() };
+  const replica: Replica = { sqlite, db, file, close: () => void sqlite.close() };
   if (options.migrate !== false) {
     try {
       migrateReplica(replica);

@@ -54,9 +54,9 @@ export const clients = sqliteTable(
     raw: text('raw').notNull(),
   },
   (t) => [
-    // "my clients" (usual support worker), report dimensions, lookups by the ids other systems hold.
+    // "my clients" (usual support worker), lookups by the id another system holds, the caseload list.
+    // Few indexes on purpose: each one costs encrypted page writes on every bulk sync.
     index('clients_usual_support_worker').on(t.usual_support_worker),
-    index('clients_district').on(t.district),
     index('clients_external_id').on(t.external_id),
     index('clients_surname').on(t.surname, t.first_name),
   ],
@@ -90,7 +90,6 @@ export const referrals = sqliteTable(
     index('referrals_client').on(t.client),
     index('referrals_project_stage').on(t.project, t.stage),
     index('referrals_date').on(t.date),
-    index('referrals_updated').on(t.updated),
   ],
 );
 
@@ -119,11 +118,10 @@ export const contacts = sqliteTable(
     raw: text('raw').notNull(),
   },
   (t) => [
-    // "my next actions": due contacts of a user by date; a referral's contacts by date (next action, date_active).
+    // "my next actions" and a user's contacts by date (reports); a referral's contacts by date (next
+    // action, a referral's date_active). The biggest table: two indexes only, to keep bulk ingest fast.
     index('contacts_state_user_start').on(t.state, t.user, t.start_date),
     index('contacts_referral_start').on(t.referral, t.start_date),
-    index('contacts_client').on(t.client),
-    index('contacts_start_date').on(t.start_date),
   ],
 );
 
