@@ -107,7 +107,6 @@ export function createIndexes(db: Database.Database): void {
     CREATE INDEX IF NOT EXISTS contacts_client ON contacts (client);
     CREATE INDEX IF NOT EXISTS contacts_project ON contacts (project);
     CREATE INDEX IF NOT EXISTS contacts_start ON contacts (start_date);
-    CREATE INDEX IF NOT EXISTS contacts_updated ON contacts (updated);
     CREATE INDEX IF NOT EXISTS schedules_client ON schedules (client);
     CREATE INDEX IF NOT EXISTS schedules_referral ON schedules (referral);
     CREATE INDEX IF NOT EXISTS relationships_first ON relationships (first);
