@@ -1,0 +1,143 @@
+// Applies a validated edit to the replica at once, so the UI shows it before the server has it, and
+// takes it back on discard. An update records the base values of the fields it changes (the
+// three-way merge's base, and what a discard restores); a completion records that the contact was due.
+// Runs inside the caller's transaction (main/outbox/queue.ts): the edit and its entry commit together.
+
+import type Database from 'better-sqlite3';
+import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import type { ClassifiedEdit } from '../../shared/edits/classify.js';
+import { editFieldKind } from '../../shared/edits/field-kinds.js';
+import type { ApiRecord } from '../db/records.js';
+import { familyOf } from '../outbox/families.js';
+import { readLocal, writeLocal, deleteLocal, type RecordRef } from './local-records.js';
+
+export type FormFields = Record<string, string | null>;
+
+export interface LocalChange {
+  /** Updates: what the replica held in each changed field before the edit (form text or null). */
+  base: FormFields | null;
+  /** Updates: the record's `updated` before the edit (the server's change marker). */
+  baseUpdated: string | null;
+  /** Completions: the contact was due. */
+  before: { state: 'due' | 'done' } | null;
+}
+
+const NUMERIC_KINDS = new Set(['id', 'reference', 'dictionary', 'relationship', 'carer_relationship', 'whole', 'number']);
+
+/** Form text → the value the API would return for it (numbers for ids and numeric fields). */
+export function apiValue(group: string, field: string, text: string | null): string | number | null {
+  if (text === null) return null;
+  return NUMERIC_KINDS.has(editFieldKind(group, field)) && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+/** A stored value as form text, for comparing with what an edit sends. */
+export function formText(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function kindGroup(edit: Pick<ClassifiedEdit, 'group'>): string {
+  return edit.group === 'done_contacts' ? 'due_contacts' : edit.group;
+}
+
+/** The replica record an edit writes, or undefined for uploads and external referrals (nothing local). */
+export function targetOf(edit: ClassifiedEdit, tempId: number | null): RecordRef | undefined {
+  if (edit.operation === 'upload' || edit.operation === 'createExternalReferral') return undefined;
+  const family = familyOf(edit.group, edit.extensionDatabase);
+  const id = tempId ?? edit.recordId;
+  if (id === undefined) throw new Error(`${edit.operation} names no record`);
+  return { family, id };
+}
+
+function isRelationshipField(field: string): boolean {
+  return (RELATIONSHIP_FIELDS as readonly string[]).includes(field);
+}
+
+/** Writes a create (temp id) or an update to the replica; returns what a discard needs. */
+export function applyEdit(sqlite: Database.Database, edit: ClassifiedEdit, fields: FormFields, tempId: number | null): LocalChange {
+  const target = targetOf(edit, tempId);
+  if (!target) return { base: null, baseUpdated: null, before: null };
+  const group = kindGroup(edit);
+  if (tempId !== null) {
+    const raw: ApiRecord = { id: tempId };
+    for (const [field, text] of Object.entries(fields)) raw[field] = apiValue(group, field, text);
+    if (edit.externalId !== undefined) raw.external_id = edit.externalId;
+    if (edit.operation === 'createDueContact') {
+      const referral = readLocal(sqlite, { family: 'referrals', id: edit.referralId! });
+      raw.referral = edit.referralId!;
+      raw.client = referral?.raw.client ?? null;
+      raw.project = referral?.raw.project ?? null;
+    }
+    if (edit.operation === 'createClient' && raw.type === undefined) raw.type = 1; // the server's default (assumptions table)
+    raw.updated = null;
+    writeLocal(sqlite, target, raw, edit.operation === 'createDueContact' ? 'due' : undefined);
+    return { base: null, baseUpdated: null, before: null };
+  }
+
+  const current = readLocal(sqlite, target);
+  if (!current) throw new Error(`${target.family} ${target.id} is not in the replica`);
+  const raw = { ...current.raw };
+  const base: FormFields = {};
+  for (const [field, text] of Object.entries(fields)) {
+    if (isRelationshipField(field)) continue;
+    base[field] = formText(raw[field]);
+    raw[field] = apiValue(group, field, text);
+  }
+  if (fields.id_second != null) {
+    const details = Array.isArray(raw.relationship_details) ? [...(raw.relationship_details as unknown[])] : [];
+    const detail: Record<string, unknown> = {};
+    for (const field of RELATIONSHIP_FIELDS) if (fields[field] !== undefined) detail[field] = apiValue('clients', field, fields[field] ?? null);
+    details.push(detail);
+    raw.relationship_details = details;
+  }
+  const completes = edit.operation === 'updateDoneContact' && current.state === 'due';
+  writeLocal(sqlite, target, raw, completes ? 'done' : current.state);
+  return {
+    base,
+    baseUpdated: formText(current.raw.updated),
+    before: current.state ? { state: current.state } : null,
+  };
+}
+
+export interface RollbackSpec {
+  edit: ClassifiedEdit;
+  fields: FormFields;
+  tempId: number | null;
+  recordId: number | null;
+  base: FormFields | null;
+  before: { state: 'due' | 'done' } | null;
+  /** Fields a later, still-unconfirmed edit of the same record also sets: those keep the later value. */
+  laterFields: ReadonlySet<string>;
+}
+
+/** Takes an edit back out of the replica: a create's record goes, an update's fields get their base values. */
+export function rollbackEdit(sqlite: Database.Database, spec: RollbackSpec): void {
+  const id = spec.tempId ?? spec.recordId;
+  if (id === null) return;
+  const target = targetOf(spec.edit, spec.tempId === null ? null : id);
+  if (!target) return;
+  if (spec.tempId !== null) {
+    deleteLocal(sqlite, { ...target, id });
+    return;
+  }
+  const current = readLocal(sqlite, { ...target, id });
+  if (!current) return;
+  const raw = { ...current.raw };
+  const group = kindGroup(spec.edit);
+  for (const [field, text] of Object.entries(spec.base ?? {})) {
+    if (spec.laterFields.has(field)) continue;
+    raw[field] = apiValue(group, field, text);
+  }
+  if (spec.fields.id_second != null && Array.isArray(raw.relationship_details)) {
+    const details = [...(raw.relationship_details as Array<Record<string, unknown>>)];
+    for (let i = details.length - 1; i >= 0; i--) {
+      if (String(details[i]?.id_second) === spec.fields.id_second) {
+        details.splice(i, 1);
+        break;
+      }
+    }
+    raw.relationship_details = details;
+  }
+  writeLocal(sqlite, { ...target, id }, raw, spec.before?.state ?? current.state);
+}
