@@ -2,8 +2,11 @@
 // bodies, large collections streamed as one JSON array, and clear JSON errors for bad requests —
 // after any of which the server keeps serving.
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamRows } from '../main/sim/http-reply.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { FormData, api, control, json, keyHeaders } from './sim-http-support.js';
 
@@ -141,6 +144,46 @@ describe('large collections', () => {
       expect(chunks).toBeGreaterThan(1);
     } finally {
       await big.close();
+    }
+  });
+});
+
+describe('streaming under backpressure', () => {
+  it('pulls rows only as fast as a slow client reads, and serves others meanwhile', async () => {
+    const total = 150_000;
+    let pulled = 0;
+    function* rows() {
+      for (let id = 1; id <= total; id++) {
+        pulled++;
+        yield { id, description: 'a note of about eighty characters, as case notes often are, padded out to length.' };
+      }
+    }
+    const server = createServer((req, res) => {
+      if (req.url === '/big') void streamRows(res, 200, rows());
+      else res.end('"still here"');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const reply = await request(`${base}/big`);
+      const reader = reply.body[Symbol.asyncIterator]();
+      const parts: Buffer[] = [(await reader.next()).value as Buffer];
+      // The client stops reading: once the socket buffers fill, the server stops pulling rows.
+      let seen = -1;
+      for (let i = 0; i < 50 && seen !== pulled; i++) {
+        seen = pulled;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pulled).toBeLessThan(total / 2);
+      expect(await (await request(`${base}/other`)).body.json()).toBe('still here');
+
+      for (let next = await reader.next(); !next.done; next = await reader.next()) parts.push(next.value as Buffer);
+      const parsed = JSON.parse(Buffer.concat(parts).toString('utf8')) as Array<{ id: number }>;
+      expect(parsed).toHaveLength(total);
+      expect(parsed[total - 1]!.id).toBe(total);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

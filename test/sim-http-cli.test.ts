@@ -53,11 +53,9 @@ describe('caseworker sim', () => {
   });
 
   it.each([
-    [['--clients', 'lots'], /--clients must be an integer/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--dialect', '2020'], /--dialect must be 2019 or 2025/],
     [['--faults', '500=often'], /--faults: 500=often: a rate is a probability/],
-    [['--port', '70000'], /--port must be at most 65535/],
   ])('refuses %j with usage on stderr, nothing on stdout, exit 2', async (args, message) => {
     const run = caseworker(['sim', ...args]);
     expect(await run.exit).toBe(2);

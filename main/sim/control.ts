@@ -9,14 +9,12 @@ import { HttpError, sendError, sendJson } from './http-reply.js';
 import { isLoopbackAddress, isLoopbackHostHeader } from './loopback.js';
 import { readBody } from './request-body.js';
 import type { SimStore } from './store.js';
-import type { StoreLock } from './store-lock.js';
 import type { DemoUserLine, RequestLogEntry } from './types.js';
 
 const CONTROL_BODY_LIMIT = 64 * 1024;
 
 export interface ControlContext {
   store: SimStore;
-  lock: StoreLock;
   users: () => DemoUserLine[];
   faults: () => FaultPlan;
   setFaults: (spec: string) => void;
@@ -135,7 +133,7 @@ export async function handleControlRequest(context: ControlContext, req: Incomin
     if (!entry) throw new HttpError(404, `unknown control operation "${operation}" (known: ${Object.keys(OPERATIONS).join(', ')})`);
     if (req.method !== entry.method) throw new HttpError(405, `${operation} takes ${entry.method}`, { Allow: entry.method });
     const body = entry.method === 'POST' ? await readJsonBody(req) : {};
-    const result = await context.lock.run(() => entry.run(context, body));
+    const result = entry.run(context, body);
     sendJson(res, 200, result);
   } catch (error) {
     if (res.headersSent) {

@@ -51,7 +51,10 @@ export async function streamRows(res: ServerResponse, status: number, rows: Iter
       const chunk = Buffer.from(pending);
       pending = '';
       bytes += chunk.length;
-      if (!res.write(chunk)) await drained(res);
+      if (!res.write(chunk)) {
+        await drained(res);
+        if (res.destroyed) return bytes; // before pulling another batch from a store that may be closing
+      }
     }
   }
   if (res.destroyed) return bytes;

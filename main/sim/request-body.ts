@@ -18,27 +18,33 @@ export interface ParsedForm {
   files: UploadedFile[];
 }
 
-/** Reads the whole body, refusing (413) as soon as it is known to exceed `limit` bytes. */
+/** Beyond this, an oversized body is not even read to its end: the connection is closed instead. */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/** Reads the whole body; one larger than `limit` bytes is refused with 413. An oversized body is
+ * still read (and thrown away) to its end, up to DISCARD_LIMIT, so that the client, still sending,
+ * does not meet a reset before it can read the 413. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(tooLarge(limit));
-  }
+  if (Number.isFinite(declared) && declared > DISCARD_LIMIT) return Promise.reject(tooLarge(limit, true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > DISCARD_LIMIT) {
         cleanup();
-        reject(tooLarge(limit));
-        return;
+        reject(tooLarge(limit, true));
+      } else if (size <= limit) {
+        chunks.push(chunk);
+      } else {
+        chunks.length = 0; // over the limit: keep reading to the end, keep nothing
       }
-      chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      if (size > limit) reject(tooLarge(limit, false));
+      else resolve(Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {
       cleanup();
@@ -63,8 +69,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the request body is larger than the ${Math.round(limit / 1024)} KiB this server accepts`, { Connection: 'close' });
+function tooLarge(limit: number, closeConnection: boolean): HttpError {
+  return new HttpError(413, `the request body is larger than the ${Math.round(limit / 1024)} KiB this server accepts`, closeConnection ? { Connection: 'close' } : {});
 }
 
 /** The body limit for a request, from its Content-Type. */

@@ -12,13 +12,12 @@ import { handleApiRequest } from './api-handler.js';
 import { handleControlRequest, type ControlContext } from './control.js';
 import { FaultPlan, type FaultDecision } from './faults.js';
 import {
-  HttpError, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated, streamRows,
+  HttpError, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated,
 } from './http-reply.js';
 import { dialableHost, isLoopbackHost } from './loopback.js';
 import { bodyLimitFor, parseFormBody, readBody } from './request-body.js';
 import { openSimStore, type SimStore } from './store.js';
-import { StoreLock } from './store-lock.js';
-import type { DemoUserLine, RequestLogEntry, SimOptions, SimRequest, SimResponse, SimUser } from './types.js';
+import type { DemoUserLine, RequestLogEntry, SimOptions, SimRequest, SimUser } from './types.js';
 
 export interface RunningSimulator {
   url: string; // http://127.0.0.1:PORT/v2
@@ -71,7 +70,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
     throw error;
   }
   const users = store.users().map(demoUserLine);
-  const lock = new StoreLock();
   const lifetime = new AbortController();
   const requestLog: RequestLogEntry[] = [];
   const sockets = new Set<Socket>();
@@ -85,7 +83,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
   };
 
   const control: ControlContext = {
-    store, lock, latencyMs, requestLog,
+    store, latencyMs, requestLog,
     users: () => users,
     faults: () => plan,
     setFaults: (spec) => {
@@ -94,7 +92,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
     clearLog: () => requestLog.splice(0, requestLog.length).length,
   };
 
-  const api: ApiContext = { store, lock, latencyMs, signal: lifetime.signal, plan: () => plan, log };
+  const api: ApiContext = { store, latencyMs, signal: lifetime.signal, plan: () => plan, log };
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -147,7 +145,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await closed;
-        await lock.idle(); // let a stream that was cut off unwind and close its cursor
         store.close();
         if (tempDir) rmSync(tempDir, { recursive: true, force: true });
       })();
@@ -167,7 +164,6 @@ function pathOfAbsoluteUrl(url: string): string {
 
 interface ApiContext {
   store: SimStore;
-  lock: StoreLock;
   latencyMs: number;
   signal: AbortSignal;
   plan: () => FaultPlan;
@@ -212,11 +208,6 @@ interface Outcome {
 }
 const DROPPED: Outcome = { status: 0, bytes: 0 };
 
-type Prepared =
-  | { kind: 'done'; outcome: Outcome }
-  | { kind: 'send'; response: SimResponse }
-  | { kind: 'tamper'; status: number; body: Buffer };
-
 async function respond(context: ApiContext, req: IncomingMessage, res: ServerResponse, method: string, path: string, decision: FaultDecision): Promise<Outcome> {
   const fault = decision.mode;
   if (res.destroyed) return DROPPED; // the client left during the latency
@@ -239,36 +230,29 @@ async function respond(context: ApiContext, req: IncomingMessage, res: ServerRes
   }
   const request: SimRequest = { method, path, user, form, files };
 
-  // The data layer runs under the store lock; a lazily streamed reply keeps it until the last row.
-  const prepared = await context.lock.run(async (): Promise<Prepared> => {
-    const response = handleApiRequest(context.store, request);
-    switch (fault) {
-      case 'reset-after': // the request ran (a write is committed); the reply is lost
-        discardBody(response);
-        req.socket.destroy();
-        return { kind: 'done', outcome: DROPPED };
-      case 'malformed':
-        discardBody(response);
-        return { kind: 'done', outcome: { status: 200, bytes: sendMalformed(res) } };
-      case 'truncate':
-      case 'trickle':
-        return { kind: 'tamper', status: response.status, body: renderBody(response) };
-      default:
-        if ('rows' in response && !Array.isArray(response.rows)) {
-          const bytes = await streamRows(res, response.status, response.rows);
-          return { kind: 'done', outcome: { status: res.writableEnded ? response.status : 0, bytes } };
-        }
-        return { kind: 'send', response };
+  // Streams interleave with other requests between chunks: the data layer's row iterables read
+  // in keyset batches and hold no SQLite cursor across a yield.
+  const response = handleApiRequest(context.store, request);
+  switch (fault) {
+    case 'reset-after': // the request ran (a write is committed); the reply is lost
+      discardBody(response);
+      req.socket.destroy();
+      return DROPPED;
+    case 'malformed':
+      discardBody(response);
+      return { status: 200, bytes: sendMalformed(res) };
+    case 'truncate':
+      return { status: response.status, bytes: await sendTruncated(res, response.status, renderBody(response)) };
+    case 'trickle': {
+      const body = renderBody(response);
+      const bytes = await sendTrickled(res, response.status, body, context.plan().settings.trickleBytesPerSecond, context.signal);
+      return { status: bytes === body.length ? response.status : 0, bytes };
     }
-  });
-  if (prepared.kind === 'done') return prepared.outcome;
-  if (prepared.kind === 'send') {
-    const bytes = await sendSimResponse(res, prepared.response);
-    return { status: res.writableEnded ? prepared.response.status : 0, bytes };
+    default: {
+      const bytes = await sendSimResponse(res, response);
+      return { status: res.writableEnded ? response.status : 0, bytes };
+    }
   }
-  if (fault === 'truncate') return { status: prepared.status, bytes: await sendTruncated(res, prepared.status, prepared.body) };
-  const bytes = await sendTrickled(res, prepared.status, prepared.body, context.plan().settings.trickleBytesPerSecond, context.signal);
-  return { status: bytes === prepared.body.length ? prepared.status : 0, bytes };
 }
 
 function authenticate(store: SimStore, req: IncomingMessage): SimUser {
