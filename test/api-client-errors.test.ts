@@ -9,7 +9,8 @@ import { DizionsError, parseRetryAfter } from '../main/api/errors.js';
 import { retryDelayMs, withRetries } from '../main/api/retry.js';
 import { startSimulator } from '../main/sim/server.js';
 import { FLAG_FIELDS, GROUP_FIELDS, NUMERIC_FIELDS, RECORD_GROUPS, dictionaryFor } from '../shared/dizions/model.js';
-import { ResponseShapeError, fieldKind, parseRecords } from '../shared/dizions/schemas.js';
+import fc from 'fast-check';
+import { ResponseShapeError, fastCheck, fieldKind, parseRecord, parseRecords, recordSchema } from '../shared/dizions/schemas.js';
 import { GrammarError } from '../shared/url-grammar.js';
 
 interface Seen {
@@ -397,6 +398,31 @@ describe('the simulator\'s faults, as the client classifies them', () => {
 });
 
 describe('the reply schemas follow the data model', () => {
+  it('the fast check used in bulk sync never accepts what zod would refuse or change', () => {
+    const samples: Array<[Parameters<typeof fastCheck>[0], string, string[]]> = [
+      ['id', 'usual_support_worker', []], ['dictionary', 'ethnicity', []], ['resolved', 'ethnicity', ['ethnicity']],
+      ['flag', 'active', []], ['timestamp', 'updated', []], ['date', 'dob', []], ['number', 'people_in_household', []], ['text', 'surname', []],
+    ];
+    const value = fc.oneof(
+      fc.constantFrom(null, '', 'Y', 'N', 'y', '0000-00-00', '0000-00-00 00:00:00', '2024-02-29', '2024-02-29 09:30:00', '12', '-3', '2.5', 0, -1, 1.5, true),
+      fc.integer(), fc.double(), fc.string(), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 0 }),
+    );
+    for (const [kind, field, resolved] of samples) {
+      const schema = recordSchema('clients', { resolved });
+      fc.assert(fc.property(value, (v) => {
+        if (!fastCheck(kind)(v)) return;
+        const parsed = schema.safeParse({ [field]: v });
+        expect(parsed.success).toBe(true);
+        expect((parsed.data as Record<string, unknown>)[field]).toEqual(v);
+      }), { numRuns: 300 });
+    }
+    // …and leaves the coercions to zod.
+    const raw = { id: '4', people_in_household: '2', dob: '0000-00-00' };
+    expect(parseRecord('clients', raw)).toEqual({ id: 4, people_in_household: 2, dob: null });
+    const clean = { id: 4, surname: 'Ng' };
+    expect(parseRecord('clients', clean)).toBe(clean);
+  });
+
   it('gives every field of every group a kind that agrees with model.ts', () => {
     for (const group of RECORD_GROUPS) {
       for (const field of GROUP_FIELDS[group]) {
