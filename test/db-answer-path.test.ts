@@ -2,7 +2,7 @@
 // JSON shape — filters, joins to clients and referrals, field selection (raw-only fields too),
 // resolveIds, reports with null rows and time dimensions, dictionaries, and clear refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_FIELDS } from '../shared/dizions/model.js';
+import { CLIENT_FIELDS, WORKER_FIELDS } from '../shared/dizions/model.js';
 import { QueryError, answerPath } from '../main/db/answer-path.js';
 import type { Replica } from '../main/db/open.js';
 import { setSelectableFields, upsertDictionary, upsertExtensionRecords, upsertRecords, type ApiRecord } from '../main/db/records.js';
@@ -40,6 +40,8 @@ beforeAll(() => {
   upsertDictionary(replica, 'referrals/referrer', [{ id: 4, name: 'GP' }]);
   upsertDictionary(replica, 'relationships', [{ id: 1, name: 'Parent' }, { id: 2, name: 'Child' }]);
   setSelectableFields(replica, 'clients', [...CLIENT_FIELDS, 'website_photo_consent']);
+  setSelectableFields(replica, 'workers', [...WORKER_FIELDS, 'photo_url']);
+  upsertRecords(replica, 'workers', [{ id: 7, first_name: 'Wyn', surname: 'Evans', user: 7, active: 'Y', photo_url: 'https://example.org/w7.jpg', updated: '2021-01-01 00:00:00' }]);
   upsertExtensionRecords(replica, 'wellcheck_notes_9', [
     { id: 1, referral: 10, client: 1, date_31: '2021-01-03', wellbeing_score_32: 7, notes_33: 'Settled', updated: '2021-01-03 12:00:00' },
     { id: 2, referral: 11, client: 2, date_31: '2021-02-11', wellbeing_score_32: 4, notes_33: 'Low', updated: '2021-02-11 12:00:00' },
@@ -124,6 +126,7 @@ describe('records', () => {
       { id: 3, surname: 'Cole', website_photo_consent: 110 },
     ]);
     expect(answerPath(replica, 'done_contacts/user/8/field/id;start_date')).toEqual([{ id: 102, start_date: '2021-02-11 23:59:59' }]);
+    expect(answerPath(replica, 'workers/user/7/field/id;photo_url')).toEqual([{ id: 7, photo_url: 'https://example.org/w7.jpg' }]);
   });
 
   it('replaces dictionary ids by names with resolveIds[]', () => {
@@ -151,6 +154,7 @@ describe('reports', () => {
       { district: 3, gender: 2, count: 1 },
       { district: null, gender: 1, count: 1 },
     ]);
+    expect(answerPath(replica, 'done_contacts/dimension/client_gender')).toEqual([{ client_gender: 1, count: 2 }, { client_gender: 2, count: 2 }]);
     expect(answerPath(replica, 'referrals/dimension/project/metric/client_gender/stage/1;3')).toEqual([{ project: 5, client_gender: 1, count: 1 }, { project: 5, client_gender: 2, count: 1 }]);
   });
 
@@ -210,6 +214,7 @@ describe('refusals', () => {
     expect(refusal('clients/favourite_colour/red').message).toMatch(/unknown filter "favourite_colour" for clients/);
     expect(refusal('clients/surname/Baker').message).toMatch(/unknown filter "surname"/);
     expect(refusal('clients/field/id;nope').message).toMatch(/unknown field "nope"/);
+    expect(refusal('done_contacts/field/id;client_gender').message).toMatch(/unknown field "client_gender" for done_contacts/);
     expect(refusal('done_contacts/dimension/nope').message).toMatch(/unknown dimension "nope"/);
     expect(refusal('clients/dimension/week').message).toMatch(/no date/);
     expect(refusal('workers/date_active/2021-01-01,2021-01-02').message).toMatch(/cannot be filtered by the range "date_active"/);

@@ -163,10 +163,16 @@ function filterExpression(replica: Handle, source: Source, key: string): string 
   return columnExpression(source, key) ?? rawExpression(key);
 }
 
-/** The expression a field (field/, dimension, metric) reads. */
-function fieldExpression(replica: Handle, source: Source, key: string, what: string): string {
+/**
+ * The expression a field (field/, dimension, metric) reads. field/ takes the group's fields and its
+ * selectable fields; a dimension may also be a filter key (`client_gender` of contacts, via the join).
+ */
+function fieldExpression(replica: Handle, source: Source, key: string, what: 'field' | 'dimension' | 'metric'): string {
   checkName(key, what);
-  const known = source.modelled.has(key) || source.filterKeys.has(key) || isExtensionField(replica, source, key);
+  const known = source.modelled.has(key)
+    || (what !== 'field' && source.filterKeys.has(key))
+    || selectableFieldNames(replica, source.label).includes(key)
+    || isExtensionField(replica, source, key);
   if (!known) throw new QueryError(`unknown ${what} "${key}" for ${source.label}`);
   return columnExpression(source, key) ?? rawExpression(key);
 }
@@ -275,7 +281,7 @@ function timeExpression(source: Source, dimension: TimeDimension): string {
   }
 }
 
-function reportExpression(replica: Handle, source: Source, name: string, what: string): string {
+function reportExpression(replica: Handle, source: Source, name: string, what: 'dimension' | 'metric'): string {
   return isTimeDimension(name) ? timeExpression(source, name) : fieldExpression(replica, source, name, what);
 }
 
