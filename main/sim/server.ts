@@ -174,7 +174,7 @@ interface ApiContext {
 async function answerApi(context: ApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const entry: RequestLogEntry = { method, path, status: 0, bytes: 0, at: new Date().toISOString() };
-  const finish = ({ status, bytes }: Outcome) => context.log({ ...entry, status, bytes });
+  const finish = ({ status, bytes }: Outcome) => context.log({ ...entry, status, bytes: method === 'HEAD' ? 0 : bytes });
 
   // Faults are drawn in arrival order, before authentication, so a spec replays identically.
   const decision = context.plan().decide(method, path);
