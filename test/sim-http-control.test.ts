@@ -2,7 +2,7 @@
 // faults, read the log — its refusal of anyone but this machine, and state that survives a restart.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
@@ -22,9 +22,9 @@ function one<T>(sql: string, ...params: unknown[]): T {
 }
 
 /** A raw request with chosen Host/Origin headers, to a chosen address. */
-function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<{ status: number; body: any }> {
+function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string} = {}): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
@@ -138,26 +138,20 @@ describe('who may use it', () => {
     expect((await rawRequest(`${sim.controlUrl}/status`, { headers: { Host: `localhost:${port}` } })).status).toBe(200);
   });
 
-  const lanAddress = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
-  it.skipIf(!lanAddress)('refuses a peer that is not on loopback, while the API answers it', async () => {
+  // The peer check itself is covered by isLoopbackAddress's unit tests: no test sends traffic to a
+  // non-loopback address, even this machine's own (the workplace's network rule).
+  it('warns on stderr when told to listen beyond loopback', async () => {
     const stderr = process.stderr.write;
     const warnings: string[] = [];
     process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
-    let wide: RunningSimulator;
+    let wide: RunningSimulator | undefined;
     try {
       wide = await startSimulator({ host: '0.0.0.0', clients: 20 });
     } finally {
       process.stderr.write = stderr;
+      await wide?.close();
     }
     expect(warnings.join('')).toMatch(/WARNING: listening on 0\.0\.0\.0, not loopback/);
-    try {
-      const port = new URL(wide.url).port;
-      const refused = await rawRequest(`http://${lanAddress}:${port}/_control/status`, { headers: { Host: `127.0.0.1:${port}` }, localAddress: lanAddress });
-      expect(refused.status).toBe(403);
-      expect(refused.body.error).toMatch(/only this machine/);
-    } finally {
-      await wide.close();
-    }
   });
 });
 
