@@ -3,7 +3,7 @@
 // the Dizions grammar answered from the replica (the same language the API speaks).
 
 import { z } from 'zod';
-import { LIMITS, apiRecord, clientSummary, dizionsPath, dizionsTimestamp, scalar, serverId, stageStatus, text } from './fields.js';
+import { LIMITS, apiRecord, clientSummary, dizionsPath, dizionsTimestamp, serverId, stageStatus, text } from './fields.js';
 
 const idAlternatives = z.array(serverId).min(1).max(LIMITS.filterValues);
 
@@ -63,7 +63,7 @@ export const caseloadChannels = {
   'caseload:query': {
     input: z.strictObject({ path: dizionsPath }),
     output: z.object({
-      rows: z.array(z.looseObject({}).catchall(z.union([scalar, z.array(z.json())]))),
+      rows: z.array(z.looseObject({}).catchall(z.json())),
     }),
   },
 } as const;

@@ -2,7 +2,7 @@
 // `referrals/project`, `relationships` …) as held in the replica, a name search, and the workers.
 
 import { z } from 'zod';
-import { LIMITS, scalar } from './fields.js';
+import { LIMITS } from './fields.js';
 import { worker } from './settings.js';
 
 /** `<api_group>/<table_reference>` as in `dictionary/referrals/project`, or `relationships` / `carer_relationships`. */
@@ -10,7 +10,8 @@ export const dictionaryTable = z.string({ error: 'expected a dictionary like ref
   .max(100)
   .regex(/^[a-z][a-z_]{0,39}(\/[a-z][a-z0-9_]{0,59})?$/, { error: 'expected a dictionary like referrals/project' });
 
-export const dictionaryEntry = z.looseObject({ id: z.number().int(), name: z.string() }).catchall(scalar);
+/** `{id, name}` plus whatever the dictionary carries (stages: template, status; projects: category, active). */
+export const dictionaryEntry = z.looseObject({ id: z.number().int(), name: z.string() }).catchall(z.json());
 export type DictionaryEntry = z.infer<typeof dictionaryEntry>;
 
 export const dictionariesChannels = {
