@@ -82,6 +82,7 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
 
   const db = drizzle(sqlite, { schema });
   const replica: Replica = { sqlite, db, file, close: () => void sqlite.close() };
+  keyPragmas.set(replica, keyPragma(options.key));
   if (options.migrate !== false) {
     try {
       migrateReplica(replica);
@@ -91,6 +92,16 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
     }
   }
   return replica;
+}
+
+/** The key pragma of each open replica, for a second connection to the same file (checkpoints.ts). */
+const keyPragmas = new WeakMap<Replica, string>();
+
+/** Internal: the pragma that keys another connection to this replica's file. */
+export function keyPragmaOf(replica: Replica): string {
+  const pragma = keyPragmas.get(replica);
+  if (!pragma) throw new Error('this replica was not opened through openReplica');
+  return pragma;
 }
 
 function keyPragma(key: string): string {
