@@ -3,6 +3,7 @@
 // CASEWORKER_ME or the replica (remembered from the last sync). Progress goes to stderr; with
 // --json the summary is one line on stdout. Ctrl-C cancels cleanly (every batch is whole).
 
+import fs from 'node:fs';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncSummary } from '../sync/run-sync.js';
@@ -40,6 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     client = createDizionsClient(connection);
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  if (me === undefined && !(fs.existsSync(values.db) && fs.statSync(values.db).size > 0)) {
+    // A new replica remembers no one: refuse before creating it.
+    throw new UsageError(new MissingMeError().message);
   }
   const replica = await openReplicaArg(values.db, { mustExist: false });
   const cancel = new AbortController();
