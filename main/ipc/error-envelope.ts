@@ -60,13 +60,14 @@ export function newReference(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** Where in our code an error was thrown (file:line of the first frame), for the support log. */
-function topFrame(error: unknown): string | undefined {
+/** Where in our code an error was thrown (file:line:column of the first frames), for the support log. */
+function frames(error: unknown, count = 3): string[] {
   const stack = (error as { stack?: unknown })?.stack;
-  if (typeof stack !== 'string') return undefined;
-  const frame = stack.split('\n').find((line) => line.trim().startsWith('at '));
-  const match = frame?.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/);
-  return match?.[1]?.split(/[\\/]/).slice(-3).join('/');
+  if (typeof stack !== 'string') return [];
+  return stack.split('\n')
+    .filter((line) => line.trim().startsWith('at '))
+    .slice(0, count)
+    .map((line) => line.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]?.split(/[\\/]/).slice(-2).join('/') ?? '?');
 }
 
 export function internalBody(reference: string): ErrorBody {
@@ -112,9 +113,9 @@ export function errorToBody(error: unknown, context: { channel: string; log?: Lo
     channel: context.channel,
     reference,
     error: error instanceof Error ? error.name : typeof error,
-    // The support log's guard scrubs quoted text, emails, postcodes and long numbers from it.
-    message: error instanceof Error ? error.message : undefined,
-    at: topFrame(error),
+    // Not the message: an unexpected error's text may quote a record. Its code and where it was thrown locate it.
+    code: typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined,
+    at: frames(error),
   });
   return internalBody(reference);
 }
