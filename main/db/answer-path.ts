@@ -286,6 +286,34 @@ function reportExpression(replica: Handle, source: Source, name: string, what: '
 }
 
 function answerReport(replica: Handle, path: RecordsPath): Array<Record<string, unknown>> {
+  return reportWithTotals(replica, path, []).rows;
+}
+
+/**
+ * A report path's rows in the server's shape and, aligned with them, SQL totals of numeric columns
+ * of the group (`travel_time`, `travel_mileage`) over the same GROUP BY: the report engine's sums
+ * extension, computed in the one query that counts, so rows and totals can never disagree.
+ */
+export function answerReportWithTotals(replica: Handle, path: string | RecordsPath, totals: readonly string[]): ReportWithTotals {
+  let parsed: DizionsPath;
+  try {
+    parsed = typeof path === 'string' ? parsePath(path) : path;
+  } catch (error) {
+    if (error instanceof GrammarError) throw new QueryError(error.message, 400);
+    throw error;
+  }
+  if (parsed.kind !== 'records' || !parsed.report) throw new QueryError('a report path is <group>/dimension/<dimension>[/metric/<metric>] plus filters');
+  if (parsed.uploads) throw new QueryError('uploads cannot be read back through the API (only POSTed)', 405);
+  return reportWithTotals(replica, parsed, totals);
+}
+
+export interface ReportWithTotals {
+  rows: Array<Record<string, unknown>>;
+  /** One entry per row: column → SQL total() (0 when every value is null). */
+  totals: Array<Record<string, number>>;
+}
+
+function reportWithTotals(replica: Handle, path: RecordsPath, totals: readonly string[]): ReportWithTotals {
   const report = path.report!;
   if (path.fields) throw new QueryError('field/ does not apply to a report (dimension/…)');
   if (report.metric === report.dimension) throw new QueryError('a report\'s metric must differ from its dimension');
@@ -294,17 +322,24 @@ function answerReport(replica: Handle, path: RecordsPath): Array<Record<string, 
   const metric = report.metric === undefined ? undefined : reportExpression(replica, source, report.metric, 'metric');
   const where = buildWhere(replica, source, path.pairs);
   const resolve = resolverFor(replica, source, path.resolveIds);
+  for (const column of totals) {
+    if (!source.columns.has(column)) throw new QueryError(`${source.label} has no numeric column "${column}" to total`);
+  }
   const select = metric ? `${dimension} AS d, ${metric} AS m` : `${dimension} AS d`;
+  const sums = totals.map((column, i) => `, total(t.${quoteIdent(column)}) AS s${i}`).join('');
   const group = metric ? 'd, m' : 'd';
   const order = metric ? 'd IS NULL, d, m IS NULL, m' : 'd IS NULL, d';
-  const sql = `SELECT ${select}, count(*) AS n FROM ${fromClause(source)}${whereClause(where)} GROUP BY ${group} ORDER BY ${order}`;
-  const rows = replica.sqlite.prepare(sql).all(...where.params) as Array<{ d: unknown; m?: unknown; n: number }>;
-  return rows.map((row) => {
-    const out: Record<string, unknown> = { [report.dimension]: row.d ?? null };
-    if (report.metric !== undefined) out[report.metric] = row.m ?? null;
-    out.count = row.n;
-    return resolve ? resolve(out) : out;
-  });
+  const sql = `SELECT ${select}, count(*) AS n${sums} FROM ${fromClause(source)}${whereClause(where)} GROUP BY ${group} ORDER BY ${order}`;
+  const rows = replica.sqlite.prepare(sql).all(...where.params) as Array<{ d: unknown; m?: unknown; n: number } & Record<string, unknown>>;
+  return {
+    rows: rows.map((row) => {
+      const out: Record<string, unknown> = { [report.dimension]: row.d ?? null };
+      if (report.metric !== undefined) out[report.metric] = row.m ?? null;
+      out.count = row.n;
+      return resolve ? resolve(out) : out;
+    }),
+    totals: rows.map((row) => Object.fromEntries(totals.map((column, i) => [column, Number(row[`s${i}`] ?? 0)]))),
+  };
 }
 
 // ---- resolveIds[] --------------------------------------------------------------------------------------------------
