@@ -38,7 +38,8 @@ const MAX_DEPTH = 3;
 const EMAIL = /[^\s@'"]+@[^\s@'"]+\.[^\s@'"]+/g;
 const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/gi;
 const LONG_NUMBER = /\d[\d\s-]{8,}\d/g; // NHS numbers, phone numbers
-const QUOTED = /(["'`“‘])(?:(?!\1).){1,200}\1/g;
+// A quote opens after a space or punctuation (not the apostrophe of "can't") and closes before one.
+const QUOTED = /(^|[\s(\[:=,])(?:"[^"\n]{1,200}"|'[^\n]{1,200}?'(?=$|[\s)\].,:;!?])|`[^`\n]{1,200}`|“[^”\n]{1,200}”|‘[^’\n]{1,200}’)/g;
 
 function isPersonalKey(key: string): boolean {
   const k = key.toLowerCase();
@@ -47,7 +48,7 @@ function isPersonalKey(key: string): boolean {
 
 /** Removes what could identify a person from a short string (quoted text, emails, postcodes, long numbers). */
 export function scrubText(text: string): string {
-  return text.replace(QUOTED, '[…]').replace(EMAIL, '[email]').replace(POSTCODE, '[postcode]').replace(LONG_NUMBER, '[number]');
+  return text.replace(QUOTED, '$1[…]').replace(EMAIL, '[email]').replace(POSTCODE, '[postcode]').replace(LONG_NUMBER, '[number]');
 }
 
 type Clean = string | number | boolean | null | Clean[] | { [key: string]: Clean };
