@@ -19,7 +19,7 @@ import { resolveStatic } from '../web/static-files.js';
 import { CredentialStore } from './credentials.js';
 import { createOnlineWatch } from './online-watch.js';
 import {
-  APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, isAppFrameSender, isAppUrl, navigationDecision,
+  APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, externalUrlToOpen, isAppFrameSender, isAppUrl, navigationDecision,
   permissionDecision, windowOpenDecision,
 } from './policy.js';
 
@@ -76,15 +76,19 @@ export function hardenSession(target: Session): void {
 
 /** Navigation and new windows: stay on app://caseworker; allowlisted https links open in the system browser. */
 export function guardContents(contents: WebContents): void {
+  const openOutside = (url: string) => {
+    const checked = externalUrlToOpen(url);
+    if (checked) void shell.openExternal(checked);
+  };
   contents.setWindowOpenHandler(({ url }) => {
-    if (windowOpenDecision(url) === 'open-external') void shell.openExternal(url);
+    if (windowOpenDecision(url) === 'open-external') openOutside(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
     const decision = navigationDecision(url);
     if (decision === 'allow') return;
     event.preventDefault();
-    if (decision === 'open-external') void shell.openExternal(url);
+    if (decision === 'open-external') openOutside(url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();

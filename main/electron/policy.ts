@@ -41,6 +41,11 @@ export function isAllowedExternalUrl(url: unknown): boolean {
     && parsed.port === '' && parsed.username === '' && parsed.password === '';
 }
 
+/** The URL to hand the OS, re-printed from the parse that was checked (never the raw string), or null. */
+export function externalUrlToOpen(url: unknown): string | null {
+  return isAllowedExternalUrl(url) ? parse(url)!.href : null;
+}
+
 export type NavigationDecision = 'allow' | 'open-external' | 'deny';
 
 /** A top-level navigation: staying inside the app is allowed, an allowlisted link opens outside, anything else is refused. */
