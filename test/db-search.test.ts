@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Replica } from '../main/db/open.js';
 import { deleteRecords, upsertRecords } from '../main/db/records.js';
-import { matchExpression, searchClients } from '../main/db/search.js';
+import { descriptionMatchExpression, matchExpression, searchClients } from '../main/db/search.js';
 import { clientRecord, freshReplica } from './db-fixtures.js';
 
 let replica: Replica;
@@ -40,7 +40,8 @@ describe('finding clients', () => {
   });
 
   it('finds a client through the description of their referral, after clients matched by their own fields', () => {
-    expect(found('bereave')).toEqual([2]);
+    expect(found('bereavement')).toEqual([2]);
+    expect(found('bereave')).toEqual([]); // descriptions match whole words
     upsertRecords(replica, 'referrals', [{ id: 11, client: 1, description: 'Smith family support', updated: '2024-01-01 00:00:00' }]);
     expect(found('smith')).toEqual([2, 1]);
   });
@@ -61,7 +62,7 @@ describe('staying current', () => {
     expect(found('okafor')).toEqual([]);
 
     upsertRecords(replica, 'referrals', [{ id: 10, client: 2, description: 'Debt advice', updated: '2024-02-01 00:00:00' }]);
-    expect(found('bereave')).toEqual([]);
+    expect(found('bereavement')).toEqual([]);
     expect(found('debt')).toEqual([2]);
     deleteRecords(replica, 'referrals', [10]);
     expect(found('debt')).toEqual([]);
@@ -88,7 +89,9 @@ describe('hostile input', () => {
     expect(found('NEAR(ada')).toEqual([]);
     expect(found('name:ada')).toEqual([]);
     expect(foundAnyOrder('^ada*')).toEqual([1, 2]);
-    expect(matchExpression('ada" OR x*')).toBe('"ada"* "OR"* "x"*');
+    expect(matchExpression('ada" OR x*')).toBe('"ada"* "OR"* "x"');
+    expect(matchExpression('x')).toBe('"x"*');
+    expect(descriptionMatchExpression('debt* NEAR(')).toBe('"debt" "NEAR"');
     expect(matchExpression('"*(')).toBe('');
   });
 });
