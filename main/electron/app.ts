@@ -115,6 +115,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      // Middle-click would ask for a new window (refused anyway by the window-open handler).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true,
       preload: preloadPath,
     },
