@@ -54,6 +54,8 @@ export const INITIAL_SYNC_STATUS: SyncStatus = {
 /** Detailed progress pushed as `sync:progress` while a run is active (bytes received so far). */
 export const syncProgressSchema = z.object({
   phase: syncPhaseSchema,
+  /** The record group being listed or downloaded, when the phase has one. */
+  group: z.string().max(40).optional(),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().nullable(),
   bytes: z.number().int().nonnegative(),

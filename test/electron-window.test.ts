@@ -48,13 +48,15 @@ describe('the main window', () => {
     expect(contents.navigate('will-redirect', 'https://evil.example/')).toBe(true);
   });
 
-  it('never opens a second window; window.open of an allowlisted link goes to the system browser', () => {
+  it('never opens a second window; window.open of an allowlisted link goes to the system browser, once', () => {
     const contents = new FakeWebContents();
     guardContents(contents as never);
+    guardContents(contents as never); // as web-contents-created and createMainWindow both do
     expect(contents.windowOpenHandler!({ url: 'app://caseworker/caseload' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler!({ url: 'https://api.dizions.co.uk/v2/docs' })).toEqual({ action: 'deny' });
-    expect(opened).toEqual(['https://api.dizions.co.uk/v2/docs']);
+    expect(contents.navigate('will-navigate', 'https://www.charitylog.co.uk/')).toBe(true);
+    expect(opened).toEqual(['https://api.dizions.co.uk/v2/docs', 'https://www.charitylog.co.uk/']);
   });
 
   it('refuses to attach a <webview>', () => {

@@ -13,6 +13,8 @@ import { CHANNEL_NAME, contract, mergeChannelMaps } from '../shared/ipc/contract
 import { events } from '../shared/ipc/events.js';
 import { caseloadChannels } from '../shared/ipc/caseload.js';
 import { clientsChannels } from '../shared/ipc/clients.js';
+import { OUTBOX_STATES } from '../shared/ipc/outbox.js';
+import { OUTBOX_STATES as STORED_OUTBOX_STATES } from '../main/db/schema-outbox.js';
 import { createDispatcher, HandlerRegistry } from '../main/ipc/register.js';
 import { registerIpcHandlers } from '../main/electron/app.js';
 import { isAppFrameSender } from '../main/electron/policy.js';
@@ -29,6 +31,10 @@ describe('one contract, derived everywhere', () => {
 
   it('the event list is exactly the contract\'s events', () => {
     expect(sorted(EVENT_NAMES)).toEqual(sorted(Object.keys(events)));
+  });
+
+  it('offers the outbox\'s own states, no more and no fewer', () => {
+    expect(sorted(OUTBOX_STATES)).toEqual(sorted(STORED_OUTBOX_STATES));
   });
 
   it('names every channel domain:verb', () => {

@@ -74,8 +74,12 @@ export function hardenSession(target: Session): void {
   });
 }
 
-/** Navigation and new windows: stay on app://caseworker; allowlisted https links open in the system browser. */
+const guarded = new WeakSet<WebContents>();
+
+/** Navigation and new windows: stay on app://caseworker; allowlisted https links open in the system browser. Idempotent. */
 export function guardContents(contents: WebContents): void {
+  if (guarded.has(contents)) return; // web-contents-created and createMainWindow both call it
+  guarded.add(contents);
   const openOutside = (url: string) => {
     const checked = externalUrlToOpen(url);
     if (checked) void shell.openExternal(checked);

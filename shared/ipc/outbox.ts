@@ -3,17 +3,17 @@
 // in-doubt entries here (the CLI's `caseworker outbox` offers the same verbs).
 
 import { z } from 'zod';
-import { ERROR_CODES } from './envelope.js';
 import { LIMITS, fieldName, isoInstant, recordId, scalar, serverId } from './fields.js';
 
 /**
- * pending — waiting to be sent; sending — on the wire now; failed — could not reach the server,
- * will retry; rejected — the server refused it (its message shown: Edit / Retry / Discard);
- * conflict — the record changed on the server too (choose mine or theirs per field);
- * in_doubt — sent but the reply was lost and the API cannot be asked (uploads, external referrals):
- * Send again / Mark done.
+ * The outbox's own states (mirrors main/db/schema-outbox.ts; a test keeps them equal):
+ * pending — waiting to be sent; sending — on the wire now; in_doubt — sent but the reply was lost
+ * (the reconciler checks, or, where the API cannot be asked, the user chooses Send again / Mark
+ * done); failed — the server refused it or it is held back (lastError says why: Edit / Retry /
+ * Discard); conflict — the record changed on the server too (choose mine or theirs per field);
+ * confirmed — the server has it (kept as history).
  */
-export const OUTBOX_STATES = ['pending', 'sending', 'failed', 'rejected', 'conflict', 'in_doubt'] as const;
+export const OUTBOX_STATES = ['pending', 'sending', 'in_doubt', 'failed', 'conflict', 'confirmed'] as const;
 export const outboxState = z.enum(OUTBOX_STATES);
 export type OutboxState = z.infer<typeof outboxState>;
 
@@ -43,7 +43,8 @@ export const outboxEntry = z.object({
   /** The fields sent (API names), and what they held before the edit. */
   data: z.record(z.string(), scalar),
   previous: z.record(z.string(), scalar).nullable(),
-  lastError: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).nullable(),
+  /** The outbox's closed code (rejected, unauthorised, blocked, in_doubt, unverifiable, conflict, gone, network) and the server's or our sentence. */
+  lastError: z.object({ code: z.string().max(40), message: z.string() }).nullable(),
   conflict: z.array(conflictField).nullable(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntry>;
@@ -51,6 +52,7 @@ export type OutboxEntry = z.infer<typeof outboxEntry>;
 const entryId = z.strictObject({ id: serverId });
 
 export const outboxChannels = {
+  /** The entries in the given states; default every state but confirmed. */
   'outbox:list': {
     input: z.strictObject({ states: z.array(outboxState).min(1).max(OUTBOX_STATES.length).optional() }),
     output: z.object({ entries: z.array(outboxEntry) }),
