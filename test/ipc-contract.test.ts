@@ -13,8 +13,8 @@ import { CHANNEL_NAME, contract, mergeChannelMaps } from '../shared/ipc/contract
 import { events } from '../shared/ipc/events.js';
 import { caseloadChannels } from '../shared/ipc/caseload.js';
 import { clientsChannels } from '../shared/ipc/clients.js';
-import { OUTBOX_STATES } from '../shared/ipc/outbox.js';
-import { OUTBOX_STATES as STORED_OUTBOX_STATES } from '../main/db/schema-outbox.js';
+import { OUTBOX_STATES, STORED_OUTBOX_STATES, outboxDisplayState } from '../shared/ipc/outbox.js';
+import { OUTBOX_STATES as OUTBOX_STATES_IN_DB } from '../main/db/schema-outbox.js';
 import { createDispatcher, HandlerRegistry } from '../main/ipc/register.js';
 import { registerIpcHandlers } from '../main/electron/app.js';
 import { isAppFrameSender } from '../main/electron/policy.js';
@@ -33,8 +33,17 @@ describe('one contract, derived everywhere', () => {
     expect(sorted(EVENT_NAMES)).toEqual(sorted(Object.keys(events)));
   });
 
-  it('offers the outbox\'s own states, no more and no fewer', () => {
-    expect(sorted(OUTBOX_STATES)).toEqual(sorted(STORED_OUTBOX_STATES));
+  it('shows every state the outbox stores as one the renderer knows (confirmed ones are history)', () => {
+    expect(sorted(STORED_OUTBOX_STATES)).toEqual(sorted(OUTBOX_STATES_IN_DB));
+    for (const stored of OUTBOX_STATES_IN_DB) {
+      for (const code of [null, 'network', 'rejected', 'blocked', 'gone', 'unverifiable']) {
+        const shown = outboxDisplayState(stored, code);
+        if (stored === 'confirmed') expect(shown).toBeNull();
+        else expect(OUTBOX_STATES, `${stored}/${code}`).toContain(shown);
+      }
+    }
+    expect(outboxDisplayState('failed', 'rejected')).toBe('rejected');
+    expect(outboxDisplayState('pending', 'network')).toBe('failed');
   });
 
   it('names every channel domain:verb', () => {

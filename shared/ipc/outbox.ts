@@ -6,14 +6,33 @@ import { z } from 'zod';
 import { LIMITS, fieldName, isoInstant, recordId, scalar, serverId } from './fields.js';
 
 /**
- * The outbox's own states (mirrors main/db/schema-outbox.ts; a test keeps them equal):
- * pending — waiting to be sent; sending — on the wire now; in_doubt — sent but the reply was lost
- * (the reconciler checks, or, where the API cannot be asked, the user chooses Send again / Mark
- * done); failed — the server refused it or it is held back (lastError says why: Edit / Retry /
- * Discard); conflict — the record changed on the server too (choose mine or theirs per field);
- * confirmed — the server has it (kept as history).
+ * What an entry waiting for the server looks like to the user:
+ * pending — waiting to be sent; sending — on the wire now; failed — could not reach the server (or
+ * waits for an entry that failed), will retry; rejected — the server refused it (its message is
+ * shown: Edit / Retry / Discard); conflict — the record changed on the server too (choose mine or
+ * theirs per field); in_doubt — sent but the reply was lost (Send again / Mark done where the API
+ * cannot be asked). Confirmed entries are history and are not listed.
  */
-export const OUTBOX_STATES = ['pending', 'sending', 'in_doubt', 'failed', 'conflict', 'confirmed'] as const;
+export const OUTBOX_STATES = ['pending', 'sending', 'failed', 'rejected', 'conflict', 'in_doubt'] as const;
+
+/** The states the outbox stores (mirrors main/db/schema-outbox.ts; a test keeps them equal). */
+export const STORED_OUTBOX_STATES = ['pending', 'sending', 'in_doubt', 'failed', 'conflict', 'confirmed'] as const;
+
+/** The state shown for a stored state and error code; null for confirmed entries (history). */
+export function outboxDisplayState(stored: (typeof STORED_OUTBOX_STATES)[number], errorCode: string | null): OutboxState | null {
+  switch (stored) {
+    case 'confirmed':
+      return null;
+    case 'pending':
+      // A pending entry with an error is backing off after a network or server failure.
+      return errorCode ? 'failed' : 'pending';
+    case 'failed':
+      return errorCode === 'blocked' ? 'failed' : 'rejected';
+    default:
+      return stored;
+  }
+}
+
 export const outboxState = z.enum(OUTBOX_STATES);
 export type OutboxState = z.infer<typeof outboxState>;
 
