@@ -9,7 +9,10 @@ import { setSelectableFields, upsertDictionary, upsertExtensionRecords, upsertRe
 import { clientRecord, freshReplica } from './db-fixtures.js';
 
 let replica: Replica;
-const ada = clientRecord(1, { first_name: 'Ada', surname: 'Lovelace', gender: 2, district: 3, usual_support_worker: 7, registered_disabled: 'Y', website_photo_consent: 109 });
+const ada = clientRecord(1, {
+  first_name: 'Ada', surname: 'Lovelace', gender: 2, district: 3, usual_support_worker: 7, registered_disabled: 'Y', website_photo_consent: 109,
+  relationship_details: [{ id_second: 2, relationship_first_to_second: 1, relationship_second_to_first: 2, relationship_first_to_second_carer: null, relationship_second_to_first_carer: null }],
+});
 const bob = clientRecord(2, { first_name: 'Bob', surname: 'Baker', gender: 1, district: 3, registered_disabled: 'N' });
 const cy = clientRecord(3, { first_name: 'Cy', surname: 'Cole', gender: 1, district: null, website_photo_consent: 110 });
 
@@ -22,7 +25,7 @@ beforeAll(() => {
   upsertRecords(replica, 'referrals', [
     referral(10, { client: 1, project: 5, stage: 1, date: '2021-01-02', updated: '2021-01-05 10:00:00' }),
     referral(11, { client: 2, project: 7, stage: 2, date: '2021-02-10', updated: '2021-03-01 09:00:00' }),
-    referral(12, { client: 3, project: 5, stage: 3, date: '2020-12-30', updated: '2020-12-31 23:59:59', referrer: 4 }),
+    referral(12, { client: 3, project: 5, stage: 3, date: '2020-12-30', updated: '2020-12-31 23:59:59', referrer: 4, grant_code_77: 'LOT-3' }),
   ]);
   upsertRecords(replica, 'done_contacts', [
     contact(100, { referral: 10, client: 1, start_date: '2021-01-03 10:00:00', end_date: '2021-01-03 11:00:00' }),
@@ -42,6 +45,7 @@ beforeAll(() => {
   setSelectableFields(replica, 'clients', [...CLIENT_FIELDS, 'website_photo_consent']);
   setSelectableFields(replica, 'workers', [...WORKER_FIELDS, 'photo_url']);
   upsertRecords(replica, 'workers', [{ id: 7, first_name: 'Wyn', surname: 'Evans', user: 7, active: 'Y', photo_url: 'https://example.org/w7.jpg', updated: '2021-01-01 00:00:00' }]);
+  setSelectableFields(replica, 'extension_database/wellcheck_notes_9', ['id', 'referral', 'client', 'date_31', 'wellbeing_score_32', 'notes_33', 'updated']);
   upsertExtensionRecords(replica, 'wellcheck_notes_9', [
     { id: 1, referral: 10, client: 1, date_31: '2021-01-03', wellbeing_score_32: 7, notes_33: 'Settled', updated: '2021-01-03 12:00:00' },
     { id: 2, referral: 11, client: 2, date_31: '2021-02-11', wellbeing_score_32: 4, notes_33: 'Low', updated: '2021-02-11 12:00:00' },
@@ -75,6 +79,13 @@ describe('records', () => {
     expect(ids('referrals/project/5;7/stage/2;3')).toEqual([11, 12]);
   });
 
+  it('compares text case-insensitively, flags in either case, and a date against a timestamp\'s day', () => {
+    expect(ids('clients/postcode/ab1%202cd')).toEqual([1, 2, 3]);
+    expect(ids('clients/registered_disabled/y')).toEqual([1]);
+    expect(ids('done_contacts/end_date/2021-01-03')).toEqual([100]);
+    expect(ids('done_contacts/end_date/2021-01-03%2011:00:00;2021-02-12')).toEqual([100, 102]);
+  });
+
   it('filters by a single-record extension field held only in the raw JSON', () => {
     expect(ids('clients/website_photo_consent/109')).toEqual([1]);
     expect(ids('clients/website_photo_consent/109;110')).toEqual([1, 3]);
@@ -103,7 +114,12 @@ describe('records', () => {
     expect(ids('done_contacts/date_active/2021-01-03,2021-01-04')).toEqual([100, 101]);
     expect(ids('done_contacts/date_active/2021-02-11,2021-02-11')).toEqual([102]);
     expect(ids('done_contacts/date_active/2021-01-05,2021-02-10')).toEqual([]);
+  });
+
+  it('counts a schedule in a date_active range when it overlaps it (no end date: still running)', () => {
     expect(ids('schedules/date_active/2021-01-01,2021-01-05')).toEqual([1]);
+    expect(ids('schedules/date_active/2021-02-01,2021-02-05')).toEqual([1, 2]);
+    expect(ids('schedules/date_active/2020-12-01,2020-12-31')).toEqual([]);
   });
 
   it('counts a referral in a date_active range when it has a due or done contact in it', () => {
@@ -135,6 +151,16 @@ describe('records', () => {
     expect(resolved).toMatchObject({ id: 1, gender: 'Female', surname: 'Lovelace' });
   });
 
+  it('filters by a field only the raw JSON holds even before selectable fields were synced', () => {
+    expect(ids('referrals/grant_code_77/lot-3')).toEqual([12]);
+  });
+
+  it('resolves the relationship ids inside a client\'s relationship_details', () => {
+    expect(answerPath(replica, 'clients/id/1/field/id;relationship_details?resolveIds[]=relationship_details')).toEqual([
+      { id: 1, relationship_details: [{ id_second: 2, relationship_first_to_second: 'Parent', relationship_second_to_first: 'Child', relationship_first_to_second_carer: null, relationship_second_to_first_carer: null }] },
+    ]);
+  });
+
   it('answers multiple-record extension databases, filtered and field-selected', () => {
     expect(answerPath(replica, 'extension_database/wellcheck_notes_9/referral/10/field/id;wellbeing_score_32')).toEqual([{ id: 1, wellbeing_score_32: 7 }]);
     expect(ids('extension_database/wellcheck_notes_9/wellbeing_score_32/4')).toEqual([2]);
@@ -143,19 +169,20 @@ describe('records', () => {
 
 describe('reports', () => {
   it('counts by a dimension, with a null row for records without a value, adding up to the records matched', () => {
-    expect(answerPath(replica, 'clients/dimension/district')).toEqual([{ district: 3, count: 2 }, { district: null, count: 1 }]);
+    expect(answerPath(replica, 'clients/dimension/district')).toEqual([{ district: null, count: 1 }, { district: 3, count: 2 }]);
     const rows = answerPath(replica, 'done_contacts/dimension/contact_type') as Array<{ count: number }>;
-    expect(rows).toEqual([{ contact_type: 1, count: 3 }, { contact_type: null, count: 1 }]);
+    expect(rows).toEqual([{ contact_type: null, count: 1 }, { contact_type: 1, count: 3 }]);
+    expect(rows.reduce((sum, row) => sum + row.count, 0)).toBe((answerPath(replica, 'done_contacts') as unknown[]).length);
   });
 
   it('breaks a dimension down by a metric and applies filters', () => {
     expect(answerPath(replica, 'clients/dimension/district/metric/gender')).toEqual([
+      { district: null, gender: 1, count: 1 },
       { district: 3, gender: 1, count: 1 },
       { district: 3, gender: 2, count: 1 },
-      { district: null, gender: 1, count: 1 },
     ]);
-    expect(answerPath(replica, 'done_contacts/dimension/client_gender')).toEqual([{ client_gender: 1, count: 2 }, { client_gender: 2, count: 2 }]);
-    expect(answerPath(replica, 'referrals/dimension/project/metric/client_gender/stage/1;3')).toEqual([{ project: 5, client_gender: 1, count: 1 }, { project: 5, client_gender: 2, count: 1 }]);
+    expect(answerPath(replica, 'referrals/dimension/project/metric/stage/client_gender/1')).toEqual([{ project: 5, stage: 3, count: 1 }, { project: 7, stage: 2, count: 1 }]);
+    expect(answerPath(replica, 'clients/dimension/website_photo_consent')).toEqual([{ website_photo_consent: null, count: 1 }, { website_photo_consent: 109, count: 1 }, { website_photo_consent: 110, count: 1 }]);
   });
 
   it('buckets contacts by day, ISO week, month and year of start_date', () => {
@@ -181,6 +208,10 @@ describe('reports', () => {
   it('buckets referrals by their date and schedules by start_date', () => {
     expect(answerPath(replica, 'referrals/dimension/year')).toEqual([{ year: '2020', count: 1 }, { year: '2021', count: 2 }]);
     expect(answerPath(replica, 'schedules/dimension/week')).toEqual([{ week: '2020-W53', count: 1 }, { week: '2021-W01', count: 1 }]);
+  });
+
+  it('buckets an extension database by its date field', () => {
+    expect(answerPath(replica, 'extension_database/wellcheck_notes_9/dimension/month')).toEqual([{ month: '2021-01', count: 1 }, { month: '2021-02', count: 1 }]);
   });
 
   it('resolves dimension ids to names when asked', () => {
@@ -212,10 +243,17 @@ describe('refusals', () => {
 
   it('refuses unknown or unfilterable keys, fields and dimensions with a message naming them (400)', () => {
     expect(refusal('clients/favourite_colour/red').message).toMatch(/unknown filter "favourite_colour" for clients/);
-    expect(refusal('clients/surname/Baker').message).toMatch(/unknown filter "surname"/);
+    expect(refusal('clients/surname/Baker').message).toMatch(/surname is a field of clients but not one of its filters/);
     expect(refusal('clients/field/id;nope').message).toMatch(/unknown field "nope"/);
     expect(refusal('done_contacts/field/id;client_gender').message).toMatch(/unknown field "client_gender" for done_contacts/);
     expect(refusal('done_contacts/dimension/nope').message).toMatch(/unknown dimension "nope"/);
+    expect(refusal('done_contacts/dimension/client_gender').message).toMatch(/unknown dimension "client_gender"/);
+    expect(refusal('clients/dimension/id').message).toMatch(/unknown dimension "id"/);
+    expect(refusal('clients/gender/female').message).toMatch(/value of gender must be a whole number/);
+    expect(refusal('clients/registered_disabled/maybe').message).toMatch(/must be Y or N/);
+    expect(refusal('done_contacts/end_date/soon').message).toMatch(/YYYY-MM-DD/);
+    expect(refusal('referrals/date/2021-02-01,2021-01-01').message).toMatch(/ends .* before it starts/);
+    expect(refusal('clients/dimension/district/field/id').message).toMatch(/field\/ cannot be combined/);
     expect(refusal('clients/dimension/week').message).toMatch(/no date/);
     expect(refusal('workers/date_active/2021-01-01,2021-01-02').message).toMatch(/cannot be filtered by the range "date_active"/);
     expect(refusal('referrals/date/yesterday,today').message).toMatch(/YYYY-MM-DD/);
