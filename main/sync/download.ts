@@ -1,17 +1,18 @@
 // The download of one group: diff the server's listing against the replica, fetch what is new or
-// changed in URL-bounded batches of ids (a few requests in flight), ingest each batch in ONE
-// transaction through the bulk writer, then remove what left the scope. Records with pending local
+// changed in URL-bounded batches of ids (a few requests in flight), ingest each batch through the
+// bulk writer in whole transactions (ingest.ts), then remove what left the scope. Records with pending local
 // edits are neither overwritten nor removed; negative ids (created offline) are never touched.
-// Resumable by construction: a batch is in the replica whole or not at all, and the next run's
+// Resumable by construction: a slice is in the replica whole or not at all, and the next run's
 // diff skips everything already current.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import type { Replica } from '../db/open.js';
-import { deleteRecords, upsertRecords, type ApiRecord } from '../db/records.js';
+import { deleteRecords, type ApiRecord } from '../db/records.js';
 import type { DictionaryWatch } from './dictionaries.js';
 import { ReplyShapeError, collectAll, getArray, type FetchContext } from './fetch.js';
 import { idBatches } from './id-batches.js';
+import { Ingestor, type CommitPacer } from './ingest.js';
 import type { GroupListing } from './listing.js';
 import { localStamps } from './local-stamps.js';
 import { pendingIds } from './pending.js';
@@ -32,8 +33,8 @@ export interface GroupPlan {
   listing: GroupListing;
 }
 
-/** Deletions are written in batches this size (one transaction each). */
-const DELETE_BATCH = 2000;
+/** Deletions are written in batches this size (each all-or-nothing). */
+const DELETE_BATCH = 1000;
 
 export function emptySummary(): GroupSummary {
   return { fetched: 0, inserted: 0, updated: 0, deleted: 0 };
@@ -53,6 +54,8 @@ export interface DownloadOptions {
   fields: string[] | undefined;
   concurrency: number;
   watch: DictionaryWatch;
+  /** The run's transaction pacing (shared by every group). */
+  commits: CommitPacer;
   /** After each ingested batch: records in it. */
   onBatch?: (records: number) => void;
 }
@@ -62,30 +65,25 @@ export async function downloadGroup(plan: GroupPlan, options: DownloadOptions): 
   const { group } = plan;
   const summary = emptySummary();
   const base = { kind: 'records' as const, group, pairs: [], ...(options.fields ? { fields: options.fields } : {}) };
+  const ingest = new Ingestor(options.replica, group, options.watch, options.commits);
   await runLimited(idBatches(base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
     const items = await getArray(options.fetch, batch.path, collectAll);
-    const records = checkRecords(group, items, new Set(batch.ids));
-    // Re-read pending marks at the moment of writing: an edit queued while this batch was in
-    // flight must not be overwritten by it.
-    const pending = pendingIds(options.replica, group);
-    const writable = pending.size === 0 ? records : records.filter((r) => !pending.has(r.id as number));
-    if (writable.length > 0) {
-      const result = upsertRecords(options.replica, group, writable);
-      summary.inserted += result.inserted;
-      summary.updated += result.updated;
-      summary.fetched += writable.length;
-      options.watch.note(group, writable);
-    }
+    const result = await ingest.write(checkRecords(group, items, new Set(batch.ids)));
+    summary.inserted += result.inserted;
+    summary.updated += result.updated;
+    summary.fetched += result.written;
     options.onBatch?.(batch.ids.length);
-    await yieldToLoop();
   }, options.fetch.signal);
 
   const pending = pendingIds(options.replica, group);
   const remove = plan.diff.remove.filter((id) => !pending.has(id));
   for (let i = 0; i < remove.length; i += DELETE_BATCH) {
-    summary.deleted += deleteRecords(options.replica, group, remove.slice(i, i + DELETE_BATCH));
+    const ids = remove.slice(i, i + DELETE_BATCH);
+    summary.deleted += options.commits.run(ids.length, () => deleteRecords(options.replica, group, ids));
+    options.commits.commitIfDue();
     await yieldToLoop();
   }
+  options.commits.commit();
   return summary;
 }
 

@@ -197,7 +197,7 @@ async function listReferrals(options: ListingOptions, paths: RecordsPath[], extr
   const changed = await listPaths(options, 'referrals', changedPaths, { stamps: true, extra: [] });
   // Changed stamps win over "unknown"; an id that entered the scope between the two requests is kept.
   for (let i = 0; i < changed.length; i++) idsOnly.push(changed.ids[i]!, changed.stamps[i]!);
-  const server = idsOnly.sortUnique();
+  const server = await idsOnly.sortUnique();
   const max = unpackStamp(changed.maxStamp());
   return { group: 'referrals', server, usedUpdatedFilter: true, nextSince: max !== undefined && max > since ? max : since };
 }

@@ -9,6 +9,7 @@ import type { SyncPhase, SyncProgress } from '../../shared/sync-status.js';
 import type { DizionsClient } from '../api/client.js';
 import type { DizionsError } from '../api/errors.js';
 import type { RetryOptions } from '../api/retry.js';
+import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import type { Replica } from '../db/open.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, getSyncState, setSyncState } from '../db/records.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from './dictionaries.js';
 import { downloadGroup, emptySummary, planGroup, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
 import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
+import { CommitPacer } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope } from './listing.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, saveScopeSettings, type ScopeSettings } from './scope.js';
@@ -57,6 +59,8 @@ export interface RunSyncOptions {
   retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
   dictionaryMaxAgeMs?: number | undefined;
   now?: (() => Date) | undefined;
+  /** Checkpoint the WAL from a worker thread while syncing (default true). */
+  backgroundCheckpoints?: boolean | undefined;
 }
 
 export interface SyncSummary {
@@ -108,6 +112,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   let dictionaries = 0;
   let heldBack = 0;
   let myWorker: number | null = null;
+  // Checkpoints from a worker thread: SQLite's automatic checkpoint inside a commit can stall the
+  // event loop for hundreds of milliseconds during a bulk download.
+  const checkpoints = options.backgroundCheckpoints === false ? undefined : startBackgroundCheckpoints(replica);
+  const commits = new CommitPacer(replica);
   try {
     if (options.beforeDownload) {
       mark('uploading');
@@ -152,7 +160,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       mark('downloading', plan.group);
       heldBack += plan.diff.heldBack.length;
       groups[plan.group] = await downloadGroup(plan, {
-        fetch, replica, concurrency, watch,
+        fetch, replica, concurrency, watch, commits,
         fields: fetchFields(replica, plan.group),
         onBatch: (records) => emit('downloading', (done += records), total, plan.group),
       });
@@ -174,8 +182,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     setSyncState(replica, SYNC_KEYS.lastSync, now().toISOString());
     deleteSyncState(replica, RUN_KEY);
   } catch (error) {
+    commits.commit(); // whole slices written before the failure stay: the next run resumes from them
+    await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
     throw explainSyncFailure(error, signal, retry.attempts);
   }
+  await checkpoints?.stop();
 
   return {
     bytes_received: client.bytesReceived - startBytes,

@@ -2,6 +2,8 @@
 // entries cost 16 MB here (two Float64Arrays) instead of ~100 MB as a Map of strings, which keeps
 // a large caseload's sync inside its memory budget. `updated` is packed into one exact number.
 
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+
 /** `updated` packed into a number that compares as the timestamp does; equal stamps pack equal. */
 export type Stamp = number;
 
@@ -75,22 +77,13 @@ export class StampList {
     this.stamps = stamps;
   }
 
-  /** Sorts by id and keeps one entry per id (a known stamp wins over an unknown one). */
-  sortUnique(): this {
-    if (!this.isSorted()) {
-      const order = new Uint32Array(this.length);
-      for (let i = 0; i < this.length; i++) order[i] = i;
-      const ids = this.ids;
-      order.sort((a, b) => ids[a]! - ids[b]!);
-      const sortedIds = new Float64Array(this.length);
-      const sortedStamps = new Float64Array(this.length);
-      for (let i = 0; i < this.length; i++) {
-        sortedIds[i] = ids[order[i]!]!;
-        sortedStamps[i] = this.stamps[order[i]!]!;
-      }
-      this.ids = sortedIds;
-      this.stamps = sortedStamps;
-    }
+  /**
+   * Sorts by id and keeps one entry per id (a known stamp wins over an unknown one). A natural
+   * merge sort, one pass per await: a million entries in any order never block the event loop
+   * for long (a listing is usually sorted already, or a few sorted runs: then it is one or two passes).
+   */
+  async sortUnique(): Promise<this> {
+    if (!this.isSorted()) await this.mergeRuns();
     let kept = 0;
     for (let i = 0; i < this.length; i++) {
       if (kept > 0 && this.ids[kept - 1] === this.ids[i]) {
@@ -103,6 +96,42 @@ export class StampList {
     }
     this.length = kept;
     return this;
+  }
+
+  private async mergeRuns(): Promise<void> {
+    const n = this.length;
+    let ids = this.ids.slice(0, n);
+    let stamps = this.stamps.slice(0, n);
+    let outIds = new Float64Array(n);
+    let outStamps = new Float64Array(n);
+    let runs: number[] = [0];
+    for (let i = 1; i < n; i++) if (ids[i - 1]! > ids[i]!) runs.push(i);
+    runs.push(n);
+    while (runs.length > 2) {
+      const next: number[] = [0];
+      for (let r = 0; r + 1 < runs.length; r += 2) {
+        const from = runs[r]!;
+        const mid = runs[r + 1]!;
+        const to = r + 2 < runs.length ? runs[r + 2]! : mid;
+        let a = from;
+        let b = mid;
+        let o = from;
+        while (a < mid && b < to) {
+          // `<=` keeps equal ids in their original order (stable).
+          if (ids[a]! <= ids[b]!) { outIds[o] = ids[a]!; outStamps[o++] = stamps[a++]!; }
+          else { outIds[o] = ids[b]!; outStamps[o++] = stamps[b++]!; }
+        }
+        while (a < mid) { outIds[o] = ids[a]!; outStamps[o++] = stamps[a++]!; }
+        while (b < to) { outIds[o] = ids[b]!; outStamps[o++] = stamps[b++]!; }
+        next.push(to);
+      }
+      [ids, outIds] = [outIds, ids];
+      [stamps, outStamps] = [outStamps, stamps];
+      runs = next;
+      await yieldToLoop();
+    }
+    this.ids = ids;
+    this.stamps = stamps;
   }
 
   private isSorted(): boolean {

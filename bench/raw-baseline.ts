@@ -1,0 +1,110 @@
+// The raw baseline the sync benchmark is measured against: the same records through plain chunked
+// undici requests (ids first, then batches of ids with the same fields, four in flight), JSON.parse
+// and raw prepared INSERTs into the same schema, one transaction per batch. No diff, no retries, no
+// pending checks, no progress: the floor that sync's ~20% allowance is measured from.
+
+import { Pool } from 'undici';
+import { DICTIONARY_TABLES, RELATIONSHIP_DICTIONARIES, type RecordGroup } from '../shared/dizions/model.js';
+import { GROUP_TABLES, quoteIdent } from '../main/db/groups.js';
+import { openReplicaWithKey } from '../main/db/open.js';
+
+export interface RawBaselineOptions {
+  url: string;
+  keys: { source: string; org: string; user: string };
+  dbFile: string;
+  dbKey: string;
+  /** Groups to copy, each with the path listing its ids (e.g. `clients`, `done_contacts`). */
+  groups: Array<{ group: RecordGroup; path: string }>;
+}
+
+export interface RawBaselineResult {
+  seconds: number;
+  records: number;
+  bytes: number;
+  requests: number;
+}
+
+const MAX_PATH_CHARS = 7000;
+const MAX_IDS = 1000;
+const IN_FLIGHT = 4;
+
+export async function rawBaseline(options: RawBaselineOptions): Promise<RawBaselineResult> {
+  const base = new URL(options.url);
+  const pool = new Pool(base.origin, { connections: IN_FLIGHT });
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const headers = { Source: options.keys.source, Org: options.keys.org, User: options.keys.user, accept: 'application/json' };
+  const replica = openReplicaWithKey({ file: options.dbFile, key: options.dbKey });
+  let bytes = 0;
+  let requests = 0;
+  let records = 0;
+  const get = async (path: string): Promise<unknown> => {
+    requests++;
+    const reply = await pool.request({ path: `${prefix}/${path}`, method: 'GET', headers, headersTimeout: 600_000, bodyTimeout: 600_000 });
+    const text = await reply.body.text();
+    bytes += Buffer.byteLength(text);
+    if (reply.statusCode !== 200) throw new Error(`GET ${path}: ${reply.statusCode} ${text.slice(0, 200)}`);
+    return JSON.parse(text);
+  };
+
+  const started = performance.now();
+  try {
+    // Dictionaries and selectable fields, as sync fetches them on a first run.
+    const fields = new Map<RecordGroup, string[]>();
+    for (const { group } of options.groups) fields.set(group, (await get(`${group}/selectable_fields`)) as string[]);
+    const putDictionary = replica.sqlite.prepare('INSERT OR REPLACE INTO dictionaries (table_ref, id, name, extra) VALUES (?, ?, ?, ?)');
+    for (const table of [...DICTIONARY_TABLES, ...RELATIONSHIP_DICTIONARIES]) {
+      const entries = (await get(`dictionary/${table}`)) as Array<Record<string, unknown>>;
+      replica.sqlite.transaction(() => {
+        for (const { id, name, ...extra } of entries) putDictionary.run(table, id, name, Object.keys(extra).length ? JSON.stringify(extra) : null);
+      })();
+    }
+
+    for (const { group, path } of options.groups) {
+      const spec = GROUP_TABLES[group];
+      const columns = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
+      const insert = replica.sqlite.prepare(`INSERT OR REPLACE INTO ${quoteIdent(spec.table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      const write = replica.sqlite.transaction((rows: Array<Record<string, unknown>>) => {
+        for (const row of rows) {
+          const values = spec.columns.map((c) => {
+            const v = row[c];
+            return v === undefined || v === '' ? null : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null);
+          });
+          values.push(JSON.stringify(row));
+          if (spec.state) values.push(spec.state);
+          insert.run(values);
+        }
+      });
+      const ids = ((await get(`${path}/field/id`)) as Array<{ id: number }>).map((r) => r.id);
+      const fieldList = fields.get(group)!.join(';');
+      const chunks: string[] = [];
+      let chunk: number[] = [];
+      let length = 0;
+      const fixed = `${group}/id//field/${fieldList}`.length;
+      for (const id of ids) {
+        const extra = String(id).length + 1;
+        if (chunk.length > 0 && (fixed + length + extra > MAX_PATH_CHARS || chunk.length >= MAX_IDS)) {
+          chunks.push(chunk.join(';'));
+          chunk = [];
+          length = 0;
+        }
+        chunk.push(id);
+        length += extra;
+      }
+      if (chunk.length > 0) chunks.push(chunk.join(';'));
+      let next = 0;
+      const lane = async () => {
+        while (next < chunks.length) {
+          const list = chunks[next++]!;
+          const rows = (await get(`${group}/id/${list}/field/${fieldList}`)) as Array<Record<string, unknown>>;
+          write(rows);
+          records += rows.length;
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    }
+  } finally {
+    replica.close();
+    await pool.close();
+  }
+  return { seconds: (performance.now() - started) / 1000, records, bytes, requests };
+}

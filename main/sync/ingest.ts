@@ -1,0 +1,107 @@
+// Writes fetched records into the replica in slices: each slice is one all-or-nothing unit (a
+// savepoint inside a BulkTransaction), with a yield to the event loop after it. Commits come every
+// few thousand rows or every quarter second, whichever is first: committing every small slice would
+// make SQLCipher re-encrypt the same pages and FTS5 write a segment per slice (~3× slower), while
+// one huge commit would block the loop. Slice and commit sizes adapt to how long the last ones
+// took, aiming well under the 50 ms the app allows itself to block. A crash loses only what was
+// not yet committed, never part of a slice; the next sync's diff fetches it again.
+
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { RecordGroup } from '../../shared/dizions/model.js';
+import { BulkTransaction } from '../db/bulk-transaction.js';
+import type { Replica } from '../db/open.js';
+import { upsertRecords, type ApiRecord } from '../db/records.js';
+import type { DictionaryWatch } from './dictionaries.js';
+import { pendingIds } from './pending.js';
+
+const TARGET_SLICE_MS = 20;
+const TARGET_COMMIT_MS = 30;
+/** An edit queued by the app while sync holds the transaction open is durable within this. */
+const MAX_UNCOMMITTED_MS = 250;
+
+/** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
+function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
+  const fitting = (targetMs * rows) / Math.max(ms, 0.1);
+  return Math.round(Math.min(max, Math.max(min, (current + fitting) / 2)));
+}
+
+/** Paces commits for a whole sync run: by rows and by age, sized by how long commits take. */
+export class CommitPacer {
+  private readonly bulk: BulkTransaction;
+  private rowsSinceCommit = 0;
+  private openedAt: number | undefined;
+  private commitRows = 2_000;
+
+  constructor(private readonly replica: Replica) {
+    // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
+    this.bulk = new BulkTransaction(replica, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Runs `write` as one all-or-nothing unit inside the open transaction (call commitIfDue after). */
+  run<T>(rows: number, write: () => T): T {
+    this.openedAt ??= performance.now();
+    const result = this.bulk.run(rows, write);
+    this.rowsSinceCommit += rows;
+    return result;
+  }
+
+  commitIfDue(): void {
+    if (this.openedAt === undefined) return;
+    if (this.rowsSinceCommit >= this.commitRows || performance.now() - this.openedAt >= MAX_UNCOMMITTED_MS) this.commit();
+  }
+
+  /** Makes everything written so far durable (end of a group, end of the run, and on failure). */
+  commit(): void {
+    if (this.openedAt === undefined) return;
+    const started = performance.now();
+    this.bulk.commit();
+    if (this.rowsSinceCommit >= this.commitRows / 2) {
+      this.commitRows = adapted(this.commitRows, this.rowsSinceCommit, performance.now() - started, TARGET_COMMIT_MS, 200, 20_000);
+    }
+    this.rowsSinceCommit = 0;
+    this.openedAt = undefined;
+  }
+}
+
+export interface IngestResult {
+  written: number;
+  inserted: number;
+  updated: number;
+}
+
+/** One group's writer: slices sized for ~20 ms, pending marks read at the moment of writing. */
+export class Ingestor {
+  private rowsPerSlice = 200;
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly group: RecordGroup,
+    private readonly watch: DictionaryWatch,
+    private readonly commits: CommitPacer,
+  ) {}
+
+  async write(records: readonly ApiRecord[]): Promise<IngestResult> {
+    const result: IngestResult = { written: 0, inserted: 0, updated: 0 };
+    for (let at = 0; at < records.length;) {
+      const slice = records.slice(at, at + this.rowsPerSlice);
+      at += slice.length;
+      // An edit queued while this batch was in flight must not be overwritten by it.
+      const pending = pendingIds(this.replica, this.group);
+      const writable = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
+      if (writable.length > 0) {
+        const started = performance.now();
+        const { inserted, updated } = this.commits.run(writable.length, () => upsertRecords(this.replica, this.group, writable));
+        if (writable.length >= this.rowsPerSlice / 2) {
+          this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, TARGET_SLICE_MS, 25, 2_000);
+        }
+        this.commits.commitIfDue();
+        result.written += writable.length;
+        result.inserted += inserted;
+        result.updated += updated;
+        this.watch.note(this.group, writable);
+      }
+      await yieldToLoop();
+    }
+    return result;
+  }
+}
