@@ -23,6 +23,16 @@ import { appHeaders, countingServices, rawRequest, tokenOf, trustEveryone } from
 
 const sorted = (list: Iterable<string>) => [...list].sort();
 
+/** The parts of zod 4's schema definitions the bounds check reads. */
+interface ZodInternals {
+  _zod: { def: {
+    type: string;
+    checks?: Array<{ _zod: { def: { check: string } } }>;
+    element?: ZodInternals; shape?: Record<string, ZodInternals>; keyType?: ZodInternals; valueType?: ZodInternals;
+    options?: ZodInternals[]; innerType?: ZodInternals; in?: ZodInternals;
+  } };
+}
+
 describe('one contract, derived everywhere', () => {
   it('the preload\'s plain channel list is exactly the contract\'s channels', () => {
     expect(sorted(CHANNELS)).toEqual(sorted(Object.keys(contract)));
@@ -44,6 +54,30 @@ describe('one contract, derived everywhere', () => {
     }
     expect(outboxDisplayState('failed', 'rejected')).toBe('rejected');
     expect(outboxDisplayState('pending', 'network')).toBe('failed');
+  });
+
+  it('bounds every string and list an input may carry (zod\'s own definitions, walked)', () => {
+    const unbounded: string[] = [];
+    const hasMax = (schema: ZodInternals) => (schema._zod.def.checks ?? []).some((c) => c._zod.def.check === 'max_length');
+    const walk = (schema: ZodInternals, where: string): void => {
+      const def = schema._zod.def;
+      if (def.type === 'string' && !hasMax(schema)) unbounded.push(`${where}: text without a maximum length`);
+      if (def.type === 'array') {
+        if (!hasMax(schema)) unbounded.push(`${where}: list without a maximum length`);
+        walk(def.element!, `${where}[]`);
+      }
+      if (def.type === 'object') for (const [key, field] of Object.entries(def.shape!)) walk(field, `${where}.${key}`);
+      if (def.type === 'record') {
+        walk(def.keyType!, `${where}{key}`);
+        walk(def.valueType!, `${where}{value}`);
+      }
+      if (def.type === 'union') def.options!.forEach((option, i) => walk(option, `${where}|${i}`));
+      if (def.innerType) walk(def.innerType, where);
+      if (def.type === 'pipe') walk(def.in!, where);
+      if (['any', 'unknown', 'custom', 'lazy', 'map', 'set', 'tuple', 'intersection'].includes(def.type)) unbounded.push(`${where}: ${def.type} cannot be bounded`);
+    };
+    for (const [channel, spec] of Object.entries(contract)) walk(spec.input as unknown as ZodInternals, channel);
+    expect(unbounded).toEqual([]);
   });
 
   it('names every channel domain:verb', () => {

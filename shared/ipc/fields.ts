@@ -91,6 +91,9 @@ export const fieldName = z.string().max(64).regex(/^[a-z][a-z0-9_]*$/, { error: 
 export const scalar = z.union([z.string(), z.number(), z.null()]);
 export type Scalar = z.infer<typeof scalar>;
 
+/** A field value sent in (an outbox edit): bounded text, a finite number, or null to clear. */
+export const inputScalar = z.union([z.string().max(LIMITS.description), z.number(), z.null()], { error: 'expected text, a number or null' });
+
 /** Minutes or miles: a non-negative number with a sane ceiling. */
 export const quantity = z.number({ error: 'expected a number' }).nonnegative({ error: 'must not be negative' }).max(100_000, { error: 'too large' });
 

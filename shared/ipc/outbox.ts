@@ -3,7 +3,7 @@
 // in-doubt entries here (the CLI's `caseworker outbox` offers the same verbs).
 
 import { z } from 'zod';
-import { LIMITS, fieldName, isoInstant, recordId, scalar, serverId } from './fields.js';
+import { LIMITS, fieldName, inputScalar, isoInstant, recordId, scalar, serverId } from './fields.js';
 
 /**
  * What an entry waiting for the server looks like to the user:
@@ -84,7 +84,7 @@ export const outboxChannels = {
   'outbox:edit': {
     input: z.strictObject({
       id: serverId,
-      data: z.record(fieldName, scalar).refine((d) => Object.keys(d).length > 0 && Object.keys(d).length <= 100, { error: 'give between 1 and 100 fields' }),
+      data: z.record(fieldName, inputScalar).refine((d) => Object.keys(d).length > 0 && Object.keys(d).length <= 100, { error: 'give between 1 and 100 fields' }),
     }),
     output: z.object({ entry: outboxEntry }),
   },
