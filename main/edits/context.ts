@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { EditContext } from '../../shared/edits/validate.js';
 import { outboxExists } from '../outbox/pending.js';
+import { cached } from './local-records.js';
 
 type Handle = { sqlite: Database.Database };
 
@@ -14,7 +15,7 @@ export function replicaEditContext(replica: Handle): EditContext {
   const dictionaryKnown = (tableRef: string) => {
     let has = known.get(tableRef);
     if (has === undefined) {
-      has = sqlite.prepare('SELECT 1 FROM dictionaries WHERE table_ref = ? LIMIT 1').get(tableRef) !== undefined;
+      has = cached(sqlite, 'SELECT 1 FROM dictionaries WHERE table_ref = ? LIMIT 1').get(tableRef) !== undefined;
       known.set(tableRef, has);
     }
     return has;
@@ -23,29 +24,29 @@ export function replicaEditContext(replica: Handle): EditContext {
   return {
     dictionaryHas(tableRef, id) {
       if (!dictionaryKnown(tableRef)) return undefined;
-      return sqlite.prepare('SELECT 1 FROM dictionaries WHERE table_ref = ? AND id = ?').get(tableRef, id) !== undefined;
+      return cached(sqlite, 'SELECT 1 FROM dictionaries WHERE table_ref = ? AND id = ?').get(tableRef, id) !== undefined;
     },
     stageTemplate(stageId) {
-      const row = sqlite.prepare(`SELECT extra FROM dictionaries WHERE table_ref = 'referrals/stage' AND id = ?`).get(stageId) as { extra: string | null } | undefined;
+      const row = cached(sqlite, `SELECT extra FROM dictionaries WHERE table_ref = 'referrals/stage' AND id = ?`).get(stageId) as { extra: string | null } | undefined;
       if (!row?.extra) return undefined;
       return intOf((JSON.parse(row.extra) as Record<string, unknown>).template);
     },
     referralTemplate(referralId) {
-      const row = sqlite.prepare('SELECT template FROM referrals WHERE id = ?').get(referralId) as { template: number | null } | undefined;
+      const row = cached(sqlite, 'SELECT template FROM referrals WHERE id = ?').get(referralId) as { template: number | null } | undefined;
       return intOf(row?.template);
     },
     contactReferral(contactId) {
-      const row = sqlite.prepare('SELECT referral FROM contacts WHERE id = ?').get(contactId) as { referral: number | null } | undefined;
+      const row = cached(sqlite, 'SELECT referral FROM contacts WHERE id = ?').get(contactId) as { referral: number | null } | undefined;
       return intOf(row?.referral);
     },
     tempIdFamily(tempId) {
       if (tempId >= 0 || !outboxExists(sqlite)) return undefined;
-      const row = sqlite.prepare('SELECT family, server_id FROM outbox_temp_ids WHERE seq = ? AND entry_id IS NOT NULL').get(-tempId) as
+      const row = cached(sqlite, 'SELECT family, server_id FROM outbox_temp_ids WHERE seq = ? AND entry_id IS NOT NULL').get(-tempId) as
         { family: string; server_id: number | null } | undefined;
       return row?.family;
     },
     extraFields(group) {
-      const row = sqlite.prepare('SELECT reply FROM selectable_fields WHERE "group" = ?').get(group) as { reply: string } | undefined;
+      const row = cached(sqlite, 'SELECT reply FROM selectable_fields WHERE "group" = ?').get(group) as { reply: string } | undefined;
       if (!row) return [];
       const reply = JSON.parse(row.reply) as unknown;
       if (Array.isArray(reply)) return reply.filter((f): f is string => typeof f === 'string');

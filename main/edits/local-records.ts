@@ -39,29 +39,52 @@ export function readLocal(sqlite: Database.Database, ref: RecordRef): LocalRecor
   const where = spec.extension ? 'database = ? AND id = ?' : 'id = ?';
   const params = spec.extension ? [spec.extension, ref.id] : [ref.id];
   const stateColumn = ref.family === 'contacts' ? ', state' : '';
-  const row = sqlite.prepare(`SELECT raw${stateColumn} FROM ${quoteIdent(spec.table)} WHERE ${where}`).get(...params) as
+  const row = cached(sqlite, `SELECT raw${stateColumn} FROM ${quoteIdent(spec.table)} WHERE ${where}`).get(...params) as
     { raw: string; state?: 'due' | 'done' } | undefined;
   if (!row) return undefined;
   return row.state ? { raw: JSON.parse(row.raw) as ApiRecord, state: row.state } : { raw: JSON.parse(row.raw) as ApiRecord };
 }
 
-/** Inserts or replaces the record `raw` (its `id` is the row's id) with typed columns derived from it. */
+/**
+ * Inserts the record `raw` (its `id` is the row's id), or updates it in place — an UPDATE, not a
+ * REPLACE, so search triggers fire only when searchable fields change. Typed columns derive from raw.
+ */
 export function writeLocal(sqlite: Database.Database, ref: RecordRef, raw: ApiRecord, state?: 'due' | 'done'): void {
   const spec = specOf(ref.family);
   const record: ApiRecord = { ...raw, id: ref.id };
-  const names: string[] = [...spec.columns];
-  const values: SqlValue[] = spec.columns.map((c) => (c === 'id' ? ref.id : toColumnValue(record[c])));
+  const names: string[] = spec.columns.filter((c) => c !== 'id');
+  const values: SqlValue[] = names.map((c) => toColumnValue(record[c]));
   names.push('raw');
   values.push(JSON.stringify(record));
   if (ref.family === 'contacts') {
     names.push('state');
     values.push(state ?? 'due');
   }
-  if (spec.extension) {
-    names.push('database');
-    values.push(spec.extension);
+  const table = quoteIdent(spec.table);
+  const where = spec.extension ? 'database = ? AND id = ?' : 'id = ?';
+  const key: SqlValue[] = spec.extension ? [spec.extension, ref.id] : [ref.id];
+  const updated = cached(sqlite, `UPDATE ${table} SET ${names.map((n) => `${quoteIdent(n)} = ?`).join(', ')} WHERE ${where}`).run(...values, ...key);
+  if (updated.changes > 0) return;
+  const keyNames = spec.extension ? ['database', 'id'] : ['id'];
+  const all = [...keyNames, ...names];
+  cached(sqlite, `INSERT INTO ${table} (${all.map(quoteIdent).join(', ')}) VALUES (${all.map(() => '?').join(', ')})`).run(...key, ...values);
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Prepared statements cached per connection (preparing costs more than running on this path). */
+export function cached(sqlite: Database.Database, sql: string): Database.Statement {
+  let byText = statements.get(sqlite);
+  if (!byText) {
+    byText = new Map();
+    statements.set(sqlite, byText);
   }
-  sqlite.prepare(`INSERT OR REPLACE INTO ${quoteIdent(spec.table)} (${names.map(quoteIdent).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...values);
+  let statement = byText.get(sql);
+  if (!statement) {
+    statement = sqlite.prepare(sql);
+    byText.set(sql, statement);
+  }
+  return statement;
 }
 
 export function deleteLocal(sqlite: Database.Database, ref: RecordRef): void {

@@ -13,6 +13,7 @@ import { readLocal, writeLocal } from '../edits/local-records.js';
 import { dependantsOf, getEntry, setEntry, type FormFields, type OutboxEntry, type OutboxState } from './entries.js';
 import { EditValidationError } from './queue.js';
 import { landTempId, retireTempId } from './temp-ids.js';
+import { cached } from '../edits/local-records.js';
 
 type Handle = { sqlite: Database.Database };
 
@@ -41,7 +42,7 @@ function classified(entry: OutboxEntry): ClassifiedEdit {
 function laterFieldsOf(sqlite: Database.Database, entry: OutboxEntry): Map<string, number> {
   const out = new Map<string, number>();
   if (entry.record_id === null) return out;
-  const rows = sqlite.prepare(
+  const rows = cached(sqlite, 
     `SELECT e.id, e.fields FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
      WHERE r.family = ? AND r.record_id = ? AND r.role = 'target' AND e.id > ? AND e.state <> 'confirmed' ORDER BY e.id`,
   ).all(entry.record_family, entry.record_id, entry.id) as Array<{ id: number; fields: string }>;
@@ -51,7 +52,7 @@ function laterFieldsOf(sqlite: Database.Database, entry: OutboxEntry): Map<strin
 
 /** Entries that stopped because `id` failed go back to pending with it. */
 function unblockDependants(sqlite: Database.Database, id: number): void {
-  sqlite.prepare(`UPDATE outbox_entries SET state = 'pending', error_code = NULL, error = NULL, blocked_by = NULL, next_attempt_at = 0
+  cached(sqlite, `UPDATE outbox_entries SET state = 'pending', error_code = NULL, error = NULL, blocked_by = NULL, next_attempt_at = 0
     WHERE blocked_by = ? AND state = 'failed'`).run(id);
 }
 
@@ -136,7 +137,7 @@ function dropOne(sqlite: Database.Database, entry: OutboxEntry): void {
     laterFields: new Set(later.keys()),
   });
   if (entry.temp_id !== null) retireTempId(sqlite, entry.temp_id);
-  sqlite.prepare('DELETE FROM outbox_entries WHERE id = ?').run(entry.id);
+  cached(sqlite, 'DELETE FROM outbox_entries WHERE id = ?').run(entry.id);
 }
 
 export type Choice = 'mine' | 'theirs';
@@ -204,13 +205,13 @@ export function markDone(replica: Handle, id: number, serverId?: number): Outbox
   if (serverId !== undefined && (!Number.isSafeInteger(serverId) || serverId <= 0)) throw new OutboxActionError(`the server id must be a positive whole number, got ${serverId}`);
   sqlite.transaction(() => {
     if (serverId !== undefined && entry.temp_id !== null) {
-      const claimed = sqlite.prepare('SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id) as { id: number } | undefined;
+      const claimed = cached(sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id) as { id: number } | undefined;
       if (claimed) throw new OutboxActionError(`${entry.record_family} ${serverId} is already the record of entry ${claimed.id}`);
       setEntry(sqlite, id, { server_id: serverId, record_id: serverId });
       landTempId(sqlite, entry.temp_id, serverId);
     }
     setEntry(sqlite, id, { state: 'confirmed', outcome: 'marked', confirmed_at: new Date().toISOString(), error_code: null, error: null });
-    sqlite.prepare('UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
+    cached(sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
   }).immediate();
   return getEntry(sqlite, id)!;
 }

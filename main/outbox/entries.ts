@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Dialect, WriteOperation } from '../../shared/dizions/assumptions.js';
 import type { OutboxState } from '../db/schema-outbox.js';
+import { cached } from '../edits/local-records.js';
 
 export type { OutboxState } from '../db/schema-outbox.js';
 export type FormFields = Record<string, string | null>;
@@ -58,7 +59,7 @@ export function rowToEntry(row: Row): OutboxEntry {
 }
 
 export function getEntry(sqlite: Database.Database, id: number): OutboxEntry | undefined {
-  const row = sqlite.prepare('SELECT * FROM outbox_entries WHERE id = ?').get(id) as Row | undefined;
+  const row = cached(sqlite, 'SELECT * FROM outbox_entries WHERE id = ?').get(id) as Row | undefined;
   return row ? rowToEntry(row) : undefined;
 }
 
@@ -66,11 +67,11 @@ export function getEntry(sqlite: Database.Database, id: number): OutboxEntry | u
 export function listEntries(sqlite: Database.Database, options: { states?: readonly OutboxState[]; includeConfirmed?: boolean } = {}): OutboxEntry[] {
   let rows: Row[];
   if (options.states && options.states.length > 0) {
-    rows = sqlite.prepare(`SELECT * FROM outbox_entries WHERE state IN (${options.states.map(() => '?').join(', ')}) ORDER BY id`).all(...options.states) as Row[];
+    rows = cached(sqlite, `SELECT * FROM outbox_entries WHERE state IN (${options.states.map(() => '?').join(', ')}) ORDER BY id`).all(...options.states) as Row[];
   } else if (options.includeConfirmed) {
-    rows = sqlite.prepare('SELECT * FROM outbox_entries ORDER BY id').all() as Row[];
+    rows = cached(sqlite, 'SELECT * FROM outbox_entries ORDER BY id').all() as Row[];
   } else {
-    rows = sqlite.prepare(`SELECT * FROM outbox_entries WHERE state <> 'confirmed' ORDER BY id`).all() as Row[];
+    rows = cached(sqlite, `SELECT * FROM outbox_entries WHERE state <> 'confirmed' ORDER BY id`).all() as Row[];
   }
   return rows.map(rowToEntry);
 }
@@ -104,45 +105,49 @@ export function setEntry(sqlite: Database.Database, id: number, change: StateCha
     const value = change[c];
     return JSON_COLUMNS.has(c) ? (value === null || value === undefined ? null : JSON.stringify(value)) : (value as unknown);
   });
-  const result = sqlite.prepare(`UPDATE outbox_entries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+  const result = cached(sqlite, `UPDATE outbox_entries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
   if (result.changes !== 1) throw new Error(`outbox entry ${id} does not exist`);
 }
 
 /** Keys of the records an entry writes or waits for. */
 export function entryRecords(sqlite: Database.Database, id: number): Array<{ family: string; record_id: number; role: 'target' | 'reference' }> {
-  return sqlite.prepare('SELECT family, record_id, role FROM outbox_records WHERE entry_id = ?').all(id) as Array<{ family: string; record_id: number; role: 'target' | 'reference' }>;
+  return cached(sqlite, 'SELECT family, record_id, role FROM outbox_records WHERE entry_id = ?').all(id) as Array<{ family: string; record_id: number; role: 'target' | 'reference' }>;
 }
 
-/** Unconfirmed entries after `id` that share a record with it, directly or through a chain (its dependants). */
+/**
+ * Unconfirmed entries after `id` that wait for it: they touch a record it writes, or a record
+ * written by an entry that waits for it (the chain). Entries that merely refer to the same
+ * record (two uploads to one client) do not wait for each other.
+ */
 export function dependantsOf(sqlite: Database.Database, id: number): number[] {
-  const rows = sqlite.prepare(
-    `SELECT r.entry_id AS id, r.family, r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
+  const rows = cached(sqlite, 
+    `SELECT r.entry_id AS id, r.family, r.record_id, r.role FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
      WHERE e.state <> 'confirmed' AND r.entry_id >= ? ORDER BY r.entry_id`,
-  ).all(id) as Array<{ id: number; family: string; record_id: number }>;
-  const keysOf = new Map<number, string[]>();
+  ).all(id) as Array<{ id: number; family: string; record_id: number; role: string }>;
+  const keysOf = new Map<number, Array<{ key: string; target: boolean }>>();
   for (const row of rows) {
     const list = keysOf.get(row.id) ?? [];
-    list.push(`${row.family}:${row.record_id}`);
+    list.push({ key: `${row.family}:${row.record_id}`, target: row.role === 'target' });
     keysOf.set(row.id, list);
   }
-  const reached = new Set<string>(keysOf.get(id) ?? []);
+  const written = new Set((keysOf.get(id) ?? []).filter((k) => k.target).map((k) => k.key));
   const out: number[] = [];
   for (const [entry, keys] of keysOf) {
     if (entry === id) continue;
-    if (keys.some((k) => reached.has(k))) {
+    if (keys.some((k) => written.has(k.key))) {
       out.push(entry);
-      for (const k of keys) reached.add(k);
+      for (const k of keys) if (k.target) written.add(k.key);
     }
   }
   return out;
 }
 
 export function getQueueState(sqlite: Database.Database, key: string): unknown {
-  const row = sqlite.prepare('SELECT value FROM outbox_state WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = cached(sqlite, 'SELECT value FROM outbox_state WHERE key = ?').get(key) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as unknown) : undefined;
 }
 
 export function setQueueState(sqlite: Database.Database, key: string, value: unknown): void {
-  if (value === undefined) sqlite.prepare('DELETE FROM outbox_state WHERE key = ?').run(key);
-  else sqlite.prepare('INSERT INTO outbox_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  if (value === undefined) cached(sqlite, 'DELETE FROM outbox_state WHERE key = ?').run(key);
+  else cached(sqlite, 'INSERT INTO outbox_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }

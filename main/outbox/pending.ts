@@ -5,6 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import { familyOf } from './families.js';
+import { cached } from '../edits/local-records.js';
 
 type Handle = { sqlite: Database.Database };
 
@@ -27,11 +28,9 @@ export function outboxExists(sqlite: Database.Database): boolean {
  */
 export function pendingRecordIds(replica: Handle, group: string): Set<number> {
   if (!outboxExists(replica.sqlite)) return new Set();
-  const rows = replica.sqlite
-    .prepare(
+  const rows = cached(replica.sqlite, 
       `SELECT DISTINCT r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
-       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed'`,
-    )
+       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed'`)
     .pluck()
     .all(familyOf(group)) as number[];
   return new Set(rows);

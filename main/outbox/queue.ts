@@ -13,7 +13,7 @@ import { REFERENCE_FAMILIES, formValue, type EditValue } from '../../shared/edit
 import { describeIssues, validateEdit, type EditIssue } from '../../shared/edits/validate.js';
 import { applyEdit, formText, targetOf } from '../edits/apply.js';
 import { replicaEditContext } from '../edits/context.js';
-import { readLocal } from '../edits/local-records.js';
+import { cached, readLocal } from '../edits/local-records.js';
 import { familyOf } from './families.js';
 import { allocateTempId, bindTempId, landedId, replaceIdsInFields, replaceIdsInPath } from './temp-ids.js';
 import type { FormFields } from './entries.js';
@@ -160,7 +160,7 @@ export function queueEdit(replica: Handle, input: QueueEditInput, options: Queue
     const tempId = createsRecord(edit.operation) ? allocateTempId(sqlite, family) : null;
     const change = applyEdit(sqlite, edit, fields, tempId);
     const target = targetOf(edit, tempId);
-    const entryId = Number(sqlite.prepare(
+    const entryId = Number(cached(sqlite, 
       `INSERT INTO outbox_entries (created_at, method, path, fields, operation, dialect, record_family, record_id, temp_id, state, base, base_updated, before)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     ).run(
@@ -170,7 +170,7 @@ export function queueEdit(replica: Handle, input: QueueEditInput, options: Queue
     ).lastInsertRowid);
     if (tempId !== null) bindTempId(sqlite, tempId, entryId);
 
-    const addRecord = sqlite.prepare('INSERT OR IGNORE INTO outbox_records (entry_id, family, record_id, role) VALUES (?, ?, ?, ?)');
+    const addRecord = cached(sqlite, 'INSERT OR IGNORE INTO outbox_records (entry_id, family, record_id, role) VALUES (?, ?, ?, ?)');
     if (target) addRecord.run(entryId, target.family, target.id, 'target');
     if (edit.operation === 'upload') addRecord.run(entryId, edit.uploadGroup!, edit.recordId!, 'reference');
     if (edit.referralId !== undefined && edit.referralId < 0) addRecord.run(entryId, 'referrals', edit.referralId, 'reference');
@@ -178,7 +178,7 @@ export function queueEdit(replica: Handle, input: QueueEditInput, options: Queue
       const value = fields[field];
       if (value != null && Number(value) < 0) addRecord.run(entryId, familyName, Number(value), 'reference');
     }
-    const addFile = sqlite.prepare('INSERT INTO outbox_files (entry_id, seq, filename, content_type, bytes, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const addFile = cached(sqlite, 'INSERT INTO outbox_files (entry_id, seq, filename, content_type, bytes, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
     files.forEach((file, i) => addFile.run(entryId, i, file.filename, file.contentType, file.data.length, file.sha256, file.data));
     return { temp_id: tempId, entry: entryId };
   }).immediate();

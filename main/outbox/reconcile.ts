@@ -12,6 +12,7 @@ import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
+import { cached } from '../edits/local-records.js';
 
 export type Reconciliation =
   | { kind: 'found'; serverId: number | null }
@@ -131,7 +132,7 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
   const since = earlier(entry.first_sent_at, options.windowMarginMs);
   const sent = Object.entries(entry.fields).filter(([, v]) => v !== null);
   const fieldNames = sent.map(([k]) => k);
-  const claimed = new Set(sqlite.prepare(
+  const claimed = new Set(cached(sqlite, 
     'SELECT server_id FROM outbox_entries WHERE record_family = ? AND server_id IS NOT NULL AND id <> ?',
   ).pluck().all(entry.record_family, entry.id) as number[]);
   const strong: number[] = [];

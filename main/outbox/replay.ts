@@ -15,6 +15,7 @@ import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
 import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
+import { cached } from '../edits/local-records.js';
 
 type Handle = { sqlite: Database.Database };
 
@@ -70,7 +71,7 @@ const PAUSE_KEY = 'paused';
 
 /** Entries found `sending` (the process stopped mid-request) become in doubt: reconciled, never blindly resent. */
 export function recoverInterrupted(replica: Handle): number {
-  const result = replica.sqlite.prepare(
+  const result = cached(replica.sqlite, 
     `UPDATE outbox_entries SET state = 'in_doubt', error_code = 'interrupted', next_attempt_at = 0,
        error = 'Caseworker stopped while this was being sent; it will be checked against the server before anything is sent again'
      WHERE state = 'sending'`,
@@ -78,16 +79,17 @@ export function recoverInterrupted(replica: Handle): number {
   return result.changes;
 }
 
-const ELIGIBLE = `(e.state = 'pending' OR (e.state = 'in_doubt' AND e.error_code IN ('in_doubt', 'interrupted')))`;
+/** In doubt and checkable: everything but what only the user can settle (unverifiable, ambiguous). */
+const ELIGIBLE = `(e.state = 'pending' OR (e.state = 'in_doubt' AND coalesce(e.error_code, '') NOT IN ('unverifiable', 'ambiguous')))`;
 const UNBLOCKED = `NOT EXISTS (
   SELECT 1 FROM outbox_records mine
-  JOIN outbox_records other ON other.family = mine.family AND other.record_id = mine.record_id AND other.entry_id < mine.entry_id
+  JOIN outbox_records other ON other.family = mine.family AND other.record_id = mine.record_id AND other.entry_id < mine.entry_id AND other.role = 'target'
   JOIN outbox_entries earlier ON earlier.id = other.entry_id AND earlier.state <> 'confirmed'
   WHERE mine.entry_id = e.id)`;
 
-/** Ready now: pending or in doubt (checkable), due, and no earlier unconfirmed entry shares a record with it. */
+/** Ready now: pending or in doubt (checkable), due, and no earlier unconfirmed entry writes a record it touches. */
 function readyEntries(sqlite: Database.Database, now: number, limit: number, busy: ReadonlySet<number>): OutboxEntry[] {
-  const ids = sqlite.prepare(
+  const ids = cached(sqlite, 
     `SELECT e.id FROM outbox_entries e WHERE ${ELIGIBLE} AND e.next_attempt_at <= ? AND ${UNBLOCKED} ORDER BY e.id LIMIT ?`,
   ).pluck().all(now, limit + busy.size) as number[];
   return ids.filter((id) => !busy.has(id)).slice(0, limit).map((id) => getEntry(sqlite, id)!);
@@ -95,12 +97,12 @@ function readyEntries(sqlite: Database.Database, now: number, limit: number, bus
 
 /** When the next entry that is not held back by its chain becomes due, or undefined when none is left. */
 function nextDue(sqlite: Database.Database): number | undefined {
-  const at = sqlite.prepare(`SELECT min(e.next_attempt_at) FROM outbox_entries e WHERE ${ELIGIBLE} AND ${UNBLOCKED}`).pluck().get() as number | null;
+  const at = cached(sqlite, `SELECT min(e.next_attempt_at) FROM outbox_entries e WHERE ${ELIGIBLE} AND ${UNBLOCKED}`).pluck().get() as number | null;
   return at ?? undefined;
 }
 
 function countStates(sqlite: Database.Database): Record<string, number> {
-  const rows = sqlite.prepare('SELECT state, count(*) AS n FROM outbox_entries GROUP BY state').all() as Array<{ state: string; n: number }>;
+  const rows = cached(sqlite, 'SELECT state, count(*) AS n FROM outbox_entries GROUP BY state').all() as Array<{ state: string; n: number }>;
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
@@ -241,7 +243,7 @@ class Replay {
     const done = this.sqlite.transaction((): boolean => {
       const entry = getEntry(this.sqlite, id)!;
       if (serverId !== null) {
-        const claimed = this.sqlite.prepare('SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id);
+        const claimed = cached(this.sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id);
         if (claimed) return false;
       }
       setEntry(this.sqlite, id, {
@@ -249,7 +251,7 @@ class Replay {
         ...(serverId !== null ? { server_id: serverId, record_id: serverId } : {}),
       });
       if (serverId !== null && entry.temp_id !== null) landTempId(this.sqlite, entry.temp_id, serverId);
-      this.sqlite.prepare('UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
+      cached(this.sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
       return true;
     }).immediate();
     if (done) {
@@ -261,7 +263,7 @@ class Replay {
   }
 
   private files(entryId: number): UploadFile[] {
-    const rows = this.sqlite.prepare('SELECT filename, content_type, data FROM outbox_files WHERE entry_id = ? ORDER BY seq').all(entryId) as
+    const rows = cached(this.sqlite, 'SELECT filename, content_type, data FROM outbox_files WHERE entry_id = ? ORDER BY seq').all(entryId) as
       Array<{ filename: string; content_type: string | null; data: Buffer | null }>;
     return rows.map((r) => {
       if (!r.data) throw new Error(`the file ${r.filename} of entry ${entryId} is no longer held`);
@@ -326,7 +328,9 @@ class Replay {
       const delay = retryDelayMs(error, attempt, { baseMs: this.timings.baseMs, maxMs: this.timings.maxMs, random: this.options.random ?? Math.random });
       this.set(entry.id, {
         state: sending ? 'pending' : current.state,
-        error_code: 'network', error: `${error.message} — trying again in ${Math.ceil(delay / 1000)} s`,
+        // An in-doubt entry stays checkable: it is looked for again after the backoff.
+        error_code: current.state === 'in_doubt' ? 'in_doubt' : 'network',
+        error: `${error.message} — trying again ${delay < 1000 ? 'in a moment' : `in ${Math.ceil(delay / 1000)} s`}`,
         next_attempt_at: Date.now() + delay,
         ...(during === 'reconcile' ? {} : { attempts: sending ? current.attempts : current.attempts + 1 }),
       });
@@ -384,7 +388,7 @@ export async function pushOutbox(replica: Handle, client: DizionsClient, options
 
 /** Why the queue is paused (a 401), or null. */
 export function pauseReason(replica: Handle): string | null {
-  const row = replica.sqlite.prepare('SELECT value FROM outbox_state WHERE key = ?').get(PAUSE_KEY) as { value: string } | undefined;
+  const row = cached(replica.sqlite, 'SELECT value FROM outbox_state WHERE key = ?').get(PAUSE_KEY) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as { message: string }).message : null;
 }
 

@@ -5,28 +5,28 @@
 
 import type Database from 'better-sqlite3';
 import { GrammarError, parsePath, printPath } from '../../shared/url-grammar.js';
-import { readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../edits/local-records.js';
+import { cached, readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../edits/local-records.js';
 import { REFERENCE_FIELDS } from './families.js';
 import type { FormFields } from './entries.js';
 
 export function allocateTempId(sqlite: Database.Database, family: string): number {
-  const seq = Number(sqlite.prepare('INSERT INTO outbox_temp_ids (family) VALUES (?)').run(family).lastInsertRowid);
+  const seq = Number(cached(sqlite, 'INSERT INTO outbox_temp_ids (family) VALUES (?)').run(family).lastInsertRowid);
   return -seq;
 }
 
 export function bindTempId(sqlite: Database.Database, tempId: number, entryId: number): void {
-  sqlite.prepare('UPDATE outbox_temp_ids SET entry_id = ? WHERE seq = ?').run(entryId, -tempId);
+  cached(sqlite, 'UPDATE outbox_temp_ids SET entry_id = ? WHERE seq = ?').run(entryId, -tempId);
 }
 
 /** The server id a temp id became, if its create has landed. */
 export function landedId(sqlite: Database.Database, tempId: number): number | undefined {
-  const row = sqlite.prepare('SELECT server_id FROM outbox_temp_ids WHERE seq = ?').get(-tempId) as { server_id: number | null } | undefined;
+  const row = cached(sqlite, 'SELECT server_id FROM outbox_temp_ids WHERE seq = ?').get(-tempId) as { server_id: number | null } | undefined;
   return row?.server_id ?? undefined;
 }
 
 /** A temp id no longer names anything (its create was discarded). */
 export function retireTempId(sqlite: Database.Database, tempId: number): void {
-  sqlite.prepare('UPDATE outbox_temp_ids SET entry_id = NULL WHERE seq = ?').run(-tempId);
+  cached(sqlite, 'UPDATE outbox_temp_ids SET entry_id = NULL WHERE seq = ?').run(-tempId);
 }
 
 /** Replaces ids in a path's filter values (`due_contacts/referral/-4`, `clients/id/-3/uploads`). */
@@ -64,10 +64,10 @@ export function replaceIdsInFields(fields: FormFields, map: (id: string) => stri
 
 /** The create of `tempId` landed as `serverId`: rewrite the replica and every waiting entry. */
 export function landTempId(sqlite: Database.Database, tempId: number, serverId: number): void {
-  const row = sqlite.prepare('SELECT family FROM outbox_temp_ids WHERE seq = ?').get(-tempId) as { family: string } | undefined;
+  const row = cached(sqlite, 'SELECT family FROM outbox_temp_ids WHERE seq = ?').get(-tempId) as { family: string } | undefined;
   if (!row) throw new Error(`temp id ${tempId} was never handed out`);
   const family = row.family;
-  sqlite.prepare('UPDATE outbox_temp_ids SET server_id = ? WHERE seq = ?').run(serverId, -tempId);
+  cached(sqlite, 'UPDATE outbox_temp_ids SET server_id = ? WHERE seq = ?').run(serverId, -tempId);
 
   if (keepsRecords(family)) {
     const local = readLocal(sqlite, { family, id: tempId });
@@ -79,14 +79,14 @@ export function landTempId(sqlite: Database.Database, tempId: number, serverId: 
     }
     for (const { family: table, column } of referencingColumns(family)) {
       const name = table === 'extension_records' ? 'extension_records' : table;
-      sqlite.prepare(`UPDATE "${name}" SET "${column}" = ?, raw = json_set(raw, '$.${column}', ?) WHERE "${column}" = ?`).run(serverId, serverId, tempId);
+      cached(sqlite, `UPDATE "${name}" SET "${column}" = ?, raw = json_set(raw, '$.${column}', ?) WHERE "${column}" = ?`).run(serverId, serverId, tempId);
     }
     if (family === 'clients') {
-      const rows = sqlite.prepare(`SELECT id, raw FROM clients WHERE instr(raw, ?) > 0`).all(`"id_second":${tempId}`) as Array<{ id: number; raw: string }>;
+      const rows = cached(sqlite, `SELECT id, raw FROM clients WHERE instr(raw, ?) > 0`).all(`"id_second":${tempId}`) as Array<{ id: number; raw: string }>;
       for (const r of rows) {
         const raw = JSON.parse(r.raw) as { relationship_details?: Array<Record<string, unknown>> };
         for (const detail of raw.relationship_details ?? []) if (detail.id_second === tempId) detail.id_second = serverId;
-        sqlite.prepare('UPDATE clients SET raw = ? WHERE id = ?').run(JSON.stringify(raw), r.id);
+        cached(sqlite, 'UPDATE clients SET raw = ? WHERE id = ?').run(JSON.stringify(raw), r.id);
       }
     }
   }
@@ -95,15 +95,15 @@ export function landTempId(sqlite: Database.Database, tempId: number, serverId: 
   const from = String(tempId);
   const to = String(serverId);
   const swap = (v: string) => (v === from ? to : v);
-  const waiting = sqlite.prepare(
+  const waiting = cached(sqlite, 
     `SELECT DISTINCT e.id, e.path, e.fields, e.base, e.record_id FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
      WHERE r.family = ? AND r.record_id = ?`,
   ).all(family, tempId) as Array<{ id: number; path: string; fields: string; base: string | null; record_id: number | null }>;
-  const update = sqlite.prepare('UPDATE outbox_entries SET path = ?, fields = ?, base = ?, record_id = ? WHERE id = ?');
+  const update = cached(sqlite, 'UPDATE outbox_entries SET path = ?, fields = ?, base = ?, record_id = ? WHERE id = ?');
   for (const entry of waiting) {
     const fields = replaceIdsInFields(JSON.parse(entry.fields) as FormFields, swap);
     const base = entry.base === null ? null : JSON.stringify(replaceIdsInFields(JSON.parse(entry.base) as FormFields, swap));
     update.run(replaceIdsInPath(entry.path, swap), JSON.stringify(fields), base, entry.record_id === tempId ? serverId : entry.record_id, entry.id);
   }
-  sqlite.prepare('UPDATE OR REPLACE outbox_records SET record_id = ? WHERE family = ? AND record_id = ?').run(serverId, family, tempId);
+  cached(sqlite, 'UPDATE OR REPLACE outbox_records SET record_id = ? WHERE family = ? AND record_id = ?').run(serverId, family, tempId);
 }

@@ -98,43 +98,41 @@ function mandatoryFor(operation: WriteOperation, completion: boolean): readonly 
 
 const FIELD_NAME = /^[a-z][a-z0-9_]*$/;
 
+const editInputSchema = z.object({
+  method: z.string({ error: 'expected PUT or POST' }),
+  path: z.string({ error: 'expected a path such as clients/id/12' }),
+  fields: z.record(z.string(), formValue, { error: 'expected an object of field: value' }),
+});
+
 /** Builds the zod schema of an edit for a replica's context (the UI can call `.safeParse` itself). */
 export function editSchema(context: EditContext, options: EditOptions) {
-  return z
-    .object({
-      method: z.string({ error: 'expected PUT or POST' }),
-      path: z.string({ error: 'expected a path such as clients/id/12' }),
-      fields: z.record(z.string(), formValue, { error: 'expected an object of field: value' }),
-    })
-    .transform((input, ctx): ValidatedEdit => {
-      let edit: ClassifiedEdit;
-      try {
-        edit = classifyEdit(input.method, input.path, options.dialect);
-      } catch (error) {
-        if (error instanceof EditPathError) {
-          ctx.addIssue({ code: 'custom', path: [error.field], message: error.message });
-          return z.NEVER;
-        }
-        throw error;
-      }
-      const problems = fieldProblems(edit, input.fields, context, options);
-      for (const p of problems) ctx.addIssue({ code: 'custom', path: ['fields', p.field], message: p.message });
-      if (problems.length > 0) return z.NEVER;
-      return { edit, fields: input.fields };
-    });
+  return editInputSchema.transform((input, ctx): ValidatedEdit => {
+    const result = checkEdit(input, context, options);
+    if (result.ok) return result.value;
+    for (const issue of result.issues) ctx.addIssue({ code: 'custom', path: issue.field === 'method' || issue.field === 'path' ? [issue.field] : ['fields', issue.field], message: issue.message });
+    return z.NEVER;
+  });
 }
 
 /** Validates an edit; issues name the field (`surname`, `stage`, `path`, `method`). */
 export function validateEdit(input: EditInput, context: EditContext, options: EditOptions): EditValidation {
-  const result = editSchema(context, options).safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => ({
-      field: String(issue.path[issue.path.length - 1] ?? 'edit'),
-      message: issue.message,
-    })),
-  };
+  const parsed = editInputSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, issues: parsed.error.issues.map((issue) => ({ field: String(issue.path[issue.path.length - 1] ?? 'edit'), message: issue.message })) };
+  }
+  return checkEdit(parsed.data, context, options);
+}
+
+function checkEdit(input: { method: string; path: string; fields: Record<string, string | null> }, context: EditContext, options: EditOptions): EditValidation {
+  let edit: ClassifiedEdit;
+  try {
+    edit = classifyEdit(input.method, input.path, options.dialect);
+  } catch (error) {
+    if (error instanceof EditPathError) return { ok: false, issues: [{ field: error.field, message: error.message }] };
+    throw error;
+  }
+  const issues = fieldProblems(edit, input.fields, context, options);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: { edit, fields: input.fields } };
 }
 
 /** One line for people: "surname: is mandatory when creating a client; stage: …". */
