@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { fail, type ErrorBody, type Result } from '../../shared/ipc/envelope.js';
 import type { EventName } from '../../shared/ipc/events.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
@@ -58,6 +59,9 @@ export function isWebHostSender(sender: unknown): boolean {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 72 * 1024 * 1024;
+
+/** Where `npm run build:renderer` (vite.config.ts) puts the renderer, found from this module so any cwd works. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 function sameSecret(given: string, token: string): boolean {
   const a = Buffer.from(given);
