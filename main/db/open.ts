@@ -85,7 +85,17 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
   }
 
   const db = drizzle(sqlite, { schema });
-  const replica: Replica = { sqlite, db, file, close: () => void sqlite.close() };
+  const close = () => {
+    if (!sqlite.open) return;
+    // Lets SQLite refresh the statistics its query planner uses, cheaply, as its docs advise at close.
+    try {
+      sqlite.pragma('optimize');
+    } catch {
+      // A replica that cannot be optimised still closes.
+    }
+    sqlite.close();
+  };
+  const replica: Replica = { sqlite, db, file, close };
   keyPragmas.set(replica, keyPragma(options.key));
   if (options.migrate !== false) {
     try {
