@@ -112,10 +112,6 @@ const SIMPLE: Record<string, DictionarySpec> = {
     firstId: 901,
     names: ['Owner occupier', 'Council tenant', 'Housing association tenant', 'Private rented', 'Living with family', 'Supported housing', 'Residential care', 'No fixed abode', 'Temporary accommodation'],
   },
-  'organisations/employment_status': {
-    firstId: 1001,
-    names: ['Employed full-time', 'Employed part-time', 'Self-employed', 'Unemployed', 'Retired', 'Student', 'Unable to work', 'Unpaid carer', 'Volunteer'],
-  },
   'organisations/county': { firstId: 1101, names: unique(PLACES.map((p) => p.county)) },
   'organisations/district': { firstId: 1201, names: unique(PLACES.map((p) => p.district)) },
   'organisations/gp_surgery': { firstId: 1301, names: PLACES.flatMap((p) => [`${p.town} Health Centre`, `${p.localities[0]} Medical Practice`]) },

@@ -184,7 +184,7 @@ class ClientGenerator {
     }
     const tables = [
       'organisations/religion', 'organisations/sexual_orientation', 'organisations/marital_status', 'organisations/main_disability',
-      'organisations/accommodation', 'organisations/employment_status', 'organisations/preferred_communication_method',
+      'organisations/accommodation', 'organisations/preferred_communication_method',
       'referrals/funding_sponsor', 'referrals/referrer', 'referrals/introduction_source', 'referrals/priority',
       'referrals/response_method', 'contacts/contact_method', 'contacts/contact_type', 'contacts/transport_method',
     ];
@@ -233,7 +233,6 @@ class ClientGenerator {
     const worker = rng.chance(0.85) ? rng.pick(this.staff.workerIds) : null;
     const workerUser = worker === null ? null : this.staff.workerUser.get(worker) ?? null;
     const type = rng.weighted([[1, 85], [2, 12], [3, 3]]);
-    const employment = this.ids['organisations/employment_status']!;
     const clientRow: Row = {
       id, first_name: firstName, surname, dob: dateOfDay(dobDay), gender,
       ethnicity: rng.weighted(this.ethnicityWeights), religion: this.any('organisations/religion'),
@@ -242,7 +241,7 @@ class ClientGenerator {
       main_language: rng.weighted(this.languageWeights), main_disability: disability,
       registered_disabled: disabled && rng.chance(0.5) ? 'Y' : 'N', blue_badge_holder: disabled && rng.chance(0.4) ? 'Y' : 'N',
       accommodation: this.any('organisations/accommodation'),
-      employment_status: age >= 66 && rng.chance(0.8) ? employment[4] : age < 18 ? employment[5] : rng.pick(employment),
+      employment_status: age >= 66 || age < 18 ? 'N' : rng.chance(0.6) ? 'Y' : 'N',
       people_in_household: rng.int(1, 5),
       address1: `${rng.chance(0.15) ? `Flat ${rng.int(1, 12)}, ` : ''}${rng.int(1, 180)} ${rng.pick(STREETS)}`,
       address2: this.maybe(0.6, () => rng.pick(place.localities)), town: place.town,

@@ -147,7 +147,6 @@ export const DICTIONARY_FIELDS: Record<string, string> = {
   'clients.main_language': 'organisations/main_language',
   'clients.main_disability': 'organisations/main_disability',
   'clients.accommodation': 'organisations/accommodation',
-  'clients.employment_status': 'organisations/employment_status',
   'clients.county': 'organisations/county',
   'clients.district': 'organisations/district',
   'clients.gp_surgery': 'organisations/gp_surgery',
@@ -201,8 +200,10 @@ export const NUMERIC_FIELDS = new Set([
 ]);
 
 /** Y/N flag fields. */
+// employment_status is a flag too: the seed's example asks for "clients who were unemployed" as
+// `client_employment_status/N`.
 export const FLAG_FIELDS = new Set([
-  'registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete',
+  'employment_status', 'registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete',
   'project_active',
 ]);
 

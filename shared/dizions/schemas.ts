@@ -15,14 +15,14 @@ import { DATE_PATTERN, TIMESTAMP_PATTERN } from './assumptions.js';
 // dictionary id), so one kind per name suffices; dictionary-ness is read from model.ts per group.
 
 export const ID_FIELD_NAMES = ['id', 'client', 'referral', 'user', 'worker', 'usual_support_worker', 'additional_org_person'] as const;
-export const FLAG_FIELD_NAMES = ['registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete', 'project_active'] as const;
+export const FLAG_FIELD_NAMES = ['employment_status', 'registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete', 'project_active'] as const;
 export const TIMESTAMP_FIELD_NAMES = ['start_date', 'end_date', 'updated'] as const;
 export const DATE_FIELD_NAMES = ['dob', 'date'] as const;
 export const NUMBER_FIELD_NAMES = ['people_in_household', 'travel_time', 'travel_mileage'] as const;
 /** Fields that hold a dictionary id in at least one group (model.ts DICTIONARY_FIELDS says which group). */
 export const DICTIONARY_FIELD_NAMES = [
   'gender', 'ethnicity', 'religion', 'sexual_orientation', 'marital_status', 'main_language',
-  'main_disability', 'accommodation', 'employment_status', 'county', 'district', 'gp_surgery', 'school',
+  'main_disability', 'accommodation', 'county', 'district', 'gp_surgery', 'school',
   'preferred_communication_method', 'age_range', 'type', 'website_photo_consent', 'client_type', 'project',
   'template', 'stage', 'due_stage', 'project_category', 'contact_method', 'contact_type', 'funding_sponsor',
   'referrer', 'introduction_source', 'priority', 'response_method', 'transport_method',

@@ -21,7 +21,7 @@ export const clientFieldsInput = {
   registered_disabled: flag.nullable(),
   blue_badge_holder: flag.nullable(),
   accommodation: dictionaryId,
-  employment_status: dictionaryId,
+  employment_status: flag.nullable(),
   people_in_household: z.int({ error: 'expected a whole number' }).min(0).max(100).nullable(),
   address1: text(),
   address2: text(),
