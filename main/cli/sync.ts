@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
+import { pushOutbox, type PushSummary } from '../outbox/replay.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncSummary } from '../sync/run-sync.js';
 import { ScopeError, parseScopeArgument, parseUserId } from '../sync/scope.js';
@@ -53,13 +54,19 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const bar = createProgressBar();
   let summary: SyncSummary;
+  let pushed: PushSummary | undefined;
   try {
     summary = await runSync({
       replica, client, me, scopes, doneWindowMonths: windowMonths, full: values.full === true, signal: cancel.signal,
       onProgress: bar.update,
+      // The outbox goes first: the download then sees the server with this device's edits applied.
+      beforeDownload: async (context) => {
+        pushed = await pushOutbox(context.replica, context.client, { signal: context.signal });
+      },
       onRetry: (error, attempt, delayMs) => log(`sync: ${error.message} — retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
     });
   } catch (error) {
+    if (pushed?.paused) throw new UserFacingError(`${pushed.paused}; then run caseworker sync again`);
     if (error instanceof MissingMeError) throw new UsageError(error.message);
     if (error instanceof ScopeError) throw new UsageError(error.message);
     if (error instanceof SyncFailedError || error instanceof SyncCancelledError) throw new UserFacingError(error.message);
@@ -71,8 +78,9 @@ export async function run(argv: string[]): Promise<number> {
     replica.close();
     await client.close();
   }
-  if (values.json) printJson(summary);
-  else log(describeSummary(summary));
+  const outbox = { sent: pushed?.sent ?? 0, confirmed: pushed?.confirmed ?? 0, reconciled: pushed?.reconciled ?? 0, failed: pushed?.failed ?? 0, in_doubt: pushed?.in_doubt ?? 0, conflicts: pushed?.conflicts ?? 0 };
+  if (values.json) printJson({ ...summary, ...outbox });
+  else log(`${describeSummary(summary)}\noutbox: sent ${outbox.sent}, confirmed ${outbox.confirmed} (${outbox.reconciled} found after a lost reply); waiting for you: ${outbox.failed} failed, ${outbox.in_doubt} in doubt, ${outbox.conflicts} in conflict${outbox.failed + outbox.in_doubt + outbox.conflicts > 0 ? ' (see caseworker outbox list)' : ''}`);
   return 0;
 }
 

@@ -1,0 +1,42 @@
+// `caseworker queue --db FILE <METHOD> <PATH> [field=value …] [--file PATH …] [--dialect 2019|2025]`:
+// applies an edit written in the API's own terms to the replica and queues it for the server, in
+// one transaction. Prints {"temp_id": <negative id, or null for updates>, "entry": <outbox entry id>}.
+// Refused edits name the field at fault and change nothing (exit 1).
+
+import { EditValidationError, queueEdit } from '../outbox/queue.js';
+import { openReplicaArg } from './replica-arg.js';
+import { UsageError, UserFacingError, parseCommandArgs, printJson } from './usage.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    file: { type: 'string', multiple: true },
+    dialect: { type: 'string' },
+  });
+  const [method, path, ...assignments] = positionals;
+  if (!method || !path) throw new UsageError('give a METHOD and a PATH, e.g. caseworker queue --db replica.db PUT clients first_name=Ann surname=Lee');
+  const dialect = values.dialect ?? process.env.CASEWORKER_DIALECT ?? '2019';
+  if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
+  const fields = parseAssignments(assignments);
+  const replica = await openReplicaArg(values.db, { mustExist: true });
+  try {
+    printJson(queueEdit(replica, { method, path, fields, files: values.file ?? [] }, { dialect }));
+    return 0;
+  } catch (error) {
+    if (error instanceof EditValidationError) throw new UserFacingError(`refused, nothing was queued: ${error.message}`);
+    throw error;
+  } finally {
+    replica.close();
+  }
+}
+
+/** `field=value` words; `field=` clears the field. */
+export function parseAssignments(assignments: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
+    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return fields;
+}
