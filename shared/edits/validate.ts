@@ -78,10 +78,10 @@ const OPERATION_NAMES: Record<WriteOperation, string> = {
   createDueContact: 'creating a due contact',
   updateDueContact: 'updating a due contact',
   updateDoneContact: 'updating a done contact',
-  createExternalReferral: 'an external referral',
+  createExternalReferral: 'sending an external referral',
   createExtensionRecord: 'creating an extension-database record',
   updateExtensionRecord: 'updating an extension-database record',
-  upload: 'an upload',
+  upload: 'uploading files',
 };
 
 function mandatoryFor(operation: WriteOperation, completion: boolean): readonly string[] {
