@@ -27,6 +27,8 @@ export interface ChildResult {
   bytes: number;
   requests: number;
   maxRssBytes: number;
+  /** CPU time of the whole child (user + system, all threads): steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   maxLoopBlockMs: number;
   p99LoopBlockMs: number;
   summary?: unknown;
@@ -37,7 +39,7 @@ export interface ChildResult {
 async function main(job: ChildJob): Promise<ChildResult> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  let result: Omit<ChildResult, 'maxRssBytes' | 'maxLoopBlockMs' | 'p99LoopBlockMs'>;
+  let result: Omit<ChildResult, 'cpuSeconds' | 'maxRssBytes' | 'maxLoopBlockMs' | 'p99LoopBlockMs'>;
   if (job.kind === 'raw') {
     result = await rawBaseline({ url: job.url, keys: job.keys, dbFile: job.dbFile, dbKey: job.dbKey, groups: job.scopes });
   } else {
@@ -67,7 +69,14 @@ async function main(job: ChildJob): Promise<ChildResult> {
     }
   }
   delay.disable();
-  return { ...result, maxRssBytes: process.resourceUsage().maxRSS * 1024, maxLoopBlockMs: delay.max / 1e6, p99LoopBlockMs: delay.percentile(99) / 1e6 };
+  const usage = process.resourceUsage();
+  return {
+    ...result,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssBytes: usage.maxRSS * 1024,
+    maxLoopBlockMs: delay.max / 1e6,
+    p99LoopBlockMs: delay.percentile(99) / 1e6,
+  };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ChildJob;

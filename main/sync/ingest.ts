@@ -2,8 +2,9 @@
 // savepoint inside a BulkTransaction), with a yield to the event loop after it. Commits come every
 // few thousand rows or every quarter second, whichever is first: committing every small slice would
 // make SQLCipher re-encrypt the same pages and FTS5 write a segment per slice (~3× slower), while
-// one huge commit would block the loop. Slice and commit sizes adapt to how long the last ones
-// took, aiming well under the 50 ms the app allows itself to block. A crash loses only what was
+// one huge commit would block the loop. (FTS5 still flushes its pending terms at each slice's
+// savepoint, so slices are as large as the time budget allows.) Slice and commit sizes adapt to
+// how long the last ones took, aiming under the 50 ms the app allows itself to block. A crash loses only what was
 // not yet committed, never part of a slice; the next sync's diff fetches it again.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -14,10 +15,10 @@ import { upsertRecords, type ApiRecord } from '../db/records.js';
 import type { DictionaryWatch } from './dictionaries.js';
 import { pendingIds } from './pending.js';
 
-const TARGET_SLICE_MS = 20;
+const TARGET_SLICE_MS = 30;
 const TARGET_COMMIT_MS = 30;
 /** An edit queued by the app while sync holds the transaction open is durable within this. */
-const MAX_UNCOMMITTED_MS = 250;
+const MAX_UNCOMMITTED_MS = 1000;
 
 /** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
 function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
@@ -69,9 +70,9 @@ export interface IngestResult {
   updated: number;
 }
 
-/** One group's writer: slices sized for ~20 ms, pending marks read at the moment of writing. */
+/** One group's writer: slices sized for ~30 ms, pending marks read at the moment of writing. */
 export class Ingestor {
-  private rowsPerSlice = 200;
+  private rowsPerSlice = 250;
 
   constructor(
     private readonly replica: Replica,
@@ -92,7 +93,7 @@ export class Ingestor {
         const started = performance.now();
         const { inserted, updated } = this.commits.run(writable.length, () => upsertRecords(this.replica, this.group, writable));
         if (writable.length >= this.rowsPerSlice / 2) {
-          this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, TARGET_SLICE_MS, 25, 2_000);
+          this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, TARGET_SLICE_MS, 50, 2_000);
         }
         this.commits.commitIfDue();
         result.written += writable.length;
