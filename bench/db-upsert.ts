@@ -118,7 +118,7 @@ try {
   timeQuery('referrals/date_active/2024-03-01,2024-03-07/project/5');
   timeQuery('done_contacts/client_district/3/user/7/field/id');
   timeQuery('done_contacts/dimension/week/date_active/2024-01-01,2024-12-31/user/7');
-  timeQuery('done_contacts/dimension/project/metric/client_gender');
+  timeQuery('done_contacts/dimension/project/metric/month/client_district/3');
   timeQuery('clients/dimension/district/metric/gender');
   await checkpoints?.stop();
   replica.sqlite.pragma('wal_checkpoint(TRUNCATE)');
