@@ -91,6 +91,39 @@ describe('incremental sync', () => {
   });
 });
 
+describe('dictionaries and full syncs', () => {
+  it('a record naming a dictionary entry the replica lacks brings that dictionary (only that one) down again', async () => {
+    const replica = freshReplica();
+    try {
+      await syncAs(sim, priya, replica);
+      replica.sqlite.prepare(`DELETE FROM dictionaries WHERE table_ref = 'organisations/district'`).run();
+      const local = new Set(replicaIds(replica, 'clients'));
+      expect(sim.store.touchRecords('clients', 0.3, 11).filter((id) => local.has(id)).length).toBeGreaterThan(0);
+      const from = sim.requestLog.length;
+      const summary = await syncAs(sim, priya, replica);
+      const dictionaryGets = getsSince(sim, from).filter((p) => p.startsWith('dictionary/'));
+      expect(dictionaryGets).toEqual(['dictionary/organisations/district']);
+      expect(summary.dictionaries).toBe(1);
+      expect(replica.sqlite.prepare(`SELECT count(*) FROM dictionaries WHERE table_ref = 'organisations/district'`).pluck().get()).toBeGreaterThan(0);
+    } finally {
+      replica.close();
+    }
+  });
+
+  it('--full fetches every record in scope again, and every dictionary', async () => {
+    const replica = freshReplica();
+    try {
+      const first = await syncAs(sim, priya, replica);
+      const full = await syncAs(sim, priya, replica, { full: true });
+      for (const group of RECORD_GROUPS) expect(full.groups[group].fetched, group).toBe(first.groups[group].fetched);
+      expect(full.dictionaries).toBe(first.dictionaries);
+      expect(full.groups.clients.inserted).toBe(0);
+    } finally {
+      replica.close();
+    }
+  });
+});
+
 describe('deletions and records leaving the scope', () => {
   it('removes what the server deleted or moved out of my caseload', async () => {
     const replica = freshReplica();
