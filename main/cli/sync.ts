@@ -62,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
       // The outbox goes first: the download then sees the server with this device's edits applied.
       beforeDownload: async (context) => {
         pushed = await pushOutbox(context.replica, context.client, { signal: context.signal });
+        if (pushed.busy) log(`sync: ${pushed.busy}`);
       },
       onRetry: (error, attempt, delayMs) => log(`sync: ${error.message} — retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
     });

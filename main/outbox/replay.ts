@@ -15,6 +15,7 @@ import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
 import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
+import { releasePushLock, takePushLock } from './push-lock.js';
 import { cached } from '../edits/local-records.js';
 
 type Handle = { sqlite: Database.Database };
@@ -65,6 +66,8 @@ export interface PushSummary {
   pending: number;
   /** Set when the server refused the keys (401): the queue is paused until new keys work. */
   paused: string | null;
+  /** Set when another process was pushing this replica's outbox: this push sent nothing. */
+  busy?: string;
 }
 
 const PAUSE_KEY = 'paused';
@@ -383,7 +386,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * out up to `waitLimitMs`, and the summary says what happened and what is left.
  */
 export async function pushOutbox(replica: Handle, client: DizionsClient, options: PushOptions = {}): Promise<PushSummary> {
-  return new Replay(replica.sqlite, client, options).run();
+  const lock = takePushLock(replica.sqlite);
+  if (!lock.ok) {
+    const counts = countStates(replica.sqlite);
+    return {
+      sent: 0, confirmed: 0, reconciled: 0, failed: counts.failed ?? 0, in_doubt: counts.in_doubt ?? 0, conflicts: counts.conflict ?? 0,
+      pending: (counts.pending ?? 0) + (counts.sending ?? 0), paused: pauseReason(replica),
+      busy: `another Caseworker (process ${lock.holder.pid}, since ${lock.holder.since}) is sending this outbox; nothing was sent`,
+    };
+  }
+  try {
+    pruneConfirmed(replica.sqlite);
+    return await new Replay(replica.sqlite, client, options).run();
+  } finally {
+    releasePushLock(replica.sqlite);
+  }
+}
+
+/** Confirmed entries are kept a while as history, then dropped (their temp-id mappings stay). */
+export const CONFIRMED_KEPT_DAYS = 30;
+
+export function pruneConfirmed(sqlite: Database.Database, days = CONFIRMED_KEPT_DAYS, now = new Date()): number {
+  const before = new Date(now.getTime() - days * 86_400_000).toISOString();
+  return cached(sqlite, `DELETE FROM outbox_entries WHERE state = 'confirmed' AND confirmed_at < ?`).run(before).changes;
 }
 
 /** Why the queue is paused (a 401), or null. */
