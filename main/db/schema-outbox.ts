@@ -76,7 +76,13 @@ export const outboxTempIds = sqliteTable('outbox_temp_ids', {
   server_id: integer('server_id'),
 });
 
-/** Files of queued uploads, kept inside the SQLCipher database (encrypted with the replica's key). */
+/**
+ * Files of queued uploads, kept as BLOBs inside the SQLCipher database rather than as separate
+ * files: they are encrypted with the replica's own key (no second key or cipher to get wrong),
+ * written in the same transaction as their entry (no orphaned or missing file after a crash), and
+ * gone with the replica. The cost is database growth while an upload waits; the bytes are dropped
+ * once the server confirmed it, and uploads are capped at 32 MiB per edit (queue.ts).
+ */
 export const outboxFiles = sqliteTable(
   'outbox_files',
   {
