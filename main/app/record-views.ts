@@ -1,0 +1,279 @@
+// What the record screens show, read from the replica in the API's own shapes: one client with its
+// relationships, referrals (with their status through the stage's template), contacts, uploads sent
+// from here and extension-database rows; one referral; one contact. Every record carries the
+// "not yet sent" marks of the outbox entries still waiting on it. Reads only.
+
+import type Database from 'better-sqlite3';
+import type { ClientDetail } from '../../shared/ipc/clients.js';
+import type { ClientSummary } from '../../shared/ipc/fields.js';
+import type { ContactDetail } from '../../shared/ipc/contacts.js';
+import type { ReferralDetail } from '../../shared/ipc/referrals.js';
+import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import { classifyEdit } from '../../shared/edits/classify.js';
+import type { Dialect } from '../../shared/dizions/assumptions.js';
+import type { Replica } from '../db/open.js';
+import { ServiceError } from '../ipc/service-error.js';
+
+type Handle = Pick<Replica, 'sqlite'>;
+type Scalar = string | number | null;
+type ApiRow = { id: number } & Record<string, Scalar>;
+type StageStatus = 'Pending' | 'Open' | 'Closed';
+
+/** Keeps the scalar fields of a stored record (the contract's records carry scalars only). */
+export function scalarRecord(raw: Record<string, unknown>, required: readonly string[] = []): ApiRow {
+  const out: Record<string, Scalar> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === '__proto__') continue;
+    if (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
+    else if (typeof value === 'boolean') out[key] = value ? 'Y' : 'N';
+  }
+  for (const key of required) if (!(key in out)) out[key] = null;
+  return out as ApiRow;
+}
+
+const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+/** Stage id → status (Pending / Open / Closed) from the stage dictionary's extra, as synced. */
+export function stageStatuses(sqlite: Database.Database): Map<number, StageStatus> {
+  const rows = sqlite.prepare(`SELECT id, json_extract(extra, '$.status') AS status FROM dictionaries WHERE table_ref = 'referrals/stage'`).all() as
+    Array<{ id: number; status: unknown }>;
+  const out = new Map<number, StageStatus>();
+  for (const row of rows) if (row.status === 'Pending' || row.status === 'Open' || row.status === 'Closed') out.set(row.id, row.status);
+  return out;
+}
+
+export const CONTACT_REQUIRED = ['referral', 'client', 'user', 'start_date', 'end_date'] as const;
+const REFERRAL_REQUIRED = ['client', 'project', 'stage'] as const;
+
+export function referralView(raw: Record<string, unknown>, statuses: Map<number, StageStatus>): ApiRow & { status: StageStatus | null } {
+  const record = scalarRecord(raw, REFERRAL_REQUIRED);
+  const stage = typeof record.stage === 'number' ? record.stage : null;
+  return { ...record, status: stage === null ? null : statuses.get(stage) ?? null };
+}
+
+export function contactView(raw: Record<string, unknown>): ApiRow {
+  return scalarRecord(raw, CONTACT_REQUIRED);
+}
+
+export function clientSummaryOf(sqlite: Database.Database, id: number | null | undefined): ClientSummary | null {
+  if (typeof id !== 'number') return null;
+  const row = sqlite.prepare('SELECT id, first_name, surname FROM clients WHERE id = ?').get(id) as ClientSummary | undefined;
+  return row ?? null;
+}
+
+// ---- pending marks --------------------------------------------------------------------------------
+
+export interface PendingMark {
+  outboxId: number;
+  group: string;
+  record: number;
+  field: string | null;
+  state: string;
+}
+
+interface MarkRow {
+  entry: number;
+  family: string;
+  record_id: number;
+  state: string;
+  operation: string;
+  fields: string;
+  error_code: string | null;
+  contact_state: 'due' | 'done' | null;
+}
+
+/**
+ * The marks of unconfirmed entries writing the given records: one per field an update changes, one
+ * with field null for a record created (or a contact completed) here. Contacts are named by the
+ * group they sit in now (due_contacts / done_contacts).
+ */
+export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{ family: string; ids: readonly number[] }>): PendingMark[] {
+  const marks: PendingMark[] = [];
+  for (const { family, ids } of records) {
+    if (ids.length === 0) continue;
+    const rows = sqlite.prepare(
+      `SELECT e.id AS entry, r.family, r.record_id, e.state, e.operation, e.fields, e.error_code,
+              ${family === 'contacts' ? '(SELECT state FROM contacts c WHERE c.id = r.record_id)' : 'NULL'} AS contact_state
+       FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
+       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed' AND r.record_id IN (SELECT value FROM json_each(?))
+       ORDER BY e.id`,
+    ).all(family, JSON.stringify(ids)) as MarkRow[];
+    for (const row of rows) {
+      const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
+      const state = displayState(row.state, row.error_code);
+      const whole = row.operation.startsWith('create') || (row.operation === 'updateDoneContact' && row.contact_state === 'done' && completes(sqlite, row.entry));
+      if (whole) {
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field: null, state });
+        continue;
+      }
+      for (const field of Object.keys(JSON.parse(row.fields) as Record<string, unknown>)) {
+        if ((RELATIONSHIP_FIELDS as readonly string[]).includes(field) && field !== 'id_second') continue;
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field: field === 'id_second' ? 'relationship_details' : field, state });
+      }
+    }
+  }
+  return marks;
+}
+
+function completes(sqlite: Database.Database, entry: number): boolean {
+  const before = sqlite.prepare('SELECT before FROM outbox_entries WHERE id = ?').pluck().get(entry) as string | null;
+  return before !== null && (JSON.parse(before) as { state?: string }).state === 'due';
+}
+
+/** The outbox's stored state in the user's words (shared/ipc/outbox.ts outboxDisplayState, by hand to avoid a cycle). */
+function displayState(stored: string, errorCode: string | null): string {
+  if (stored === 'pending') return errorCode ? 'failed' : 'pending';
+  if (stored === 'failed') return errorCode === 'blocked' ? 'failed' : 'rejected';
+  return stored;
+}
+
+// ---- uploads sent from this device ----------------------------------------------------------------
+
+interface UploadRow {
+  file: number;
+  entry: number;
+  method: string;
+  path: string;
+  dialect: Dialect;
+  fields: string;
+  state: string;
+  created_at: string;
+  filename: string;
+  content_type: string | null;
+  bytes: number;
+}
+
+const idList = (text: unknown) => (typeof text === 'string' && text !== '' ? text.split(',').map(Number).filter(Number.isInteger) : []);
+
+/** Files queued from this app for these clients / referrals (the API has no GET of uploads). */
+export function uploadsFor(sqlite: Database.Database, targets: ReadonlyArray<{ group: 'clients' | 'referrals'; ids: readonly number[] }>) {
+  const out: ClientDetail['uploads'] = [];
+  for (const { group, ids } of targets) {
+    if (ids.length === 0) continue;
+    const rows = sqlite.prepare(
+      `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.dialect, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
+       FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id JOIN outbox_files f ON f.entry_id = e.id
+       WHERE r.family = ? AND r.role = 'reference' AND e.operation = 'upload' AND r.record_id IN (SELECT value FROM json_each(?))
+       ORDER BY e.id, f.seq`,
+    ).all(group, JSON.stringify(ids)) as UploadRow[];
+    for (const row of rows) {
+      const edit = classifyEdit(row.method, row.path, row.dialect);
+      const fields = JSON.parse(row.fields) as Record<string, unknown>;
+      out.push({
+        id: row.file,
+        group: edit.uploadGroup ?? group,
+        record: edit.recordId ?? 0,
+        filename: row.filename,
+        contentType: row.content_type ?? 'application/octet-stream',
+        bytes: row.bytes,
+        user_visibility: idList(fields.user_visibility),
+        group_visibility: idList(fields.group_visibility),
+        sent: row.state === 'confirmed',
+        createdAt: row.created_at,
+      });
+    }
+  }
+  return out;
+}
+
+// ---- the screens ------------------------------------------------------------------------------------
+
+function contactsWhere(sqlite: Database.Database, where: string, params: unknown[]): { due: ApiRow[]; done: ApiRow[] } {
+  const rows = sqlite.prepare(`SELECT state, raw FROM contacts WHERE ${where} ORDER BY start_date, id`).all(...params) as Array<{ state: 'due' | 'done'; raw: string }>;
+  const due: ApiRow[] = [];
+  const done: ApiRow[] = [];
+  for (const row of rows) (row.state === 'due' ? due : done).push(contactView(parse(row.raw)));
+  done.reverse(); // history: newest first
+  return { due, done };
+}
+
+export function clientDetail(replica: Handle, id: number): ClientDetail {
+  const sqlite = replica.sqlite;
+  const row = sqlite.prepare('SELECT raw FROM clients WHERE id = ?').get(id) as { raw: string } | undefined;
+  if (!row) throw new ServiceError('NOT_FOUND', `Client ${id} is not on this device. Sync, or check the caseload for them.`);
+  const raw = parse(row.raw);
+  const statuses = stageStatuses(sqlite);
+
+  const referralRows = sqlite.prepare('SELECT raw FROM referrals WHERE client = ? ORDER BY date DESC, id DESC').all(id) as Array<{ raw: string }>;
+  const referrals = referralRows.map((r) => referralView(parse(r.raw), statuses));
+  const referralIds = referrals.map((r) => r.id);
+  const contacts = contactsWhere(sqlite, 'client = ? OR referral IN (SELECT value FROM json_each(?))', [id, JSON.stringify(referralIds)]);
+
+  const details = Array.isArray(raw.relationship_details) ? (raw.relationship_details as Array<Record<string, unknown>>) : [];
+  const relationships = details.filter((d) => typeof d?.id_second === 'number' && d.id_second !== 0).map((d) => ({
+    id_second: d.id_second as number,
+    relationship_first_to_second: relationValue(d.relationship_first_to_second),
+    relationship_second_to_first: relationValue(d.relationship_second_to_first),
+    relationship_first_to_second_carer: relationValue(d.relationship_first_to_second_carer),
+    relationship_second_to_first_carer: relationValue(d.relationship_second_to_first_carer),
+    other: clientSummaryOf(sqlite, d.id_second as number),
+  }));
+
+  const extensionRows = sqlite.prepare(
+    `SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id`,
+  ).all(id, JSON.stringify(referralIds)) as Array<{ database: string; raw: string }>;
+  const byDatabase = new Map<string, ApiRow[]>();
+  for (const ext of extensionRows) {
+    const list = byDatabase.get(ext.database) ?? [];
+    list.push(scalarRecord(parse(ext.raw)));
+    byDatabase.set(ext.database, list);
+  }
+
+  const contactIds = [...contacts.due, ...contacts.done].map((c) => c.id);
+  return {
+    client: scalarRecord(raw, ['first_name', 'surname']) as ClientDetail['client'],
+    relationships,
+    referrals: referrals as ClientDetail['referrals'],
+    due_contacts: contacts.due as ClientDetail['due_contacts'],
+    done_contacts: contacts.done as ClientDetail['done_contacts'],
+    uploads: uploadsFor(sqlite, [{ group: 'clients', ids: [id] }, { group: 'referrals', ids: referralIds }]),
+    extension_records: [...byDatabase].map(([database, rows]) => ({ database, rows })),
+    pending: pendingMarks(sqlite, [
+      { family: 'clients', ids: [id] },
+      { family: 'referrals', ids: referralIds },
+      { family: 'contacts', ids: contactIds },
+    ]),
+  };
+}
+
+function relationValue(value: unknown): number | string | null {
+  return typeof value === 'number' || typeof value === 'string' ? value : null;
+}
+
+export function referralDetail(replica: Handle, id: number): ReferralDetail {
+  const sqlite = replica.sqlite;
+  const row = sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(id) as { raw: string } | undefined;
+  if (!row) throw new ServiceError('NOT_FOUND', `Referral ${id} is not on this device. Sync, or open it from the client's record.`);
+  const referral = referralView(parse(row.raw), stageStatuses(sqlite));
+  const contacts = contactsWhere(sqlite, 'referral = ?', [id]);
+  return {
+    referral: referral as ReferralDetail['referral'],
+    client: clientSummaryOf(sqlite, typeof referral.client === 'number' ? referral.client : null),
+    due_contacts: contacts.due as ReferralDetail['due_contacts'],
+    done_contacts: contacts.done as ReferralDetail['done_contacts'],
+    uploads: uploadsFor(sqlite, [{ group: 'referrals', ids: [id] }]),
+    pending: pendingMarks(sqlite, [
+      { family: 'referrals', ids: [id] },
+      { family: 'contacts', ids: [...contacts.due, ...contacts.done].map((c) => c.id) },
+    ]),
+  };
+}
+
+export function contactDetail(replica: Handle, id: number): ContactDetail {
+  const sqlite = replica.sqlite;
+  const row = sqlite.prepare('SELECT state, raw FROM contacts WHERE id = ?').get(id) as { state: 'due' | 'done'; raw: string } | undefined;
+  if (!row) throw new ServiceError('NOT_FOUND', `Action ${id} is not on this device. Sync, or open it from the client's record.`);
+  const contact = contactView(parse(row.raw));
+  const referralRow = typeof contact.referral === 'number'
+    ? sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(contact.referral) as { raw: string } | undefined
+    : undefined;
+  const referral = referralRow ? referralView(parse(referralRow.raw), stageStatuses(sqlite)) : null;
+  const clientId = typeof contact.client === 'number' ? contact.client : typeof referral?.client === 'number' ? referral.client : null;
+  return {
+    contact: contact as ContactDetail['contact'],
+    state: row.state,
+    client: clientSummaryOf(sqlite, clientId),
+    referral: referral as ContactDetail['referral'],
+    pending: pendingMarks(sqlite, [{ family: 'contacts', ids: [id] }]),
+  };
+}
