@@ -311,3 +311,57 @@ describe('one pusher per replica', () => {
     expect(w.replica.sqlite.prepare(`SELECT count(*) FROM outbox_state WHERE key = 'push_lock'`).pluck().get()).toBe(0);
   });
 });
+
+describe('every documented write', () => {
+  it('relationships (also to a client created offline), due and done contact updates, extension records created and updated offline', async () => {
+    const w = await fresh();
+    const other = w.replica.sqlite.prepare('SELECT id FROM clients WHERE id > 0 AND id <> ? ORDER BY id').pluck().get(w.referral.client) as number;
+    const [mother, son] = [2801, 2803]; // dictionary/relationships of the simulated charity
+    const relationship = (id_second: number | string) => ({ id_second, relationship_first_to_second: son, relationship_second_to_first: mother });
+    queueEdit(w.replica, { method: 'POST', path: `clients/id/${w.referral.client}`, fields: relationship(other) });
+    const sibling = queueEdit(w.replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Sib', surname: 'Relatedoffline', dob: '2001-01-01' } });
+    queueEdit(w.replica, { method: 'POST', path: `clients/id/${w.referral.client}`, fields: relationship(sibling.temp_id!) });
+    const due = w.dueContacts[0]!;
+    const done = w.dueContacts[1]!;
+    queueEdit(w.replica, { method: 'POST', path: `due_contacts/id/${due}`, fields: { description: 'rescheduled by phone' } });
+    queueEdit(w.replica, { method: 'POST', path: `done_contacts/id/${done}`, fields: { start_date: '2024-06-05 09:00:00', end_date: '2024-06-05 09:40:00' } });
+    queueEdit(w.replica, { method: 'POST', path: `done_contacts/id/${done}`, fields: { travel_mileage: '12.5' } });
+    const note = queueEdit(w.replica, { method: 'PUT', path: 'extension_database/wellcheck_notes_9', fields: { referral: w.referral.id, date_31: '2024-06-05', notes_33: 'first draft' } });
+    queueEdit(w.replica, { method: 'POST', path: `extension_database/wellcheck_notes_9/id/${note.temp_id}`, fields: { notes_33: 'final wording' } });
+    expect(await push(w)).toMatchObject({ confirmed: 8, failed: 0, conflicts: 0, pending: 0 });
+
+    const siblingId = serverRow(sim, `SELECT id FROM clients WHERE surname = 'Relatedoffline'`)!.id;
+    const relations = sim.store.db.prepare('SELECT second FROM relationships WHERE first = ? ORDER BY second').pluck().all(w.referral.client);
+    expect(relations).toEqual(expect.arrayContaining([other, siblingId]));
+    expect(serverRow(sim, 'SELECT description, done FROM contacts WHERE id = ?', due)).toEqual({ description: 'rescheduled by phone', done: 0 });
+    expect(serverRow(sim, 'SELECT done, end_date, travel_mileage FROM contacts WHERE id = ?', done)).toEqual({ done: 1, end_date: '2024-06-05 09:40:00', travel_mileage: 12.5 });
+    expect(serverCount(sim, `SELECT count(*) FROM wellcheck_notes_9 WHERE notes_33 = 'final wording' AND referral = ?`, w.referral.id)).toBe(1);
+    expect(serverCount(sim, `SELECT count(*) FROM wellcheck_notes_9 WHERE notes_33 = 'first draft'`)).toBe(0);
+  });
+
+  it('a relationship whose reply was lost is found in relationship_details, not added twice', async () => {
+    const w = await fresh();
+    const other = w.replica.sqlite.prepare('SELECT id FROM clients WHERE id > 0 AND id <> ? ORDER BY id DESC').pluck().get(w.referral.client) as number;
+    sim.setFaults('reset-after=#1@POST');
+    queueEdit(w.replica, { method: 'POST', path: `clients/id/${w.referral.client}`, fields: { id_second: other, relationship_first_to_second: 2802, relationship_second_to_first: 2804 } });
+    expect(await push(w)).toMatchObject({ confirmed: 1, reconciled: 1 });
+    expect(logged().filter((e) => e.method === 'POST')).toHaveLength(1);
+  });
+});
+
+describe('the 2025 dialect', () => {
+  it('creates with POST and updates with PUT, end to end', async () => {
+    const sim2025 = await startSimulator({ clients: 30, seed: 12, dialect: '2025' });
+    const w = await openWorld({ sim: sim2025 });
+    try {
+      expect(() => queueEdit(w.replica, { method: 'PUT', path: 'clients', fields: { first_name: 'A', surname: 'B' } }, { dialect: '2025' })).toThrow(/POST clients in the 2025 dialect/);
+      const client = queueEdit(w.replica, { method: 'POST', path: 'clients', fields: { first_name: 'Nova', surname: 'Dialect', dob: '1999-09-09' } }, { dialect: '2025' });
+      queueEdit(w.replica, { method: 'PUT', path: `clients/id/${client.temp_id}`, fields: { telephone: '01632 962025' } }, { dialect: '2025' });
+      expect(await pushOutbox(w.replica, w.client, { timings: FAST })).toMatchObject({ confirmed: 2, failed: 0 });
+      expect(sim2025.store.db.prepare(`SELECT telephone FROM clients WHERE surname = 'Dialect'`).all()).toEqual([{ telephone: '01632 962025' }]);
+    } finally {
+      await w.close();
+      await sim2025.close();
+    }
+  });
+});
