@@ -81,6 +81,29 @@ describe('the default scope: my caseload', () => {
   });
 });
 
+describe('multiple-record extension databases', () => {
+  it('keeps the rows of the referrals in scope, incrementally, and removes rows deleted on the server', async () => {
+    const replica = freshReplica();
+    try {
+      const first = await syncAs(sim, priya, replica, { extensionDatabases: ['wellcheck_notes_9'] });
+      const referrals = replicaIds(replica, 'referrals');
+      const expected = await serverIds(sim, priya, `extension_database/wellcheck_notes_9/referral/${referrals.join(';')}`);
+      const held = () => replica.sqlite.prepare(`SELECT id FROM extension_records WHERE database = 'wellcheck_notes_9' ORDER BY id`).pluck().all() as number[];
+      expect(expected.length).toBeGreaterThan(0);
+      expect(held()).toEqual(expected);
+      expect(first.extension_databases.wellcheck_notes_9).toMatchObject({ inserted: expected.length });
+      expect(replicaStatus(replica).extension_databases).toEqual({ wellcheck_notes_9: expected.length });
+
+      expect(sim.store.deleteRecord('wellcheck_notes_9', expected[0]!)).toBe(true);
+      const second = await syncAs(sim, priya, replica); // the list of databases is remembered
+      expect(second.extension_databases.wellcheck_notes_9).toEqual({ fetched: 0, inserted: 0, updated: 0, deleted: 1 });
+      expect(held()).toEqual(expected.slice(1));
+    } finally {
+      replica.close();
+    }
+  });
+});
+
 describe('explicit scopes in the API grammar', () => {
   it('an explicit referrals scope replaces the default; done contacts and clients follow those referrals', async () => {
     const project = (await visibleProjects())[0]!;

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, Command> = {
   },
   sync: {
     summary: 'push the outbox, then pull the caseload into the encrypted replica',
-    usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--full] [--json]',
+    usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …] [--window-months N] [--full] [--json]',
     load: () => import('./sync.js'),
   },
   status: {

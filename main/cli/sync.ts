@@ -1,4 +1,5 @@
-// `caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--window-months N] [--full] [--json]`:
+// `caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …]
+//   [--window-months N] [--full] [--json]`:
 // one sync run into the encrypted replica. The key comes from CASEWORKER_DB_KEY; me from --me,
 // CASEWORKER_ME or the replica (remembered from the last sync). Progress goes to stderr; with
 // --json the summary is one line on stdout. Ctrl-C cancels cleanly (every batch is whole).
@@ -8,7 +9,7 @@ import { createDizionsClient, type DizionsClient } from '../api/client.js';
 import { pushOutbox, type PushSummary } from '../outbox/replay.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncSummary } from '../sync/run-sync.js';
-import { ScopeError, parseScopeArgument, parseUserId } from '../sync/scope.js';
+import { ScopeError, parseExtensionDatabases, parseScopeArgument, parseUserId } from '../sync/scope.js';
 import { createProgressBar } from './progress-bar.js';
 import { openReplicaArg } from './replica-arg.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
@@ -19,6 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     db: { type: 'string' },
     me: { type: 'string' },
     scope: { type: 'string', multiple: true },
+    extension: { type: 'string', multiple: true },
     'window-months': { type: 'string' },
     full: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -31,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     const meText = values.me ?? process.env.CASEWORKER_ME;
     me = meText === undefined || meText === '' ? undefined : parseUserId(meText, values.me !== undefined ? '--me' : 'CASEWORKER_ME');
     scopes = (values.scope ?? []).map(parseScopeArgument);
+    if (values.extension) parseExtensionDatabases(values.extension);
   } catch (error) {
     if (error instanceof ScopeError) throw new UsageError(error.message);
     throw error;
@@ -57,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   let pushed: PushSummary | undefined;
   try {
     summary = await runSync({
-      replica, client, me, scopes, doneWindowMonths: windowMonths, full: values.full === true, signal: cancel.signal,
+      replica, client, me, scopes, doneWindowMonths: windowMonths, extensionDatabases: values.extension, full: values.full === true, signal: cancel.signal,
       onProgress: bar.update,
       // The outbox goes first: the download then sees the server with this device's edits applied.
       beforeDownload: async (context) => {

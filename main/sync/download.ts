@@ -1,4 +1,4 @@
-// The download of one group: diff the server's listing against the replica, fetch what is new or
+// The download of one group (or extension database, see targets.ts): diff the server's listing against the replica, fetch what is new or
 // changed in URL-bounded batches of ids (a few requests in flight), ingest each batch through the
 // bulk writer in whole transactions (ingest.ts), then remove what left the scope. Records with pending local
 // edits are neither overwritten nor removed; negative ids (created offline) are never touched.
@@ -6,17 +6,13 @@
 // diff skips everything already current.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { RecordGroup } from '../../shared/dizions/model.js';
-import type { Replica } from '../db/open.js';
-import { deleteRecords, type ApiRecord } from '../db/records.js';
-import type { DictionaryWatch } from './dictionaries.js';
+import type { ApiRecord } from '../db/records.js';
 import { ReplyShapeError, collectAll, getArray, type FetchContext } from './fetch.js';
 import { idBatches } from './id-batches.js';
 import { Ingestor, type CommitPacer } from './ingest.js';
 import type { GroupListing } from './listing.js';
-import { localStamps } from './local-stamps.js';
-import { pendingIds } from './pending.js';
 import { runLimited } from './pool.js';
+import type { Target } from './targets.js';
 import { diffStamps, unpackStamp, type StampDiff } from './stamps.js';
 
 export interface GroupSummary {
@@ -28,7 +24,7 @@ export interface GroupSummary {
 }
 
 export interface GroupPlan {
-  group: RecordGroup;
+  target: Target;
   diff: StampDiff;
   listing: GroupListing;
 }
@@ -40,20 +36,16 @@ export function emptySummary(): GroupSummary {
   return { fetched: 0, inserted: 0, updated: 0, deleted: 0 };
 }
 
-/** What the download of a group will do, from its listing and the replica as it is now. */
-export async function planGroup(replica: Replica, listing: GroupListing, full: boolean): Promise<GroupPlan> {
-  const local = await localStamps(replica, listing.group);
-  const diff = diffStamps(listing.server, local, { pending: pendingIds(replica, listing.group), full });
-  return { group: listing.group, diff, listing };
+/** What the download of a target will do, from its listing and the replica as it is now. */
+export async function planDownload(target: Target, listing: GroupListing, full: boolean): Promise<GroupPlan> {
+  const local = await target.localStamps();
+  const diff = diffStamps(listing.server, local, { pending: target.pending(), full });
+  return { target, diff, listing };
 }
 
 export interface DownloadOptions {
   fetch: FetchContext;
-  replica: Replica;
-  /** Fields to request (every selectable field), or undefined for the server's defaults. */
-  fields: string[] | undefined;
   concurrency: number;
-  watch: DictionaryWatch;
   /** The run's transaction pacing (shared by every group). */
   commits: CommitPacer;
   /** After each ingested batch: records in it. */
@@ -61,25 +53,24 @@ export interface DownloadOptions {
 }
 
 /** Fetches and ingests the plan's records, then removes what left the scope. */
-export async function downloadGroup(plan: GroupPlan, options: DownloadOptions): Promise<GroupSummary> {
-  const { group } = plan;
+export async function download(plan: GroupPlan, options: DownloadOptions): Promise<GroupSummary> {
+  const { target } = plan;
   const summary = emptySummary();
-  const base = { kind: 'records' as const, group, pairs: [], ...(options.fields ? { fields: options.fields } : {}) };
-  const ingest = new Ingestor(options.replica, group, options.watch, options.commits);
-  await runLimited(idBatches(base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
+  const ingest = new Ingestor(target, options.commits);
+  await runLimited(idBatches(target.base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
     const items = await getArray(options.fetch, batch.path, collectAll);
-    const result = await ingest.write(checkRecords(group, items, new Set(batch.ids)));
+    const result = await ingest.write(checkRecords(target.label, items, new Set(batch.ids)));
     summary.inserted += result.inserted;
     summary.updated += result.updated;
     summary.fetched += result.written;
     options.onBatch?.(batch.ids.length);
   }, options.fetch.signal);
 
-  const pending = pendingIds(options.replica, group);
+  const pending = target.pending();
   const remove = plan.diff.remove.filter((id) => !pending.has(id));
   for (let i = 0; i < remove.length; i += DELETE_BATCH) {
     const ids = remove.slice(i, i + DELETE_BATCH);
-    summary.deleted += options.commits.run(ids.length, () => deleteRecords(options.replica, group, ids));
+    summary.deleted += options.commits.run(ids.length, () => target.remove(ids));
     options.commits.commitIfDue();
     await yieldToLoop();
   }
@@ -92,11 +83,11 @@ export async function downloadGroup(plan: GroupPlan, options: DownloadOptions): 
  * sent is ignored, never stored). An id asked for but missing was deleted or moved out of sight
  * since the listing; the next sync's listing settles it.
  */
-function checkRecords(group: RecordGroup, items: unknown[], asked: ReadonlySet<number>): ApiRecord[] {
+function checkRecords(label: string, items: unknown[], asked: ReadonlySet<number>): ApiRecord[] {
   const out: ApiRecord[] = [];
   for (const item of items) {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new ReplyShapeError(`a ${group} reply holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
+      throw new ReplyShapeError(`a ${label} reply holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
     }
     const record = item as ApiRecord;
     const raw = record.id;

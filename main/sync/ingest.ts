@@ -8,12 +8,10 @@
 // not yet committed, never part of a slice; the next sync's diff fetches it again.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { RecordGroup } from '../../shared/dizions/model.js';
 import { BulkTransaction } from '../db/bulk-transaction.js';
 import type { Replica } from '../db/open.js';
-import { upsertRecords, type ApiRecord } from '../db/records.js';
-import type { DictionaryWatch } from './dictionaries.js';
-import { pendingIds } from './pending.js';
+import type { ApiRecord } from '../db/records.js';
+import type { Target } from './targets.js';
 
 const TARGET_SLICE_MS = 30;
 const TARGET_COMMIT_MS = 30;
@@ -70,14 +68,12 @@ export interface IngestResult {
   updated: number;
 }
 
-/** One group's writer: slices sized for ~30 ms, pending marks read at the moment of writing. */
+/** One target's writer: slices sized for ~30 ms, pending marks read at the moment of writing. */
 export class Ingestor {
   private rowsPerSlice = 250;
 
   constructor(
-    private readonly replica: Replica,
-    private readonly group: RecordGroup,
-    private readonly watch: DictionaryWatch,
+    private readonly target: Target,
     private readonly commits: CommitPacer,
   ) {}
 
@@ -87,11 +83,11 @@ export class Ingestor {
       const slice = records.slice(at, at + this.rowsPerSlice);
       at += slice.length;
       // An edit queued while this batch was in flight must not be overwritten by it.
-      const pending = pendingIds(this.replica, this.group);
+      const pending = this.target.pending();
       const writable = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
       if (writable.length > 0) {
         const started = performance.now();
-        const { inserted, updated } = this.commits.run(writable.length, () => upsertRecords(this.replica, this.group, writable));
+        const { inserted, updated } = this.commits.run(writable.length, () => this.target.write(writable));
         if (writable.length >= this.rowsPerSlice / 2) {
           this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, TARGET_SLICE_MS, 50, 2_000);
         }
@@ -99,7 +95,7 @@ export class Ingestor {
         result.written += writable.length;
         result.inserted += inserted;
         result.updated += updated;
-        this.watch.note(this.group, writable);
+        this.target.note(writable);
       }
       await yieldToLoop();
     }

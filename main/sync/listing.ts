@@ -15,7 +15,8 @@ import { doneWindow, explicitPath, type ScopeSettings } from './scope.js';
 import { StampList, UNKNOWN_STAMP, packStamp, unpackStamp } from './stamps.js';
 
 export interface GroupListing {
-  group: RecordGroup;
+  /** `clients`, …, or `extension_database/<name>_<id>`. */
+  label: string;
   /** Sorted by id, one entry per id. Stamps are UNKNOWN_STAMP where only ids were listed. */
   server: StampList;
   /** Referrals listed through the updated filter: the cursor to keep once the group is complete. */
@@ -26,6 +27,8 @@ export interface GroupListing {
 export interface ScopeListing {
   myWorker: number | null;
   groups: Record<RecordGroup, GroupListing>;
+  /** Per extension database kept (settings.extensionDatabases): its rows for the referrals in scope. */
+  extensions: Record<string, GroupListing>;
 }
 
 export interface ListingOptions {
@@ -39,7 +42,7 @@ export interface ListingOptions {
   localReferrals: number;
   concurrency: number;
   /** Called after each listing request. */
-  onRequest?: (group: RecordGroup) => void;
+  onRequest?: (label: string) => void;
 }
 
 /** Below this many referrals per listing path, one `id;updated` request is cheaper than two. */
@@ -56,7 +59,7 @@ function toId(value: unknown): number | undefined {
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-function listingSink(group: RecordGroup, withStamps: boolean, extra: readonly string[]): () => Sink<Listed> {
+function listingSink(group: string, withStamps: boolean, extra: readonly string[]): () => Sink<Listed> {
   return () => {
     const listed: Listed = { list: new StampList(), extras: Object.fromEntries(extra.map((f) => [f, []])) };
     return {
@@ -77,7 +80,7 @@ function listingSink(group: RecordGroup, withStamps: boolean, extra: readonly st
 
 /** Lists every path (a few in flight) and merges them into one sorted StampList, handing extras to `onExtras`. */
 async function listPaths(
-  options: ListingOptions, group: RecordGroup, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[] },
+  options: ListingOptions, group: string, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[] },
   onExtras?: (listed: Listed) => void,
 ): Promise<StampList> {
   const merged = new StampList();
@@ -105,7 +108,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   const me = settings.me;
   const explicit = (group: RecordGroup) => explicitPath(settings, group);
   const groups = {} as Record<RecordGroup, GroupListing>;
-  const plain = (group: RecordGroup, server: StampList): GroupListing => ({ group, server, usedUpdatedFilter: false });
+  const plain = (label: string, server: StampList): GroupListing => ({ label, server, usedUpdatedFilter: false });
 
   // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
   let myWorker: number | null = null;
@@ -172,8 +175,16 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
     : myWorker === null ? [] : [groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }])];
   groups.schedules = plain('schedules', await listPaths(options, 'schedules', schedulePaths, { stamps: true, extra: [] }));
 
+  // Extension databases: the rows of the referrals in scope.
+  const extensions: Record<string, GroupListing> = {};
+  for (const database of settings.extensionDatabases) {
+    const label = `extension_database/${database}`;
+    const base: RecordsPath = { kind: 'records', group: 'extension_database', extensionDatabase: database, pairs: [] };
+    extensions[database] = plain(label, await listPaths(options, label, idBatchPaths(base, 'referral', groups.referrals.server.idArray()), { stamps: true, extra: [] }));
+  }
+
   for (const group of RECORD_GROUPS) if (!groups[group]) throw new Error(`listing left out ${group}`);
-  return { myWorker, groups };
+  return { myWorker, groups, extensions };
 }
 
 /**
@@ -189,7 +200,7 @@ async function listReferrals(options: ListingOptions, paths: RecordsPath[], extr
   if (!useFilter) {
     const server = await listPaths(options, 'referrals', paths, { stamps: true, extra }, onExtras);
     const max = unpackStamp(server.maxStamp());
-    return { group: 'referrals', server, usedUpdatedFilter: false, nextSince: max ?? since };
+    return { label: 'referrals', server, usedUpdatedFilter: false, nextSince: max ?? since };
   }
   const tomorrow = formatServerTimestamp(new Date(options.now.getTime() + 86_400_000)).slice(0, 10);
   const idsOnly = await listPaths(options, 'referrals', paths, { stamps: false, extra }, onExtras);
@@ -199,5 +210,5 @@ async function listReferrals(options: ListingOptions, paths: RecordsPath[], extr
   for (let i = 0; i < changed.length; i++) idsOnly.push(changed.ids[i]!, changed.stamps[i]!);
   const server = await idsOnly.sortUnique();
   const max = unpackStamp(changed.maxStamp());
-  return { group: 'referrals', server, usedUpdatedFilter: true, nextSince: max !== undefined && max > since ? max : since };
+  return { label: 'referrals', server, usedUpdatedFilter: true, nextSince: max !== undefined && max > since ? max : since };
 }

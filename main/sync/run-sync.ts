@@ -16,16 +16,17 @@ import {
   ALL_DICTIONARY_TABLES, DICTIONARY_MAX_AGE_MS, DictionaryWatch, dictionariesDue, fetchFields, markDictionariesFetched,
   refreshDictionaryTables, refreshSelectableFields,
 } from './dictionaries.js';
-import { downloadGroup, emptySummary, planGroup, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
+import { download, emptySummary, planDownload, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
 import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
 import { CommitPacer } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope } from './listing.js';
-import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, saveScopeSettings, type ScopeSettings } from './scope.js';
+import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
+import { extensionTarget, groupTarget } from './targets.js';
 
 export interface SyncProgressEvent extends SyncProgress {
-  /** The group being listed or downloaded, when there is one. */
-  group?: RecordGroup;
+  /** The group (or `extension_database/<name>`) being listed or downloaded, when there is one. */
+  group?: string;
 }
 
 export interface SyncSeamContext {
@@ -42,6 +43,8 @@ export interface RunSyncOptions {
   me?: number | undefined;
   /** `--scope` settings, merged over the stored ones (`path: 'default'` restores a group's default). */
   scopes?: ReadonlyArray<{ group: RecordGroup; path: string }>;
+  /** Extension databases to keep (`wellcheck_notes_9`), replacing the stored list; default: stored, else none. */
+  extensionDatabases?: readonly string[] | undefined;
   /** Months of done contacts the default scope keeps; default: stored, else 12. */
   doneWindowMonths?: number | undefined;
   /** Re-fetch every record in scope and every dictionary. */
@@ -70,6 +73,8 @@ export interface SyncSummary {
   me: number;
   my_worker: number | null;
   groups: Record<RecordGroup, GroupSummary>;
+  /** Per multiple-record extension database kept (`wellcheck_notes_9`). */
+  extension_databases: Record<string, GroupSummary>;
   /** Dictionary tables fetched in this run. */
   dictionaries: number;
   /** Changed or vanished records left alone because they carry pending local edits. */
@@ -99,16 +104,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry };
-  const emit = (phase: SyncPhase, done: number, total: number | null, group?: RecordGroup) => {
+  const emit = (phase: SyncPhase, done: number, total: number | null, group?: string) => {
     options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
   };
 
   const settings = resolveSettings(options);
   saveScopeSettings(replica, settings);
   const startedAt = now().toISOString();
-  const mark = (phase: SyncPhase, group?: RecordGroup) => setSyncState(replica, RUN_KEY, { started_at: startedAt, phase, ...(group ? { group } : {}) });
+  const mark = (phase: SyncPhase, group?: string) => setSyncState(replica, RUN_KEY, { started_at: startedAt, phase, ...(group ? { group } : {}) });
 
   const groups = Object.fromEntries(RECORD_GROUPS.map((g) => [g, emptySummary()])) as Record<RecordGroup, GroupSummary>;
+  const extensions: Record<string, GroupSummary> = Object.fromEntries(settings.extensionDatabases.map((d) => [d, emptySummary()]));
   let dictionaries = 0;
   let heldBack = 0;
   let myWorker: number | null = null;
@@ -148,26 +154,37 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     myWorker = listing.myWorker;
     setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
 
-    // Downloading: diff each group, then fetch, ingest and remove.
-    const plans: GroupPlan[] = [];
-    for (const group of DOWNLOAD_ORDER) plans.push(await planGroup(replica, listing.groups[group], full));
-    const total = plans.reduce((n, p) => n + p.diff.fetch.length, 0);
+    // Downloading: diff each group (and extension database), then fetch, ingest and remove.
+    const watch = new DictionaryWatch(replica);
+    const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
+    for (const group of DOWNLOAD_ORDER) {
+      const plan = await planDownload(groupTarget(replica, group, fetchFields(replica, group), watch), listing.groups[group], full);
+      plans.push({
+        plan,
+        done: (summary) => {
+          groups[group] = summary;
+          // Only once every changed referral is in: the next sync lists changes from here.
+          const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
+          if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
+        },
+      });
+    }
+    for (const database of settings.extensionDatabases) {
+      const plan = await planDownload(extensionTarget(replica, database), listing.extensions[database]!, full);
+      plans.push({ plan, done: (summary) => (extensions[database] = summary) });
+    }
+    const total = plans.reduce((n, p) => n + p.plan.diff.fetch.length, 0);
     let done = 0;
     emit('downloading', 0, total);
-    const watch = new DictionaryWatch(replica);
-    for (const plan of plans) {
+    for (const { plan, done: record } of plans) {
       throwIfAborted(signal);
-      mark('downloading', plan.group);
+      const label = plan.target.label;
+      mark('downloading', label);
       heldBack += plan.diff.heldBack.length;
-      groups[plan.group] = await downloadGroup(plan, {
-        fetch, replica, concurrency, watch, commits,
-        fields: fetchFields(replica, plan.group),
-        onBatch: (records) => emit('downloading', (done += records), total, plan.group),
-      });
-      if (plan.group === 'referrals') {
-        const cursor = referralsCursor(plan);
-        if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
-      }
+      record(await download(plan, {
+        fetch, concurrency, commits,
+        onBatch: (records) => emit('downloading', (done += records), total, label),
+      }));
     }
 
     // A record named a dictionary entry the replica lacks: refresh just those tables.
@@ -195,6 +212,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     me: settings.me,
     my_worker: myWorker,
     groups,
+    extension_databases: extensions,
     dictionaries,
     held_back: heldBack,
   };
@@ -207,7 +225,8 @@ function resolveSettings(options: RunSyncOptions): ScopeSettings {
   const explicit = mergeScopes(stored.explicit, options.scopes ?? []);
   const months = options.doneWindowMonths ?? stored.doneWindowMonths ?? DEFAULT_DONE_WINDOW_MONTHS;
   if (!Number.isInteger(months) || months < 0) throw new SyncFailedError(`the done-contacts window must be a whole number of months, got ${months}`, 'INTERNAL');
-  return { me, explicit, doneWindowMonths: months };
+  const extensionDatabases = options.extensionDatabases === undefined ? stored.extensionDatabases : parseExtensionDatabases(options.extensionDatabases);
+  return { me, explicit, doneWindowMonths: months, extensionDatabases };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -3,6 +3,7 @@
 // included. Settings persist in the replica's sync_state, so the next sync (and `status`) knows them.
 //
 // The default, for user `me` whose /workers record is `myWorker`:
+// (plus, for each multiple-record extension database asked for, its rows of the referrals in scope)
 //   due_contacts  due_contacts/user/<me>
 //   referrals     the referrals of those due contacts
 //   clients       the clients of those referrals, and clients/usual_support_worker/<myWorker>
@@ -20,6 +21,7 @@ type Handle = Pick<Replica, 'sqlite'>;
 
 export const DEFAULT_DONE_WINDOW_MONTHS = 12;
 export const DONE_WINDOW_KEY = 'done_window_months';
+export const EXTENSIONS_KEY = 'extension_databases';
 
 /** A `--scope` value is wrong: the message says which part and why. */
 export class ScopeError extends Error {
@@ -32,6 +34,8 @@ export interface ScopeSettings {
   /** Explicit per-group paths (printed canonically); a group absent here takes the default. */
   explicit: Partial<Record<RecordGroup, string>>;
   doneWindowMonths: number;
+  /** Multiple-record extension databases to keep (`wellcheck_notes_9`): their rows for the referrals in scope. */
+  extensionDatabases: string[];
 }
 
 /** Checks a user id given on the command line, in the environment or by the app. */
@@ -77,7 +81,7 @@ export function parseScopeArgument(argument: string): { group: RecordGroup; path
 }
 
 /** The scope stored in the replica by the last sync (undefined me when none ever ran). */
-export function loadScopeSettings(replica: Handle): { me: number | undefined; explicit: Partial<Record<RecordGroup, string>>; doneWindowMonths: number } {
+export function loadScopeSettings(replica: Handle): Omit<ScopeSettings, 'me'> & { me: number | undefined } {
   const explicit: Partial<Record<RecordGroup, string>> = {};
   for (const group of RECORD_GROUPS) {
     const stored = getSyncState<string>(replica, SYNC_KEYS.scope(group));
@@ -85,10 +89,12 @@ export function loadScopeSettings(replica: Handle): { me: number | undefined; ex
   }
   const me = getSyncState<number>(replica, SYNC_KEYS.me);
   const months = getSyncState<number>(replica, DONE_WINDOW_KEY);
+  const extensions = getSyncState<string[]>(replica, EXTENSIONS_KEY);
   return {
     me: typeof me === 'number' ? me : undefined,
     explicit,
     doneWindowMonths: typeof months === 'number' ? months : DEFAULT_DONE_WINDOW_MONTHS,
+    extensionDatabases: Array.isArray(extensions) ? extensions.filter((e) => typeof e === 'string') : [],
   };
 }
 
@@ -96,6 +102,7 @@ export function saveScopeSettings(replica: Handle, settings: ScopeSettings): voi
   replica.sqlite.transaction(() => {
     setSyncState(replica, SYNC_KEYS.me, settings.me);
     setSyncState(replica, DONE_WINDOW_KEY, settings.doneWindowMonths);
+    setSyncState(replica, EXTENSIONS_KEY, settings.extensionDatabases);
     for (const group of RECORD_GROUPS) {
       const path = settings.explicit[group];
       if (path === undefined) deleteSyncState(replica, SYNC_KEYS.scope(group));
@@ -112,6 +119,15 @@ export function mergeScopes(stored: Partial<Record<RecordGroup, string>>, given:
     else out[group] = checkScopePath(group, path);
   }
   return out;
+}
+
+/** Checks extension database names (`wellcheck_notes_9`); `none` alone means "keep none". */
+export function parseExtensionDatabases(names: readonly string[]): string[] {
+  if (names.length === 1 && names[0] === 'none') return [];
+  for (const name of names) {
+    if (!/^[a-z][a-z0-9_]*_\d+$/.test(name)) throw new ScopeError(`--extension takes an extension database as <name>_<id>, e.g. wellcheck_notes_9 (got "${name}")`);
+  }
+  return [...new Set(names)].sort();
 }
 
 /** The explicit path of a group, parsed (undefined when the group takes the default). */

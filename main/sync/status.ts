@@ -18,6 +18,8 @@ export interface ReplicaStatus {
   /** Per group: the explicit path, or the default in words. */
   scope: Record<RecordGroup, string> | null;
   done_window_months: number;
+  /** Multiple-record extension databases kept, with their row counts. */
+  extension_databases: Record<string, number>;
   /** Outbox entries not yet confirmed by the server. */
   pending: number;
   /** Set when a sync stopped part-way (killed or failed): where it was. */
@@ -41,6 +43,10 @@ export function replicaStatus(replica: Pick<Replica, 'sqlite'>): ReplicaStatus {
     counts,
     scope: settings.me === undefined ? null : describeScope({ ...settings, me: settings.me }, myWorker),
     done_window_months: settings.doneWindowMonths,
+    extension_databases: Object.fromEntries(settings.extensionDatabases.map((database) => [
+      database,
+      replica.sqlite.prepare('SELECT count(*) FROM extension_records WHERE database = ?').pluck().get(database) as number,
+    ])),
     pending: pendingEntryCount(replica),
     interrupted: getSyncState<ReplicaStatus['interrupted']>(replica, RUN_KEY) ?? null,
   };

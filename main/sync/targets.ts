@@ -1,0 +1,64 @@
+// Where a download writes: a record group's table, or the rows of one multiple-record extension
+// database. Planning, fetching and ingesting work on a Target, so both kinds follow the same path
+// (diff, id batches, slices, pending edits kept) and differ only here.
+
+import type { RecordGroup } from '../../shared/dizions/model.js';
+import type { RecordsPath } from '../../shared/url-grammar.js';
+import type { Replica } from '../db/open.js';
+import {
+  deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords,
+  type ApiRecord, type UpsertResult,
+} from '../db/records.js';
+import { pendingRecordIds } from '../outbox/pending.js';
+import type { DictionaryWatch } from './dictionaries.js';
+import { localStamps } from './local-stamps.js';
+import { pendingIds } from './pending.js';
+import { StampList, packStamp } from './stamps.js';
+
+export interface Target {
+  /** `clients`, `done_contacts`, `extension_database/wellcheck_notes_9`. */
+  label: string;
+  /** The path records are fetched by id from (`/id/…` is added), fields included. */
+  base: RecordsPath;
+  /** Ids with pending local edits: never overwritten, never removed. */
+  pending(): Set<number>;
+  write(records: readonly ApiRecord[]): UpsertResult;
+  remove(ids: readonly number[]): number;
+  /** The replica's (id, updated) pairs, sorted by id. */
+  localStamps(): Promise<StampList>;
+  /** Told about every record written (dictionary ids the replica lacks). */
+  note(records: readonly ApiRecord[]): void;
+}
+
+export function groupTarget(replica: Replica, group: RecordGroup, fields: string[] | undefined, watch: DictionaryWatch): Target {
+  return {
+    label: group,
+    base: { kind: 'records', group, pairs: [], ...(fields ? { fields } : {}) },
+    pending: () => pendingIds(replica, group),
+    write: (records) => upsertRecords(replica, group, records),
+    remove: (ids) => deleteRecords(replica, group, ids),
+    localStamps: () => localStamps(replica, group),
+    note: (records) => watch.note(group, records),
+  };
+}
+
+/** Extension database names are `<name>_<id>`, e.g. `wellcheck_notes_9`. */
+export const EXTENSION_DATABASE_NAME = /^[a-z][a-z0-9_]*_\d+$/;
+
+export function extensionTarget(replica: Replica, database: string): Target {
+  const label = `extension_database/${database}`;
+  return {
+    label,
+    base: { kind: 'records', group: 'extension_database', extensionDatabase: database, pairs: [] },
+    pending: () => pendingRecordIds(replica, label),
+    write: (records) => upsertExtensionRecords(replica, database, records),
+    remove: (ids) => deleteExtensionRecords(replica, database, ids),
+    // Extension databases are small beside contacts: one read is fine.
+    localStamps: async () => {
+      const list = new StampList();
+      for (const [id, updated] of getExtensionIdsAndUpdated(replica, database)) list.push(id, packStamp(updated));
+      return list.sortUnique();
+    },
+    note: () => undefined,
+  };
+}
