@@ -119,9 +119,13 @@ export const contacts = sqliteTable(
   },
   (t) => [
     // "my next actions" and a user's contacts by date (reports); a referral's contacts by date (next
-    // action, a referral's date_active). The biggest table: two indexes only, to keep bulk ingest fast.
+    // action, a referral's date_active). The biggest table: few indexes, to keep bulk ingest fast.
     index('contacts_state_user_start').on(t.state, t.user, t.start_date),
     index('contacts_referral_start').on(t.referral, t.start_date),
+    // Reports by project (and contact type) with travel sums, answered from this covering index in
+    // its own order: ~0.1 s over 1M done contacts instead of a multi-second table scan; costs ~20%
+    // more CPU on bulk contact ingest (bench/report-bench.ts).
+    index('contacts_state_project_type').on(t.state, t.project, t.contact_type, t.travel_time, t.travel_mileage),
   ],
 );
 

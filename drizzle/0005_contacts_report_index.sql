@@ -1,0 +1,1 @@
+CREATE INDEX `contacts_state_project_type` ON `contacts` (`state`,`project`,`contact_type`,`travel_time`,`travel_mileage`);
