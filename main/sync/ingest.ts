@@ -1,11 +1,14 @@
 // Writes fetched records into the replica in slices: each slice is one all-or-nothing unit (a
 // savepoint inside a BulkTransaction), with a yield to the event loop after it. Commits come every
-// few thousand rows or every quarter second, whichever is first: committing every small slice would
-// make SQLCipher re-encrypt the same pages and FTS5 write a segment per slice (~3× slower), while
-// one huge commit would block the loop. (FTS5 still flushes its pending terms at each slice's
-// savepoint, so slices are as large as the time budget allows.) Slice and commit sizes adapt to
-// how long the last ones took, aiming under the 50 ms the app allows itself to block. A crash loses only what was
-// not yet committed, never part of a slice; the next sync's diff fetches it again.
+// few thousand rows or at most a second apart: committing every small slice would make SQLCipher
+// re-encrypt the same pages again and again, while one huge commit would block the loop. (FTS5
+// still flushes its pending terms at each savepoint, so slices are as large as the time budget
+// allows.) Slice and commit sizes adapt to how long the last ones took, aiming under the 50 ms the
+// app allows itself to block. A crash loses only what was not yet committed, never part of a
+// slice; the next sync's diff fetches it again.
+// While the transaction is open, other writers on the same connection (an edit queued from the UI)
+// join it — better-sqlite3 runs their transaction() as a savepoint — and become durable with the
+// next commit, at most a second later. They must not BEGIN a transaction of their own meanwhile.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BulkTransaction } from '../db/bulk-transaction.js';

@@ -1,8 +1,9 @@
 // One sync run: (outbox push, through the `beforeDownload` seam) → dictionaries when due → list the
 // scope → per group diff, fetch, ingest, remove → dictionaries seen for the first time → finish.
-// Invariants: every write is a whole batch in one transaction, so a run killed at any point leaves
-// a consistent replica and the next run resumes from what is there; nothing with pending local
-// edits is overwritten or removed; memory holds id lists and a few batches, never the caseload.
+// Invariants: every write is a whole slice (all-or-nothing, see ingest.ts), so a run killed at any
+// point leaves a consistent replica and the next run resumes from what is there; nothing with
+// pending local edits is overwritten or removed; memory holds id lists and a few batches, never
+// the caseload.
 
 import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
 import type { SyncPhase, SyncProgress } from '../../shared/sync-status.js';
