@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
   },
   web: {
     summary: 'serve the app to a browser on 127.0.0.1 (demo data when no connection is set)',
-    usage: 'caseworker web [--db FILE] [--port N]',
+    usage: 'caseworker web [--data DIR] [--db FILE] [--port N] [--static DIR]',
     load: () => import('./web.js'),
   },
   bench: {

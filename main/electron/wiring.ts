@@ -1,43 +1,61 @@
-// What the Electron shell runs: opens the encrypted replica with its key from the OS keychain,
-// applies the shipped migrations, and answers the channels that have a real service today (the
-// replica reader). INTEGRATOR: spread the sync, outbox, edit, report and settings services into
-// `services` and return `sync`; until then those channels answer an honest INTERNAL error.
+// What the Electron shell runs: the app core (main/app/core.ts, shared with the browser host) on the
+// encrypted replica in the app's data folder, its key and the Charitylog keys in the OS keychain,
+// the shipped migrations, and the shell's own online watch driving syncs (the core runs no loop here).
 
 import path from 'node:path';
-import { CHANNELS } from '../../shared/ipc/channels.js';
-import { migrateReplica, openReplica } from '../db/open.js';
-import { createReplicaServices } from '../ipc/replica-services.js';
-import { ServiceError } from '../ipc/service-error.js';
-import type { Services } from '../ipc/services.js';
+import { createAppCore } from '../app/core.js';
+import type { ConnectionStore } from '../app/connection-store.js';
 import type { AppContext, AppRuntime, AppWiring } from './app.js';
-import { SafeStorageKeyProvider } from './credentials.js';
+import { SafeStorageKeyProvider, type CredentialStore } from './credentials.js';
 
-/** A service for each channel not connected yet: it says so, it never pretends. */
-function notConnected(): Services {
-  const services: Record<string, () => Promise<never>> = {};
-  for (const channel of CHANNELS) {
-    services[channel] = async () => {
-      throw new ServiceError('INTERNAL', `"${channel}" is not available in this build of Caseworker yet.`);
-    };
-  }
-  return services as unknown as Services;
+/** The Charitylog keys in the OS keychain (credentials.ts), as the core's ConnectionStore. */
+export function keychainConnections(credentials: CredentialStore, log?: AppContext['log']): ConnectionStore {
+  return {
+    load: () => {
+      try {
+        return credentials.loadConnection();
+      } catch (error) {
+        // A keychain that cannot unlock the keys: the person enters them again in Settings.
+        log?.write('credentials.unreadable', { error: error instanceof Error ? error.name : typeof error });
+        return null;
+      }
+    },
+    save: (connection) => credentials.saveConnection(connection),
+    clear: () => credentials.clearConnection(),
+    protection: () => {
+      const protection = credentials.protection();
+      return { protected: protection.protected, where: `the OS keychain (${protection.backend})` };
+    },
+    acceptUnprotectedStorage: () => credentials.acceptUnprotectedStorage(),
+  };
 }
 
 export const electronWiring: AppWiring = {
   async start(context: AppContext): Promise<AppRuntime> {
     const file = path.join(context.dataDir, 'replica.db');
-    const replica = await openReplica({ file, keyProvider: new SafeStorageKeyProvider(context.credentials, file), migrate: false });
-    try {
+    const core = await createAppCore({
+      dataDir: context.dataDir,
+      replicaFile: file,
+      keyProvider: new SafeStorageKeyProvider(context.credentials, file),
       // Found through the app's own folder: inside app.asar (unpacked by electron-builder.yml) or the checkout.
-      migrateReplica(replica, path.join(context.appPath, 'drizzle'));
+      migrationsFolder: path.join(context.appPath, 'drizzle'),
+      connections: keychainConnections(context.credentials, context.log),
+      events: context.events,
+      log: context.log.writer,
+      backgroundSync: false, // app.ts's online watch calls sync() at start, on the interval and when the network returns
+    });
+    try {
+      await core.start();
     } catch (error) {
-      replica.close();
+      await core.stop().catch(() => undefined);
       throw error;
     }
     context.log.write('replica.open', { encrypted: true });
     return {
-      services: { ...notConnected(), ...createReplicaServices(replica) },
-      close: () => replica.close(),
+      services: core.services,
+      sync: () => core.sync(),
+      syncIntervalMinutes: () => core.syncIntervalMinutes(),
+      close: () => core.stop(),
     };
   },
 };
