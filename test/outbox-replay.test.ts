@@ -222,6 +222,45 @@ describe('lost replies', () => {
   });
 });
 
+describe('the fingerprint of a lost create', () => {
+  it('a colleague\'s client with the same name is not taken for ours: the entry waits for the user, who sends it again', async () => {
+    const w = await fresh();
+    await w.client.request('PUT', 'clients', { first_name: 'Sam', surname: 'Twinname', dob: '1950-01-01' }); // at the office, just now
+    sim.setFaults('reset-before=#1@PUT');
+    const entry = queueEdit(w.replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Sam', surname: 'Twinname', dob: '1990-12-12' } });
+    expect(await push(w)).toMatchObject({ in_doubt: 1, confirmed: 0 });
+    const stuck = getEntry(w.replica.sqlite, entry.entry)!;
+    expect(stuck).toMatchObject({ state: 'in_doubt', error_code: 'ambiguous' });
+    expect(stuck.error).toMatch(/No record on the server matches it exactly, but one is close \(id \d+\)/);
+    expect(await push(w)).toMatchObject({ sent: 0 }); // never a blind resend
+    sendAgain(w.replica, entry.entry);
+    expect(await push(w)).toMatchObject({ confirmed: 1 });
+    expect(serverCount(sim, `SELECT count(*) FROM clients WHERE surname = 'Twinname'`)).toBe(2);
+  });
+
+  it('a create that arrived and was changed at once is settled by the user with its server id; its children follow', async () => {
+    const w = await fresh();
+    sim.setFaults('reset-after=#1@PUT');
+    const entry = queueEdit(w.replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Rae', surname: 'Changedsoon', dob: '1980-08-08' } });
+    const child = queueEdit(w.replica, { method: 'PUT', path: 'referrals', fields: referralFields(w, entry.temp_id!, 'waits for Rae') });
+    const landed = await push(w, { timings: { ...FAST, settleMs: 300 }, onChange: (e) => {
+      // The office corrects the date of birth before we look.
+      if (e.id === entry.entry && e.state === 'in_doubt') {
+        const id = serverRow(sim, `SELECT id FROM clients WHERE surname = 'Changedsoon'`)!.id as number;
+        sim.store.bump('clients', id, { dob: '1980-08-09' });
+      }
+    } });
+    expect(landed).toMatchObject({ in_doubt: 1, pending: 1 });
+    expect(getEntry(w.replica.sqlite, entry.entry)).toMatchObject({ error_code: 'ambiguous' });
+    expect(() => markDone(w.replica, entry.entry)).toThrow(/give the id it has on the server/);
+    const serverId = serverRow(sim, `SELECT id FROM clients WHERE surname = 'Changedsoon'`)!.id as number;
+    markDone(w.replica, entry.entry, serverId);
+    expect(await push(w)).toMatchObject({ confirmed: 1, in_doubt: 0 });
+    expect(serverRow(sim, `SELECT client FROM referrals WHERE description = 'waits for Rae'`)!.client).toBe(serverId);
+    expect(serverCount(sim, `SELECT count(*) FROM clients WHERE surname = 'Changedsoon'`)).toBe(1);
+  });
+});
+
 describe('uploads', () => {
   it('the file is held inside the encrypted replica, so the original may vanish; it arrives once', async () => {
     const w = await fresh();

@@ -12,6 +12,7 @@ import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
+import { readLocal } from '../edits/local-records.js';
 import { cached } from '../edits/local-records.js';
 
 export type Reconciliation =
@@ -145,6 +146,7 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
       if (!Number.isSafeInteger(id) || claimed.has(id)) continue;
       const updated = typeof row.updated === 'string' ? row.updated : '';
       if (updated !== '' && updated < since) continue;
+      if (knownBefore(sqlite, entry.record_family, id, since)) continue;
       if (sent.every(([k, v]) => sameValue(row[k], v))) strong.push(id);
       else if (search.nearFields.length > 0 && search.nearFields.every((k) => entry.fields[k] == null || sameValue(row[k], entry.fields[k]))) near.push(id);
     }
@@ -166,6 +168,14 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
     };
   }
   return { kind: 'absent' };
+}
+
+/** The replica held this record, as it was before our first send: it existed already, so it is not ours. */
+function knownBefore(sqlite: Database.Database, family: string, id: number, since: string): boolean {
+  if (!family.startsWith('extension_database/') && family !== 'clients' && family !== 'referrals' && family !== 'contacts') return false;
+  const local = readLocal(sqlite, { family, id });
+  const stamp = typeof local?.raw.updated === 'string' ? local.raw.updated : '';
+  return stamp !== '' && stamp < since;
 }
 
 export { describeRecord };
