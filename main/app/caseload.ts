@@ -26,7 +26,7 @@ interface Built {
 const ids = (values: readonly number[]) => JSON.stringify(values);
 
 /** Client filters on c.*, referral filters (and status) on one referral of the client, pending through the outbox. */
-function buildFilters(filters: CaseloadFilters | undefined, built: Built): void {
+function buildFilters(filters: CaseloadFilters | undefined, built: Built, pending: () => Map<number, number>): void {
   if (!filters) return;
   for (const key of CLIENT_FILTERS) {
     const values = filters[key];
@@ -46,35 +46,46 @@ function buildFilters(filters: CaseloadFilters | undefined, built: Built): void 
       AND json_extract(extra, '$.status') IN (SELECT value FROM json_each(@f_status)))`);
     built.params.f_status = JSON.stringify(filters.status);
   }
-  if (onReferral.length > 0) built.where.push(`EXISTS (SELECT 1 FROM referrals r WHERE r.client = c.id AND ${onReferral.join(' AND ')})`);
-  if (filters.pending === true) built.where.push(`c.id IN (SELECT client FROM pending_clients)`);
-  if (filters.pending === false) built.where.push(`c.id NOT IN (SELECT client FROM pending_clients)`);
+  // Not correlated: one pass over the matching referrals, whatever the size of the caseload.
+  if (onReferral.length > 0) built.where.push(`c.id IN (SELECT r.client FROM referrals r WHERE ${onReferral.join(' AND ')})`);
+  if (filters.pending !== undefined) {
+    built.where.push(`c.id ${filters.pending ? '' : 'NOT '}IN (SELECT value FROM json_each(@pending_ids))`);
+    built.params.pending_ids = ids([...pending().keys()]);
+  }
 }
 
 /**
- * Clients touched by unconfirmed outbox entries: directly, through one of their referrals, or
- * through a contact — as target or reference (an upload names its client or referral).
+ * Clients touched by unconfirmed outbox entries — directly, through one of their referrals, or
+ * through a contact, as target or reference (an upload names its client or referral) — with the
+ * number of entries. The outbox is small: this is computed once per call.
  */
 const PENDING_CLIENTS = `
-  pending_entries(entry, family, record_id) AS (
+  WITH pending_entries(entry, family, record_id) AS (
     SELECT r.entry_id, r.family, r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id WHERE e.state <> 'confirmed'
   ),
   pending_touches(entry, client) AS (
     SELECT entry, record_id FROM pending_entries WHERE family = 'clients'
     UNION SELECT p.entry, rf.client FROM pending_entries p JOIN referrals rf ON rf.id = p.record_id WHERE p.family = 'referrals'
     UNION SELECT p.entry, ct.client FROM pending_entries p JOIN contacts ct ON ct.id = p.record_id WHERE p.family = 'contacts'
-  ),
-  pending_clients(client, entries) AS (
-    SELECT client, count(DISTINCT entry) FROM pending_touches WHERE client IS NOT NULL GROUP BY client
-  )`;
+  )
+  SELECT client, count(DISTINCT entry) AS entries FROM pending_touches WHERE client IS NOT NULL GROUP BY client`;
 
-/** The soonest due action per client (one pass over due contacts, not a subquery per client). */
-const NEXT_ACTIONS = `next_actions(client, start_date) AS (
+/** The soonest due action of every client (one pass over due contacts): only for sorting by it. */
+const NEXT_ACTIONS = `WITH next_actions(client, start_date) AS (
     SELECT client, min(start_date) FROM contacts WHERE state = 'due' AND client IS NOT NULL AND start_date IS NOT NULL GROUP BY client
   )`;
 
+/** One client's soonest due action, through its referrals (both indexed; every contact has a referral): for a page of rows. */
+const NEXT_ACTION_OF = `SELECT min(ct.start_date) FROM referrals r JOIN contacts ct ON ct.referral = r.id
+  WHERE r.client = ? AND ct.state = 'due' AND ct.start_date IS NOT NULL`;
+
 export function listCaseload(replica: Handle, input: ChannelInput<'caseload:list'>): ChannelOutput<'caseload:list'> {
   const sqlite = replica.sqlite;
+  let pendingByClient: Map<number, number> | undefined;
+  const pending = () => {
+    pendingByClient ??= new Map((sqlite.prepare(PENDING_CLIENTS).all() as Array<{ client: number; entries: number }>).map((r) => [r.client, r.entries]));
+    return pendingByClient;
+  };
   const built: Built = { where: [], params: {} };
   let rank: Map<number, number> | undefined;
   if (input.search !== undefined && input.search.trim() !== '') {
@@ -83,45 +94,48 @@ export function listCaseload(replica: Handle, input: ChannelInput<'caseload:list
     built.where.push('c.id IN (SELECT value FROM json_each(@search_ids))');
     built.params.search_ids = ids([...rank.keys()]);
   }
-  buildFilters(input.filters, built);
+  buildFilters(input.filters, built, pending);
   const where = built.where.length > 0 ? `WHERE ${built.where.join(' AND ')}` : '';
   const offset = input.offset ?? 0;
   const limit = input.limit ?? DEFAULT_LIMIT;
   const direction = input.descending ? 'DESC' : 'ASC';
-  // Without an explicit sort, a search keeps its relevance order; otherwise surname.
-  const bySearch = rank !== undefined && input.sort === undefined;
-  const order = bySearch ? 'search_rank'
-    : input.sort === 'next_action' ? `n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id`
-    : input.sort === 'updated' ? `c.updated IS NULL, c.updated ${direction}, c.id`
-    : `c.surname COLLATE NOCASE ${direction}, c.first_name COLLATE NOCASE ${direction}, c.id ${direction}`;
-  if (bySearch) built.params.ranks = JSON.stringify(Object.fromEntries(rank!));
 
-  const withClause = `WITH ${PENDING_CLIENTS}, ${NEXT_ACTIONS}`;
-  const total = sqlite.prepare(`${withClause} SELECT count(*) FROM clients c ${where}`).pluck().get(built.params) as number;
-  const rows = sqlite.prepare(
-    `${withClause}
-     SELECT c.id, c.raw, n.start_date AS next_action, coalesce(p.entries, 0) AS pending
-       ${bySearch ? `, json_extract(@ranks, '$."' || c.id || '"') AS search_rank` : ''}
-     FROM clients c LEFT JOIN next_actions n ON n.client = c.id LEFT JOIN pending_clients p ON p.client = c.id
-     ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-  ).all({ ...built.params, limit, offset }) as Array<{ id: number; raw: string; next_action: string | null; pending: number }>;
+  const total = sqlite.prepare(`SELECT count(*) FROM clients c ${where}`).pluck().get(built.params) as number;
+  let page: number[];
+  if (rank !== undefined && input.sort === undefined) {
+    // A search without an explicit sort keeps its relevance order.
+    const matching = sqlite.prepare(`SELECT c.id FROM clients c ${where}`).pluck().all(built.params) as number[];
+    page = matching.sort((a, b) => rank!.get(a)! - rank!.get(b)!).slice(offset, offset + limit);
+  } else if (input.sort === 'next_action') {
+    page = sqlite.prepare(`${NEXT_ACTIONS} SELECT c.id FROM clients c LEFT JOIN next_actions n ON n.client = c.id ${where}
+      ORDER BY n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`).pluck().all({ ...built.params, limit, offset }) as number[];
+  } else {
+    const order = input.sort === 'updated'
+      ? `c.updated IS NULL, c.updated ${direction}, c.id`
+      : `c.surname COLLATE NOCASE ${direction}, c.first_name COLLATE NOCASE ${direction}, c.id ${direction}`;
+    page = sqlite.prepare(`SELECT c.id FROM clients c ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...built.params, limit, offset }) as number[];
+  }
 
   const statuses = stageStatuses(sqlite);
-  const referralsOf = sqlite.prepare('SELECT raw FROM referrals WHERE client = ? ORDER BY date DESC, id DESC');
-  const out: CaseloadRow[] = rows.map((row) => {
-    const raw = JSON.parse(row.raw) as Record<string, unknown>;
-    const referrals = (referralsOf.all(row.id) as Array<{ raw: string }>)
-      .map((r) => referralView(JSON.parse(r.raw) as Record<string, unknown>, statuses))
+  const rawOf = sqlite.prepare('SELECT raw FROM clients WHERE id = ?').pluck();
+  const referralsOf = sqlite.prepare('SELECT raw FROM referrals WHERE client = ? ORDER BY date DESC, id DESC').pluck();
+  const nextOf = sqlite.prepare(NEXT_ACTION_OF).pluck();
+  const rows: CaseloadRow[] = page.map((id) => {
+    const raw = JSON.parse(rawOf.get(id) as string) as Record<string, unknown>;
+    const referrals = (referralsOf.all(id) as string[])
+      .map((text) => referralView(JSON.parse(text) as Record<string, unknown>, statuses))
       // Open and pending referrals; one whose stage has no known status is shown rather than hidden.
       .filter((r) => r.status !== 'Closed');
+    const soonest = nextOf.get(id);
+    const next = typeof soonest === 'string' && TIMESTAMP_PATTERN.test(soonest) ? soonest : null;
     return {
-      client: { id: row.id, first_name: stringOrNull(raw.first_name), surname: stringOrNull(raw.surname), postcode: stringOrNull(raw.postcode) },
+      client: { id, first_name: stringOrNull(raw.first_name), surname: stringOrNull(raw.surname), postcode: stringOrNull(raw.postcode) },
       referrals: referrals.map((r) => ({ id: r.id, project: numberOrNull(r.project), stage: numberOrNull(r.stage), status: r.status, priority: r.priority ?? null, date: r.date ?? null })),
-      next_action: row.next_action !== null && TIMESTAMP_PATTERN.test(row.next_action) ? row.next_action : null,
-      pending: row.pending,
+      next_action: next,
+      pending: pending().get(id) ?? 0,
     };
   });
-  return { rows: out, total, offset };
+  return { rows, total, offset };
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -1,6 +1,6 @@
 // `caseworker web [--data DIR] [--db FILE] [--port N] [--static DIR]`: the app in a browser on this
 // computer. Builds the renderer when it is missing or stale, opens the app core on the replica in
-// DIR (default ./.caseworker-web/), starts the demo when no connection is configured, serves the
+// DIR (default ./.caseworker-web/, or beside --db FILE), starts the demo when no connection is configured, serves the
 // pages and the contract on 127.0.0.1 only, and prints ONE JSON line {"url": "…?token=…"} on stdout.
 // SIGINT/SIGTERM stop it cleanly (the replica closed), exit 0.
 
@@ -17,6 +17,15 @@ import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJso
 
 export const DEFAULT_WEB_DATA_DIR = '.caseworker-web';
 
+/**
+ * `--db FILE` alone: the demo's charity, its key file and the logs go in a folder beside FILE
+ * (`work/app.db` → `work/app-data/`), so two replicas never share a demo.
+ */
+export function dataDirBeside(db: string): string {
+  const file = path.resolve(db);
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-data`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     data: { type: 'string' },
@@ -26,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   }, false);
   const port = intOption(values.port, 'port', 0, 0);
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
-  const dataDir = path.resolve(values.data ?? DEFAULT_WEB_DATA_DIR);
+  const dataDir = path.resolve(values.data ?? (values.db !== undefined ? dataDirBeside(values.db) : DEFAULT_WEB_DATA_DIR));
   const replicaFile = path.resolve(values.db ?? path.join(dataDir, 'replica.db'));
 
   // The pages first: a broken build should stop us before anything is opened.
