@@ -15,7 +15,7 @@ import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import type { ChannelArgs, ChannelOutput, Channel } from '../shared/ipc/contract.js';
 import { IpcError, unwrap } from '../shared/ipc/envelope.js';
 import type { EventName } from '../shared/ipc/events.js';
-import { expectedCaseload } from './sync-support.js';
+import { expectedCaseload, serverRows } from './sync-support.js';
 
 const KEY = 'a3'.repeat(32); // a raw 256-bit key: no key derivation, fast opens
 
@@ -227,6 +227,64 @@ describe('working while the server refuses everything', () => {
   });
 });
 
+describe('files, reports, scope and the outbox by hand', () => {
+  it('queues an attachment, lists it as not sent, then sends it with the sync', async () => {
+    const me = (await call('settings:get', {})).me!;
+    const client = (await call('caseload:list', { limit: 1 })).rows[0]!.client;
+    const bytes = Buffer.from('%PDF-1.4 consent form');
+    const { outboxId } = await call('contacts:attach', {
+      group: 'clients', id: client.id, user_visibility: [me.user], group_visibility: [1],
+      files: [{ filename: 'consent form.pdf', contentType: 'application/pdf', dataBase64: bytes.toString('base64') }],
+    });
+    expect((await call('outbox:list', {})).entries.map((e) => e.id)).toEqual([outboxId]);
+    const before = (await call('clients:get', { id: client.id })).uploads;
+    expect(before).toEqual([expect.objectContaining({ group: 'clients', record: client.id, filename: 'consent form.pdf', bytes: bytes.length, sent: false, user_visibility: [me.user] })]);
+
+    await call('sync:run', {});
+    expect((await call('clients:get', { id: client.id })).uploads[0]).toMatchObject({ sent: true });
+    const stored = sim.store.db.prepare('SELECT filename, bytes FROM uploads WHERE grp = ? AND record = ?').all('clients', client.id);
+    expect(stored).toEqual([{ filename: 'consent form.pdf', bytes: bytes.length }]);
+  });
+
+  it('discards an edit from the outbox and puts the record back as it was', async () => {
+    const client = (await call('caseload:list', { limit: 1 })).rows[0]!.client;
+    const before = (await call('clients:get', { id: client.id })).client.telephone;
+    const { outboxId } = await call('clients:update', { id: client.id, fields: { telephone: '01632 960000' } });
+    const record = await call('clients:get', { id: client.id });
+    expect(record.client.telephone).toBe('01632 960000');
+    expect(record.pending).toContainEqual(expect.objectContaining({ group: 'clients', record: client.id, field: 'telephone', state: 'pending' }));
+    expect(await call('outbox:discard', { id: outboxId! })).toEqual({ id: outboxId });
+    expect((await call('clients:get', { id: client.id })).client.telephone).toBe(before);
+    expect((await call('sync:status', {})).pending).toBe(0);
+    expect((await failure('outbox:retry', { id: outboxId! })).code).toBe('NOT_FOUND');
+  });
+
+  it('runs a report from the replica, exports it, and keeps a saved definition', async () => {
+    const report = await call('reports:run', { path: 'clients/dimension/district' });
+    expect(report.dimension).toBe('district');
+    expect(report.rows.reduce((n, r) => n + r.count, 0)).toBe((await call('caseload:list', {})).total);
+    const file = await call('reports:export', { path: 'clients/dimension/district', format: 'csv' });
+    expect(file).toMatchObject({ filename: 'clients-by-district.csv', contentType: expect.stringMatching(/^text\/csv/) });
+    expect(Buffer.from(file.dataBase64, 'base64').toString('utf8').split('\n').length).toBeGreaterThan(2);
+    expect((await failure('reports:export', { path: 'clients/dimension/district', format: 'csv', sums: true })).code).toBe('VALIDATION');
+    const saved = await call('reports:save', { name: 'My districts', path: 'clients/dimension/district' });
+    expect((await call('reports:saved-list', {})).reports).toContainEqual(saved);
+    await call('reports:delete-saved', { id: saved.id });
+    expect((await failure('reports:delete-saved', { id: saved.id })).code).toBe('NOT_FOUND');
+  });
+
+  it('previews a scope against the server and keeps it, one path per group', async () => {
+    const district = (await call('dictionaries:get', { table: 'organisations/district' })).entries[0]!.id;
+    const worker = sim.users.find((u) => u.worker !== null)!;
+    const expected = (await serverRows(sim, worker, `clients/district/${district}/field/id`)).length;
+    const { counts } = await call('settings:preview-scope', { scope: [`clients/district/${district}`] });
+    expect(counts).toEqual([{ path: `clients/district/${district}`, count: expected }]);
+    const twice = await failure('settings:set-scope', { scope: [`clients/district/${district}`, 'clients/gender/1'] });
+    expect(twice.message).toMatch(/^line 2: .*one path per group/);
+    expect((await call('settings:set-scope', { scope: [`clients/district/${district}`] })).scope).toEqual([`clients/district/${district}`]);
+  });
+});
+
 describe('leaving the demo', () => {
   it('resets the demo to its starting data, then connects to a server with the keys masked', async () => {
     await call('clients:create', { first_name: 'Practice', surname: 'Only' });
@@ -263,3 +321,4 @@ describe('leaving the demo', () => {
     }
   });
 });
+
