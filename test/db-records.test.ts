@@ -84,6 +84,20 @@ describe('batches', () => {
     expect([...getIdsAndUpdated(replica, 'clients').keys()].sort()).toEqual([1, 2, 4, 5]);
   });
 
+  it('keeps the query planner\'s statistics current through a bulk load, so client_* filters of contacts start from the clients', () => {
+    const bulk = new BulkTransaction(replica, 2_000);
+    bulk.run(400, () => upsertRecords(replica, 'clients', Array.from({ length: 400 }, (_, i) => clientRecord(i + 1, { district: (i % 20) + 1 }))));
+    for (let first = 1; first <= 8_000; first += 1_000) {
+      const batch = Array.from({ length: 1_000 }, (_, i) => ({ id: first + i, client: ((first + i) % 400) + 1, user: (first + i) % 7, updated: '2024-01-01 00:00:00' }));
+      bulk.run(batch.length, () => upsertRecords(replica, 'done_contacts', batch));
+    }
+    bulk.commit();
+    const stats = replica.sqlite.prepare(`SELECT idx FROM sqlite_stat1 WHERE tbl = 'contacts'`).all() as Array<{ idx: string }>;
+    expect(stats.map((s) => s.idx)).toContain('contacts_client');
+    const plan = (replica.sqlite.prepare(`EXPLAIN QUERY PLAN SELECT t.id FROM contacts t LEFT JOIN clients c ON c.id = t.client WHERE t.state = 'done' AND c.district IN (3)`).all() as Array<{ detail: string }>).map((p) => p.detail).join(' | ');
+    expect(plan).toMatch(/contacts_client/);
+  });
+
   it('rolls back everything since the last commit when cancelled', () => {
     const bulk = new BulkTransaction(replica, 100);
     bulk.run(1, () => upsertRecords(replica, 'clients', [clientRecord(1)]));

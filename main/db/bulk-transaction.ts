@@ -4,7 +4,7 @@
 // Each batch runs as a savepoint: a batch that throws is rolled back whole and the rows before it
 // stay; a crash loses only uncommitted batches, never leaves half of one.
 
-import type { Replica } from './open.js';
+import { refreshPlannerStatistics, type Replica } from './open.js';
 
 export class BulkTransaction {
   private rowsSinceCommit = 0;
@@ -29,7 +29,11 @@ export class BulkTransaction {
 
   /** Makes everything written so far durable (call at the end, and before long waits). */
   commit(): void {
-    if (this.began && this.replica.sqlite.inTransaction) this.replica.sqlite.exec('COMMIT');
+    if (this.began && this.replica.sqlite.inTransaction) {
+      this.replica.sqlite.exec('COMMIT');
+      // A bulk load changes table sizes by orders of magnitude: keep the planner's statistics up (cheap when not needed).
+      refreshPlannerStatistics(this.replica);
+    }
     this.began = false;
     this.rowsSinceCommit = 0;
   }

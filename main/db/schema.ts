@@ -126,6 +126,9 @@ export const contacts = sqliteTable(
     // its own order: ~0.1 s over 1M done contacts instead of a multi-second table scan; costs ~20%
     // more CPU on bulk contact ingest (bench/report-bench.ts).
     index('contacts_state_project_type').on(t.state, t.project, t.contact_type, t.travel_time, t.travel_mileage),
+    // A client's contacts, and the `client_*` filters of contacts: with it the planner starts from
+    // the few matching clients (12× faster on `client_district`); costs ~10–15% on contact ingest.
+    index('contacts_client').on(t.client),
   ],
 );
 

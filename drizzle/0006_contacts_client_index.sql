@@ -1,0 +1,1 @@
+CREATE INDEX `contacts_client` ON `contacts` (`client`);
