@@ -69,6 +69,8 @@ describe('fields', () => {
       .toEqual(['stage: is mandatory when completing a due contact']);
     expect(problems({ path: 'external_referral', fields: { surname: 'X', description: 'y' } })).toEqual(['org_type_id: is mandatory when sending an external referral']);
     expect(problems({ method: 'POST', path: 'clients/id/5/uploads', fields: { user_visibility: '3' } })).toEqual(['group_visibility: is mandatory when uploading files']);
+    // Visibility is sent but may be empty: no restriction beyond the record's own ("everyone").
+    expect(problems({ method: 'POST', path: 'clients/id/5/uploads', fields: { user_visibility: '', group_visibility: '' } })).toEqual([]);
   });
 
   it('checks forms: real calendar dates, timestamps, Y/N, numbers, ids, visibility lists', () => {

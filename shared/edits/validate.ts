@@ -188,7 +188,9 @@ function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | nul
     add('external_id', `differs from the external id in the path ("${edit.externalId}")`);
   }
   for (const name of mandatoryFor(edit.operation, completion)) {
-    if (fields[name] === undefined || fields[name] === null) add(name, `is mandatory when ${what}`);
+    // Upload visibility must be sent but may be empty: no restriction beyond the record's own.
+    const mayBeEmpty = edit.operation === 'upload';
+    if (fields[name] === undefined || (fields[name] === null && !mayBeEmpty)) add(name, `is mandatory when ${what}`);
   }
   if (edit.recordId !== undefined && edit.recordId < 0) checkTempTarget(edit, context, add);
   if (edit.referralId !== undefined && edit.referralId < 0 && context.tempIdFamily(edit.referralId) !== 'referrals') {
