@@ -5,11 +5,18 @@ import { parseCommandArgs, intOption, log, printJson } from '../main/cli/usage.j
 import type { BenchRow } from './bench-row.js';
 import { startBenchSimulator, type BenchSimulator } from './sim-fixture.js';
 import { benchSimulatorGet } from './sim-bench.js';
+import { benchSyncDown } from './sync-bench.js';
+import { benchOutboxEnqueue, benchOutboxReplay } from './outbox-bench.js';
+import { benchReports } from './report-bench.js';
 
 type Suite = (bench: BenchSimulator, clients: number) => Promise<BenchRow[]>;
 
 const SUITES: Record<string, Suite> = {
   simulator: (bench) => benchSimulatorGet(bench),
+  sync: (bench, clients) => benchSyncDown(bench, clients),
+  outbox: async () => [...(await benchOutboxEnqueue()), ...(await benchOutboxReplay())],
+  // The 1M-contact replica is built directly with the bulk writer (cached under bench-data/).
+  reports: () => benchReports(),
 };
 
 export async function run(argv: string[]): Promise<number> {
