@@ -5,7 +5,6 @@
 // Resumable by construction: a slice is in the replica whole or not at all, and the next run's
 // diff skips everything already current.
 
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ApiRecord } from '../db/records.js';
 import { ReplyShapeError, collectAll, getArray, type FetchContext } from './fetch.js';
 import { idBatches } from './id-batches.js';
@@ -13,6 +12,7 @@ import { Ingestor, type CommitPacer } from './ingest.js';
 import type { GroupListing } from './listing.js';
 import { runLimited } from './pool.js';
 import type { Target } from './targets.js';
+import { Turns } from './turns.js';
 import { diffStamps, unpackStamp, type StampDiff } from './stamps.js';
 
 export interface GroupSummary {
@@ -56,7 +56,8 @@ export interface DownloadOptions {
 export async function download(plan: GroupPlan, options: DownloadOptions): Promise<GroupSummary> {
   const { target } = plan;
   const summary = emptySummary();
-  const ingest = new Ingestor(target, options.commits);
+  const turns = options.fetch.turns ?? new Turns();
+  const ingest = new Ingestor(target, options.commits, turns);
   await runLimited(idBatches(target.base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
     const items = await getArray(options.fetch, batch.path, collectAll);
     const result = await ingest.write(checkRecords(target.label, items, new Set(batch.ids)));
@@ -70,11 +71,11 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
   const remove = plan.diff.remove.filter((id) => !pending.has(id));
   for (let i = 0; i < remove.length; i += DELETE_BATCH) {
     const ids = remove.slice(i, i + DELETE_BATCH);
-    summary.deleted += options.commits.run(ids.length, () => target.remove(ids));
-    options.commits.commitIfDue();
-    await yieldToLoop();
+    summary.deleted += await turns.run(() => options.commits.run(ids.length, () => target.remove(ids)));
+    await turns.run(() => options.commits.commitIfDue());
   }
-  options.commits.commit();
+  await turns.run(() => options.commits.commit());
+  await turns.run(() => options.commits.catchUpWal(true));
   return summary;
 }
 

@@ -8,6 +8,7 @@ import { DizionsError, errorFromBadReply } from '../api/errors.js';
 import { withRetries, type RetryOptions } from '../api/retry.js';
 import { printPath, type DizionsPath } from '../../shared/url-grammar.js';
 import { MalformedReply, forEachArraySlice } from './json-array.js';
+import type { Turns } from './turns.js';
 
 export interface FetchContext {
   client: DizionsClient;
@@ -15,6 +16,8 @@ export interface FetchContext {
   retry: Omit<RetryOptions, 'signal'>;
   /** Told about each retry, e.g. to log "retrying in 2 s". */
   onRetry?: ((error: DizionsError, attempt: number, delayMs: number) => void) | undefined;
+  /** Parsing takes its turn with the run's other synchronous work (see turns.ts). */
+  turns?: Turns | undefined;
 }
 
 /** Collects one reply's items; a new sink is made for every attempt. */
@@ -35,17 +38,20 @@ export async function getArray<T>(context: FetchContext, path: DizionsPath, make
   const printed = printPath(path);
   return withRetries(async () => {
     const reply = await context.client.getRecordsRaw(path, context.signal ? { signal: context.signal } : {});
-    const sink = makeSink();
-    try {
-      await forEachArraySlice(reply.text, (items) => sink.add(items));
-    } catch (error) {
-      if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
-        const wrongShape = error instanceof ReplyShapeError;
-        throw errorFromBadReply({ method: 'GET', path: printed }, reply.status, error.message, { wrongShape, cause: error });
+    const parse = async () => {
+      const sink = makeSink();
+      try {
+        await forEachArraySlice(reply.text, (items) => sink.add(items));
+      } catch (error) {
+        if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
+          const wrongShape = error instanceof ReplyShapeError;
+          throw errorFromBadReply({ method: 'GET', path: printed }, reply.status, error.message, { wrongShape, cause: error });
+        }
+        throw error;
       }
-      throw error;
-    }
-    return sink.finish();
+      return sink.finish();
+    };
+    return context.turns ? context.turns.run(parse) : parse();
   }, {
     ...context.retry,
     ...(context.signal ? { signal: context.signal } : {}),

@@ -10,16 +10,20 @@
 // join it — better-sqlite3 runs their transaction() as a savepoint — and become durable with the
 // next commit, at most a second later. They must not BEGIN a transaction of their own meanwhile.
 
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import fs from 'node:fs';
 import { BulkTransaction } from '../db/bulk-transaction.js';
 import type { Replica } from '../db/open.js';
 import type { ApiRecord } from '../db/records.js';
 import type { Target } from './targets.js';
+import type { Turns } from './turns.js';
 
-const TARGET_SLICE_MS = 30;
-const TARGET_COMMIT_MS = 30;
+const TARGET_SLICE_MS = 25;
+const TARGET_COMMIT_MS = 25;
 /** An edit queued by the app while sync holds the transaction open is durable within this. */
 const MAX_UNCOMMITTED_MS = 1000;
+/** Past these sizes the WAL is brought to a restart mid-group, or between groups (see catchUpWal). */
+const WAL_RESTART_BYTES = 256 << 20;
+const WAL_TIDY_BYTES = 16 << 20;
 
 /** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
 function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
@@ -34,7 +38,7 @@ export class CommitPacer {
   private openedAt: number | undefined;
   private commitRows = 2_000;
 
-  constructor(private readonly replica: Replica) {
+  constructor(private readonly replica: Pick<Replica, 'sqlite' | 'file'>) {
     // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
     this.bulk = new BulkTransaction(replica, Number.MAX_SAFE_INTEGER);
   }
@@ -47,9 +51,30 @@ export class CommitPacer {
     return result;
   }
 
-  commitIfDue(): void {
-    if (this.openedAt === undefined) return;
-    if (this.rowsSinceCommit >= this.commitRows || performance.now() - this.openedAt >= MAX_UNCOMMITTED_MS) this.commit();
+  /** Commits when enough rows or time have gone by; true when it did. */
+  commitIfDue(): boolean {
+    if (this.openedAt === undefined) return false;
+    if (this.rowsSinceCommit < this.commitRows && performance.now() - this.openedAt < MAX_UNCOMMITTED_MS) return false;
+    this.commit();
+    return true;
+  }
+
+  /**
+   * The WAL starts over from its beginning only when a write transaction begins with every frame
+   * already checkpointed. The background checkpointer always trails the last commit a little, so
+   * without help the WAL grows for the whole sync (a gigabyte at 1.4M records). Checkpointing the
+   * tail here (one commit's pages: tens of ms) lets the next transaction restart it: done between
+   * groups, and mid-group only once the WAL is really large.
+   */
+  catchUpWal(betweenGroups: boolean): void {
+    if (this.openedAt !== undefined) return;
+    let size = 0;
+    try {
+      size = fs.statSync(`${this.replica.file}-wal`).size;
+    } catch {
+      return;
+    }
+    if (size >= (betweenGroups ? WAL_TIDY_BYTES : WAL_RESTART_BYTES)) this.replica.sqlite.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** Makes everything written so far durable (end of a group, end of the run, and on failure). */
@@ -71,13 +96,14 @@ export interface IngestResult {
   updated: number;
 }
 
-/** One target's writer: slices sized for ~30 ms, pending marks read at the moment of writing. */
+/** One target's writer: slices sized for ~25 ms, pending marks read at the moment of writing. */
 export class Ingestor {
   private rowsPerSlice = 250;
 
   constructor(
     private readonly target: Target,
     private readonly commits: CommitPacer,
+    private readonly turns: Turns,
   ) {}
 
   async write(records: readonly ApiRecord[]): Promise<IngestResult> {
@@ -85,22 +111,23 @@ export class Ingestor {
     for (let at = 0; at < records.length;) {
       const slice = records.slice(at, at + this.rowsPerSlice);
       at += slice.length;
-      // An edit queued while this batch was in flight must not be overwritten by it.
-      const pending = this.target.pending();
-      const writable = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
-      if (writable.length > 0) {
+      await this.turns.run(() => {
+        // An edit queued while this batch was in flight must not be overwritten by it.
+        const pending = this.target.pending();
+        const writable = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
+        if (writable.length === 0) return;
         const started = performance.now();
         const { inserted, updated } = this.commits.run(writable.length, () => this.target.write(writable));
         if (writable.length >= this.rowsPerSlice / 2) {
           this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, TARGET_SLICE_MS, 50, 2_000);
         }
-        this.commits.commitIfDue();
         result.written += writable.length;
         result.inserted += inserted;
         result.updated += updated;
         this.target.note(writable);
-      }
-      await yieldToLoop();
+      });
+      // A commit is a piece of work of its own: never in the same turn as a slice.
+      if (await this.turns.run(() => this.commits.commitIfDue())) await this.turns.run(() => this.commits.catchUpWal(false));
     }
     return result;
   }

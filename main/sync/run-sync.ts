@@ -24,6 +24,7 @@ import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope } from './listing.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
 import { extensionTarget, groupTarget } from './targets.js';
+import { Turns } from './turns.js';
 
 export interface SyncProgressEvent extends SyncProgress {
   /** The group (or `extension_database/<name>`) being listed or downloaded, when there is one. */
@@ -104,7 +105,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const startRequests = client.requests;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry };
+  const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry, turns: new Turns() };
   const emit = (phase: SyncPhase, done: number, total: number | null, group?: string) => {
     options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
   };
