@@ -53,9 +53,12 @@ function recordCount(replica: Pick<Replica, 'sqlite'>): number {
   return replica.sqlite.prepare('SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM referrals) + (SELECT count(*) FROM contacts) + (SELECT count(*) FROM workers) + (SELECT count(*) FROM schedules)').pluck().get() as number;
 }
 
-/** `downloading <group> done/total` past the workers, with some but not all records in. */
+/**
+ * `downloading <group> done/total` once the clients are in (a group's end commits) and with records
+ * still to come: slices are committed in groups of thousands, so earlier kills may leave nothing.
+ */
 function partway(line: string): boolean {
-  const match = /downloading (?:clients|referrals|due_contacts|done_contacts)\s+(\d+)\/(\d+) records/.exec(line);
+  const match = /downloading (?:referrals|due_contacts|done_contacts)\s+(\d+)\/(\d+) records/.exec(line);
   return match !== null && Number(match[1]) > 0 && Number(match[1]) < Number(match[2]);
 }
 
