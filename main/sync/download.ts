@@ -1,12 +1,12 @@
-// The download of one group (or extension database, see targets.ts): diff the server's listing against the replica, fetch what is new or
-// changed in URL-bounded batches of ids (a few requests in flight), ingest each batch through the
-// bulk writer in whole transactions (ingest.ts), then remove what left the scope. Records with pending local
-// edits are neither overwritten nor removed; negative ids (created offline) are never touched.
-// Resumable by construction: a slice is in the replica whole or not at all, and the next run's
-// diff skips everything already current.
+// The download of one group or extension database (targets.ts): diff the server's listing against
+// the replica, fetch what is new or changed in URL-bounded batches of ids (a few requests in
+// flight), ingest each batch through the bulk writer in all-or-nothing slices (ingest.ts), then
+// remove what left the scope. Records with pending local edits are neither overwritten nor
+// removed; negative ids (created offline) are never touched. Resumable by construction: a slice is
+// in the replica whole or not at all, and the next run's diff skips everything already current.
 
 import type { ApiRecord } from '../db/records.js';
-import { ReplyShapeError, collectAll, getArray, type FetchContext } from './fetch.js';
+import { ReplyShapeError, getArray, type FetchContext, type Sink } from './fetch.js';
 import { idBatches } from './id-batches.js';
 import { Ingestor, type CommitPacer } from './ingest.js';
 import type { GroupListing } from './listing.js';
@@ -59,8 +59,8 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
   const turns = options.fetch.turns ?? new Turns();
   const ingest = new Ingestor(target, options.commits, turns);
   await runLimited(idBatches(target.base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
-    const items = await getArray(options.fetch, batch.path, collectAll);
-    const result = await ingest.write(checkRecords(target.label, items, new Set(batch.ids)));
+    const records = await getArray(options.fetch, batch.path, recordsSink(target.label, new Set(batch.ids)));
+    const result = await ingest.write(records);
     summary.inserted += result.inserted;
     summary.updated += result.updated;
     summary.fetched += result.written;
@@ -84,20 +84,26 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
  * sent is ignored, never stored). An id asked for but missing was deleted or moved out of sight
  * since the listing; the next sync's listing settles it.
  */
-function checkRecords(label: string, items: unknown[], asked: ReadonlySet<number>): ApiRecord[] {
-  const out: ApiRecord[] = [];
-  for (const item of items) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new ReplyShapeError(`a ${label} reply holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
-    }
-    const record = item as ApiRecord;
-    const raw = record.id;
-    const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-    if (typeof id !== 'number' || !asked.has(id)) continue;
-    record.id = id;
-    out.push(record);
-  }
-  return out;
+function recordsSink(label: string, asked: ReadonlySet<number>): () => Sink<ApiRecord[]> {
+  return () => {
+    const out: ApiRecord[] = [];
+    return {
+      add(items) {
+        for (const item of items) {
+          if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+            throw new ReplyShapeError(`a ${label} reply holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
+          }
+          const record = item as ApiRecord;
+          const raw = record.id;
+          const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+          if (typeof id !== 'number' || !asked.has(id)) continue;
+          record.id = id;
+          out.push(record);
+        }
+      },
+      finish: () => out,
+    };
+  };
 }
 
 /**

@@ -58,14 +58,3 @@ export async function getArray<T>(context: FetchContext, path: DizionsPath, make
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
 }
-
-/** A sink that keeps every item (record batches: small by construction). */
-export function collectAll(): Sink<unknown[]> {
-  const all: unknown[] = [];
-  return {
-    add: (items) => {
-      for (const item of items) all.push(item);
-    },
-    finish: () => all,
-  };
-}
