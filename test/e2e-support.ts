@@ -9,6 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createAppCore, type AppCore } from '../main/app/core.js';
+import type { DemoOptions } from '../main/app/demo.js';
+import { buildRenderer, rendererBuildReason } from '../main/app/renderer-build.js';
+import { chooseWebKey } from '../main/app/web-key.js';
+import { createDispatcher } from '../main/ipc/register.js';
+import type { RunningSimulator } from '../main/sim/server.js';
+import { DEFAULT_STATIC_DIR, isWebHostSender, startWebHost } from '../main/web/host.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
@@ -16,10 +23,32 @@ const CLI = path.join(ROOT, 'bin', 'caseworker.mjs');
 const CHROMIUM = '/usr/bin/chromium';
 const AXE_SOURCE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
-/** Fails with a sentence when the renderer was not built, rather than a blank page later. */
-export function assertRendererBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) {
-    throw new Error('dist/renderer is missing: run `npm run build:renderer` before the end-to-end tests');
+/**
+ * Builds the renderer when it is missing or older than its sources, as `caseworker web` does; a
+ * lock file keeps two test workers from building over each other.
+ */
+export async function ensureRendererBuilt(): Promise<void> {
+  if (!rendererBuildReason()) return;
+  const lock = path.join(ROOT, 'dist', '.renderer-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than the longest build belongs to a worker that died.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new Error('another test worker has been building the renderer for two minutes');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    if (rendererBuildReason()) await buildRenderer(() => undefined);
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }
 
@@ -83,6 +112,44 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
     }),
+  };
+}
+
+export interface InProcessApp {
+  url: string;
+  core: AppCore;
+  /** The demo's simulator (started by the app itself), to fault or inspect from outside. */
+  sim(): RunningSimulator;
+  stop(): Promise<void>;
+}
+
+/**
+ * What `caseworker web` does (main/cli/web.ts), in this process: the demo key file beside the
+ * data, the app core with the demo, the browser host over it. Closing it and starting it again on
+ * the same folder is closing and reopening the app. `demo.faults` starts the demo's network broken.
+ */
+export async function startWebApp(dataDir: string, demo: DemoOptions = {}): Promise<InProcessApp> {
+  await ensureRendererBuilt();
+  const replicaFile = path.join(dataDir, 'replica.db');
+  const key = chooseWebKey({ dataDir, replicaFile });
+  const core = await createAppCore({
+    dataDir, replicaFile, keyProvider: key.provider, demo: true, backgroundSync: true, keyStoredBesideData: key.storedBesideData, demoOptions: demo,
+  });
+  await core.start();
+  const dispatcher = createDispatcher(core.services, { isTrustedSender: isWebHostSender });
+  const host = await startWebHost({ dispatcher, staticDir: DEFAULT_STATIC_DIR, events: core.events });
+  return {
+    url: host.url,
+    core,
+    sim: () => {
+      const sim = core.demoServer();
+      if (!sim) throw new Error('the demo server is not running');
+      return sim;
+    },
+    stop: async () => {
+      await host.close();
+      await core.stop();
+    },
   };
 }
 

@@ -32,12 +32,18 @@ export function useFormErrors(labels: Record<string, string>, paths: Record<stri
   const errors = reactive<Record<string, string>>({});
   const order = Object.keys(labels);
 
+  /** The control an issue belongs to: the longest prefix of its path the form knows (`scope.2` → `scope`). */
   function controlFor(path: string): string {
-    if (paths[path]) return paths[path]!;
     const bare = path.replace(/^fields\./, '');
-    if (paths[bare]) return paths[bare]!;
-    if (labels[bare]) return bare;
-    return labels[path] ? path : '_form';
+    for (const candidate of [path, bare]) {
+      const parts = candidate.split('.');
+      for (let n = parts.length; n > 0; n--) {
+        const prefix = parts.slice(0, n).join('.');
+        if (paths[prefix]) return paths[prefix]!;
+        if (labels[prefix]) return prefix;
+      }
+    }
+    return '_form';
   }
 
   function set(field: string, message: string): void {

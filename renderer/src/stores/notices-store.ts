@@ -33,11 +33,9 @@ export const useNoticesStore = defineStore('notices', () => {
   }
 
   function push(kind: Notice['kind'], text: string): number {
-    // One copy of a sentence is enough: a burst of the same failure should not stack up.
-    const same = notices.value.find((n) => n.kind === kind && n.text === text);
-    if (same) return same.id;
+    // One copy of a sentence is enough: the same one again replaces the old (and is announced again).
     const id = next++;
-    notices.value = [...notices.value.slice(-4), { id, kind, text }];
+    notices.value = [...notices.value.filter((n) => !(n.kind === kind && n.text === text)).slice(-4), { id, kind, text }];
     if (kind === 'info') setTimeout(() => dismiss(id), INFO_MS);
     return id;
   }
