@@ -2,7 +2,7 @@
 // Y/N, whole number, worker), in the order people fill them in, and the conversion between the
 // form's values and the API's.
 
-import { dictionaryFor } from '../../../shared/dizions/model.js';
+import { FLAG_FIELDS, dictionaryFor } from '../../../shared/dizions/model.js';
 import type { FormErrors } from '../composables/use-form-errors.js';
 import { formatDate } from '../format/uk-time.js';
 import { fieldLabel } from '../format/labels.js';
@@ -23,9 +23,11 @@ export interface ClientFieldSection {
   fields: ClientFieldSpec[];
 }
 
+/** The data model decides flags and dictionary fields (so a field it reclassifies changes here too); `kind` covers the rest. */
 function spec(field: string, kind: ClientFieldKind, extra: Partial<ClientFieldSpec> = {}): ClientFieldSpec {
-  const table = kind === 'dictionary' ? dictionaryFor('clients', field) : undefined;
-  return { field, label: fieldLabel(field), kind, ...(table ? { table } : {}), ...extra };
+  const table = dictionaryFor('clients', field);
+  const modelKind: ClientFieldKind = FLAG_FIELDS.has(field) ? 'flag' : table ? 'dictionary' : kind;
+  return { field, label: fieldLabel(field), kind: modelKind, ...(modelKind === 'dictionary' && table ? { table } : {}), ...extra };
 }
 
 export const CLIENT_SECTIONS: ClientFieldSection[] = [
@@ -38,7 +40,7 @@ export const CLIENT_SECTIONS: ClientFieldSection[] = [
     spec('gender', 'dictionary'), spec('ethnicity', 'dictionary'), spec('religion', 'dictionary'), spec('sexual_orientation', 'dictionary'),
     spec('marital_status', 'dictionary'), spec('main_language', 'dictionary'), spec('main_disability', 'dictionary'),
     spec('registered_disabled', 'flag'), spec('blue_badge_holder', 'flag'), spec('accommodation', 'dictionary'),
-    spec('employment_status', 'dictionary'), spec('people_in_household', 'whole'),
+    spec('employment_status', 'flag'), spec('people_in_household', 'whole'),
   ] },
   { title: 'Services and references', fields: [
     spec('usual_support_worker', 'worker'), spec('type', 'dictionary'), spec('nhs_number', 'text'), spec('social_services_number', 'text'),
