@@ -8,6 +8,7 @@ import { benchSimulatorGet } from './sim-bench.js';
 import { benchSyncDown } from './sync-bench.js';
 import { benchOutboxEnqueue, benchOutboxReplay } from './outbox-bench.js';
 import { benchReports } from './report-bench.js';
+import { benchRenderer } from './renderer-bench.js';
 
 type Suite = (bench: BenchSimulator, clients: number) => Promise<BenchRow[]>;
 
@@ -17,6 +18,8 @@ const SUITES: Record<string, Suite> = {
   outbox: async () => [...(await benchOutboxEnqueue()), ...(await benchOutboxReplay())],
   // The 1M-contact replica is built directly with the bulk writer (cached under bench-data/).
   reports: () => benchReports(),
+  // Its own demo charity (24,000 clients, 10,000+ caseload rows), cached under bench-data/.
+  renderer: () => benchRenderer(),
 };
 
 export async function run(argv: string[]): Promise<number> {
