@@ -75,7 +75,6 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
     await turns.run(() => options.commits.commitIfDue());
   }
   await turns.run(() => options.commits.commit());
-  await turns.run(() => options.commits.catchUpWal(true));
   return summary;
 }
 

@@ -10,7 +10,6 @@
 // join it — better-sqlite3 runs their transaction() as a savepoint — and become durable with the
 // next commit, at most a second later. They must not BEGIN a transaction of their own meanwhile.
 
-import fs from 'node:fs';
 import { BulkTransaction } from '../db/bulk-transaction.js';
 import type { Replica } from '../db/open.js';
 import type { ApiRecord } from '../db/records.js';
@@ -21,9 +20,6 @@ const TARGET_SLICE_MS = 25;
 const TARGET_COMMIT_MS = 25;
 /** An edit queued by the app while sync holds the transaction open is durable within this. */
 const MAX_UNCOMMITTED_MS = 1000;
-/** Past these sizes the WAL is brought to a restart mid-group, or between groups (see catchUpWal). */
-const WAL_RESTART_BYTES = 256 << 20;
-const WAL_TIDY_BYTES = 16 << 20;
 
 /** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
 function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
@@ -38,7 +34,7 @@ export class CommitPacer {
   private openedAt: number | undefined;
   private commitRows = 2_000;
 
-  constructor(private readonly replica: Pick<Replica, 'sqlite' | 'file'>) {
+  constructor(replica: Pick<Replica, 'sqlite'>) {
     // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
     this.bulk = new BulkTransaction(replica, Number.MAX_SAFE_INTEGER);
   }
@@ -51,30 +47,10 @@ export class CommitPacer {
     return result;
   }
 
-  /** Commits when enough rows or time have gone by; true when it did. */
-  commitIfDue(): boolean {
-    if (this.openedAt === undefined) return false;
-    if (this.rowsSinceCommit < this.commitRows && performance.now() - this.openedAt < MAX_UNCOMMITTED_MS) return false;
-    this.commit();
-    return true;
-  }
-
-  /**
-   * The WAL starts over from its beginning only when a write transaction begins with every frame
-   * already checkpointed. The background checkpointer always trails the last commit a little, so
-   * without help the WAL grows for the whole sync (a gigabyte at 1.4M records). Checkpointing the
-   * tail here (one commit's pages: tens of ms) lets the next transaction restart it: done between
-   * groups, and mid-group only once the WAL is really large.
-   */
-  catchUpWal(betweenGroups: boolean): void {
-    if (this.openedAt !== undefined) return;
-    let size = 0;
-    try {
-      size = fs.statSync(`${this.replica.file}-wal`).size;
-    } catch {
-      return;
-    }
-    if (size >= (betweenGroups ? WAL_TIDY_BYTES : WAL_RESTART_BYTES)) this.replica.sqlite.pragma('wal_checkpoint(PASSIVE)');
+  /** Commits when enough rows or time have gone by. */
+  commitIfDue(): void {
+    if (this.openedAt === undefined) return;
+    if (this.rowsSinceCommit >= this.commitRows || performance.now() - this.openedAt >= MAX_UNCOMMITTED_MS) this.commit();
   }
 
   /** Makes everything written so far durable (end of a group, end of the run, and on failure). */
@@ -127,7 +103,7 @@ export class Ingestor {
         this.target.note(writable);
       });
       // A commit is a piece of work of its own: never in the same turn as a slice.
-      if (await this.turns.run(() => this.commits.commitIfDue())) await this.turns.run(() => this.commits.catchUpWal(false));
+      await this.turns.run(() => this.commits.commitIfDue());
     }
     return result;
   }

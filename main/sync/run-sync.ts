@@ -205,7 +205,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
     throw explainSyncFailure(error, signal, retry.attempts);
   }
-  await checkpoints?.stop();
+  if (checkpoints) {
+    await checkpoints.stop();
+    tidyWal(replica);
+  }
 
   return {
     bytes_received: client.bytesReceived - startBytes,
@@ -229,6 +232,20 @@ function resolveSettings(options: RunSyncOptions): ScopeSettings {
   if (!Number.isInteger(months) || months < 0) throw new SyncFailedError(`the done-contacts window must be a whole number of months, got ${months}`, 'INTERNAL');
   const extensionDatabases = options.extensionDatabases === undefined ? stored.extensionDatabases : parseExtensionDatabases(options.extensionDatabases);
   return { me, explicit, doneWindowMonths: months, extensionDatabases };
+}
+
+/**
+ * While the checkpointer runs beside the writer, the WAL never gets a moment fully checkpointed at
+ * the start of a transaction, so it grows for the whole sync (about the size of what was written).
+ * Once the checkpointer's last pass is done, truncating it is cheap; if a frame is still left (the
+ * app wrote meanwhile), the next automatic checkpoint deals with it.
+ */
+function tidyWal(replica: Replica): void {
+  try {
+    replica.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Busy (another connection reading): nothing is lost, the WAL is tidied later.
+  }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
