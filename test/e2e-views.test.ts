@@ -3,6 +3,7 @@
 // each is saved as a screenshot, the keyboard reaches and drives the caseload grid, filters live
 // in a bookmarkable address, and dates read the UK way.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -117,6 +118,33 @@ describe('keyboard, addresses and dates', () => {
     await visit(`/caseload?district=${used.d.id}`);
     expect(await page.getByLabel('District').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe(used.d.name);
     await page.getByTestId('caseload-count').filter({ hasText: `${used.n} ${used.n === 1 ? 'client' : 'clients'} match` }).waitFor();
+  });
+
+  it('keeps a half-filled contact through a reload, and forgets it once discarded', async () => {
+    // Opening the form keeps no draft: only what the person changes is one.
+    await visit(`/actions/${ids.action}/complete`);
+    expect(await page.getByRole('button', { name: 'Discard draft' }).count()).toBe(0);
+    await page.getByLabel('What happened').fill('Half-way through writing this up');
+    await page.getByLabel('Travel time (minutes)').fill('12');
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('caseworker.draft.complete.') && localStorage.getItem(k)!.includes('Half-way')));
+    await visit(`/actions/${ids.action}/complete`);
+    expect(await page.getByLabel('What happened').inputValue()).toBe('Half-way through writing this up');
+    expect(await page.getByLabel('Travel time (minutes)').inputValue()).toBe('12');
+    await page.getByRole('button', { name: 'Discard draft' }).click();
+    expect(await page.getByLabel('Travel time (minutes)').inputValue()).toBe('');
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('caseworker.draft.')))).toEqual([]);
+  });
+
+  it('exports a report as CSV that Excel reads (BOM, names not ids)', async () => {
+    await visit('/reports');
+    await page.getByRole('button', { name: 'Clients by district and gender' }).click();
+    await page.getByTestId('report-table').waitFor();
+    const firstDistrict = (await page.getByTestId('report-table').locator('tbody th').first().textContent())!.trim();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain(firstDistrict);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
   it('shows dates and times the UK way, in UK time', async () => {

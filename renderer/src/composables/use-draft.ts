@@ -1,8 +1,8 @@
 // A form's draft kept in localStorage while it is being filled in, so a closed lid or a reload
-// loses nothing. Only the draft itself is stored (under one key per form and record), and it is
-// removed when the form is saved or abandoned.
+// loses nothing. Only what the person changed counts: a form that still holds its starting values
+// (empty, or the record's own) keeps no draft. The draft is removed when the form is saved or discarded.
 
-import { onBeforeUnmount, watch } from 'vue';
+import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
 
 const PREFIX = 'caseworker.draft.';
 
@@ -15,24 +15,27 @@ function storage(): Storage | null {
 }
 
 export interface Draft {
-  /** True when a saved draft was put back into the form. */
-  restored: boolean;
-  /** Forget the draft (after a save, or when the user discards it). */
+  /** True while a saved draft put back into the form is showing (the view says so). */
+  restored: Ref<boolean>;
+  /** The form now holds its starting values (filled from the record): only changes from here are a draft. */
+  markClean(): void;
+  /** Throw the draft away and start again from `refill`'s values; changes are kept as a draft again. */
+  discard(refill: () => void): void;
+  /** Forget the draft for good (after a save). */
   clear(): void;
 }
 
-/** Restores the reactive `form` from a saved draft for `key`, then saves every change (debounced). */
+/** Restores the reactive `form` from a saved draft for `key`, then keeps every change (debounced). */
 export function useDraft<T extends object>(key: string, form: T, delayMs = 300): Draft {
   const store = storage();
   const fullKey = PREFIX + key;
-  const target = (): T => form;
-  let restored = false;
+  let baseline = JSON.stringify(form);
+  const restored = ref(false);
   const saved = store?.getItem(fullKey);
   if (saved) {
     try {
-      const data = JSON.parse(saved) as Partial<T>;
-      Object.assign(target(), data);
-      restored = true;
+      Object.assign(form, JSON.parse(saved) as Partial<T>);
+      restored.value = true;
     } catch {
       store?.removeItem(fullKey);
     }
@@ -41,9 +44,12 @@ export function useDraft<T extends object>(key: string, form: T, delayMs = 300):
   let cleared = false;
   const flush = () => {
     timer = null;
-    if (!cleared) store?.setItem(fullKey, JSON.stringify(target()));
+    if (cleared) return;
+    const now = JSON.stringify(form);
+    if (now === baseline && !restored.value) store?.removeItem(fullKey);
+    else store?.setItem(fullKey, now);
   };
-  const stop = watch(() => JSON.stringify(target()), () => {
+  const stop = watch(() => JSON.stringify(form), () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, delayMs);
   });
@@ -56,6 +62,20 @@ export function useDraft<T extends object>(key: string, form: T, delayMs = 300):
   });
   return {
     restored,
+    markClean() {
+      baseline = JSON.stringify(form);
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (!restored.value) store?.removeItem(fullKey);
+    },
+    discard(refill: () => void) {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      store?.removeItem(fullKey);
+      restored.value = false;
+      refill();
+      baseline = JSON.stringify(form);
+    },
     clear() {
       cleared = true;
       stop();
