@@ -40,7 +40,8 @@ export async function withRetries<T>(fn: (attempt: number) => Promise<T>, option
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or less if the signal aborts (it never rejects: the caller checks the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -7,7 +7,7 @@ import { basename, extname } from 'node:path';
 import { createDizionsClient, type DizionsClient, type UploadFile } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
 import { GrammarError, parsePath, type DizionsPath } from '../../shared/url-grammar.js';
-import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, parseCommandArgs, printJson } from './usage.js';
+import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, parseAssignments, parseCommandArgs, printJson } from './usage.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.pdf': 'application/pdf', '.txt': 'text/plain', '.csv': 'text/csv', '.json': 'application/json',
@@ -43,15 +43,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function parseAssignments(assignments: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const assignment of assignments) {
-    const eq = assignment.indexOf('=');
-    if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
-    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
-  }
-  return fields;
-}
 
 function parseOrRefuse(pathText: string): DizionsPath {
   try {

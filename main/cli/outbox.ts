@@ -8,7 +8,7 @@ import { discardEntry, markDone, OutboxActionError, resolveConflict, retryEntry,
 import { listEntries, type OutboxEntry } from '../outbox/entries.js';
 import { EditValidationError } from '../outbox/queue.js';
 import { pauseReason } from '../outbox/replay.js';
-import { parseAssignments } from './queue.js';
+import { parseAssignments } from './usage.js';
 import { openReplicaArg } from './replica-arg.js';
 import { UsageError, UserFacingError, parseCommandArgs, printJson } from './usage.js';
 

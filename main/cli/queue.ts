@@ -5,7 +5,7 @@
 
 import { EditValidationError, queueEdit } from '../outbox/queue.js';
 import { openReplicaArg } from './replica-arg.js';
-import { UsageError, UserFacingError, parseCommandArgs, printJson } from './usage.js';
+import { UsageError, UserFacingError, parseAssignments, parseCommandArgs, printJson } from './usage.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -30,13 +30,3 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-/** `field=value` words; `field=` clears the field. */
-export function parseAssignments(assignments: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const assignment of assignments) {
-    const eq = assignment.indexOf('=');
-    if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
-    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
-  }
-  return fields;
-}

@@ -30,6 +30,17 @@ export function intOption(value: string | undefined, name: string, fallback: num
   return Number(value);
 }
 
+/** `field=value` words of `api` and `queue`; `field=` sends an empty value (clears the field). */
+export function parseAssignments(assignments: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
+    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return fields;
+}
+
 /** Data: one JSON document on one line on stdout. */
 export function printJson(data: unknown): void {
   process.stdout.write(JSON.stringify(data) + '\n');

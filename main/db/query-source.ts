@@ -6,8 +6,8 @@
 
 import { DATE_PATTERN, TIMESTAMP_PATTERN } from '../../shared/dizions/assumptions.js';
 import {
-  FLAG_FIELDS, GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, NUMERIC_FIELDS, dictionaryFor, isRecordGroup,
-  type RangeKey, type RecordGroup,
+  GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, isRecordGroup,
+  storageKind, type RangeKey, type RecordGroup, type StorageKind,
 } from '../../shared/dizions/model.js';
 import type { FilterPair, RecordsPath } from '../../shared/url-grammar.js';
 import { GROUP_TABLES, quoteIdent } from './groups.js';
@@ -25,17 +25,9 @@ export class QueryError extends Error {
 export type Handle = Pick<Replica, 'sqlite'>;
 
 /** How a field's filter values are checked and compared (the model's kinds, as the server has them). */
-export type FieldKind = 'int' | 'real' | 'flag' | 'date' | 'timestamp' | 'text';
-
+export type FieldKind = StorageKind;
 /** A field's kind from the data model: ids and dictionary fields are whole numbers, and so on. */
-export function fieldKind(group: string, field: string): FieldKind {
-  if (field === 'travel_mileage') return 'real';
-  if (NUMERIC_FIELDS.has(field) || dictionaryFor(group, field)) return 'int';
-  if (FLAG_FIELDS.has(field)) return 'flag';
-  if (field === 'dob' || field === 'date' || /^date_\d+$/.test(field)) return 'date';
-  if (field === 'start_date' || field === 'end_date' || field === 'updated') return 'timestamp';
-  return 'text';
-}
+export const fieldKind = storageKind;
 
 export interface Source {
   /** `clients`, `done_contacts`, `extension_database/wellcheck_notes_9`. */

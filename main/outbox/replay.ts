@@ -10,7 +10,7 @@ import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { GrammarError } from '../../shared/url-grammar.js';
 import type { DizionsClient, UploadFile } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
-import { retryDelayMs } from '../api/retry.js';
+import { retryDelayMs, sleep } from '../api/retry.js';
 import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
 import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
@@ -369,17 +369,6 @@ function idOf(json: unknown): number | undefined {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Pushes the outbox: every entry whose turn has come is sent (or reconciled), backoffs are waited

@@ -6,11 +6,11 @@
 
 import type Database from 'better-sqlite3';
 import {
-  CLIENT_FIELDS, CONTACT_FIELDS, FLAG_FIELDS, NUMERIC_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS,
-  dictionaryFor,
+  CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS,
+  storageKind, type StorageKind,
 } from '../../shared/dizions/model.js';
 
-export type ColumnKind = 'int' | 'real' | 'flag' | 'date' | 'timestamp' | 'text';
+export type ColumnKind = StorageKind;
 
 /** A table the API exposes as a group (or two groups: due and done contacts share `contacts`). */
 export interface TableSpec {
@@ -35,14 +35,7 @@ export const EXTENSION_DATABASES: Record<string, { fields: ReadonlyArray<readonl
 export const CLIENT_EXTENSION_FIELDS = ['website_photo_consent'] as const;
 
 /** The kind of a model field of a group, from model.ts's field sets and dictionary map. */
-export function kindOf(group: string, field: string): ColumnKind {
-  if (field === 'travel_mileage') return 'real';
-  if (NUMERIC_FIELDS.has(field) || dictionaryFor(group, field)) return 'int';
-  if (FLAG_FIELDS.has(field)) return 'flag';
-  if (field === 'dob' || field === 'date' || /^date_\d+$/.test(field)) return 'date';
-  if (field === 'start_date' || field === 'end_date' || field === 'updated') return 'timestamp';
-  return 'text';
-}
+export const kindOf: (group: string, field: string) => ColumnKind = storageKind;
 
 const typed = (group: string, fields: readonly string[]) => fields.map((f) => [f, kindOf(group, f)] as const);
 

@@ -207,6 +207,18 @@ export const FLAG_FIELDS = new Set([
   'project_active',
 ]);
 
+/** How a field is stored and compared (the simulator's columns, the replica's filters). */
+export type StorageKind = 'int' | 'real' | 'flag' | 'date' | 'timestamp' | 'text';
+
+export function storageKind(group: string, field: string): StorageKind {
+  if (field === 'travel_mileage') return 'real';
+  if (NUMERIC_FIELDS.has(field) || dictionaryFor(group, field)) return 'int';
+  if (FLAG_FIELDS.has(field)) return 'flag';
+  if (field === 'dob' || field === 'date' || /^date_\d+$/.test(field)) return 'date';
+  if (field === 'start_date' || field === 'end_date' || field === 'updated') return 'timestamp';
+  return 'text';
+}
+
 /** Relationship fields accepted in a client POST (seed: "Updating Records"). */
 export const RELATIONSHIP_FIELDS = [
   'id_second', 'relationship_first_to_second', 'relationship_second_to_first',
