@@ -24,6 +24,7 @@ import { listActions } from './actions.js';
 import { listCaseload } from './caseload.js';
 import { ReplicaConnectionStore, type ConnectionStore, type StoredConnection } from './connection-store.js';
 import { startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
+import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
@@ -319,6 +320,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     ...createReportServices(() => replica),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
     ...createOutboxServices({ replica: () => replica, changed: written }),
+    ...createDraftServices(() => replica),
 
     'caseload:list': async (input) => listCaseload(replica, input),
     'actions:list': async (input) => listActions(replica, input, myUserId(replica)),

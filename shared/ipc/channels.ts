@@ -15,6 +15,7 @@ export const CHANNELS = [
   'settings:get', 'settings:set-connection', 'settings:test-connection', 'settings:set-me', 'settings:set-scope',
   'settings:set-sync-interval', 'settings:preview-scope', 'settings:start-demo', 'settings:demo-reset',
   'dictionaries:get', 'dictionaries:search', 'dictionaries:workers',
+  'drafts:get', 'drafts:save', 'drafts:clear', 'drafts:count', 'drafts:clear-all',
 ] as const;
 
 export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed'] as const;

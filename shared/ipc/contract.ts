@@ -7,6 +7,7 @@ import { caseloadChannels } from './caseload.js';
 import { clientsChannels } from './clients.js';
 import { contactsChannels } from './contacts.js';
 import { dictionariesChannels } from './dictionaries.js';
+import { draftsChannels } from './drafts.js';
 import { outboxChannels } from './outbox.js';
 import { referralsChannels } from './referrals.js';
 import { reportsChannels } from './reports.js';
@@ -43,7 +44,8 @@ export type Contract =
   & typeof syncChannels
   & typeof reportsChannels
   & typeof settingsChannels
-  & typeof dictionariesChannels;
+  & typeof dictionariesChannels
+  & typeof draftsChannels;
 
 export const contract = mergeChannelMaps([
   caseloadChannels,
@@ -55,6 +57,7 @@ export const contract = mergeChannelMaps([
   reportsChannels,
   settingsChannels,
   dictionariesChannels,
+  draftsChannels,
 ]) as unknown as Contract;
 
 export type Channel = keyof Contract & string;

@@ -22,6 +22,11 @@ export const LIMITS = {
   /** Per file, before base64; the browser host's body cap is derived from it. */
   fileBytes: 10 * 1024 * 1024,
   filename: 255,
+  /** A form draft (shared/ipc/drafts.ts): its key, its field names, how many fields, its whole JSON. */
+  draftKey: 80,
+  draftField: 100,
+  draftFields: 200,
+  draftChars: 100_000,
 } as const;
 
 /** Base64 characters of the largest file (4 characters per 3 bytes, padded). */
