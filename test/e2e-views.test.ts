@@ -120,19 +120,23 @@ describe('keyboard, addresses and dates', () => {
     await page.getByTestId('caseload-count').filter({ hasText: `${used.n} ${used.n === 1 ? 'client' : 'clients'} match` }).waitFor();
   });
 
-  it('keeps a half-filled contact through a reload, and forgets it once discarded', async () => {
+  it('keeps a half-filled contact through a reload in the replica, and forgets it once discarded', async () => {
     // Opening the form keeps no draft: only what the person changes is one.
     await visit(`/actions/${ids.action}/complete`);
     expect(await page.getByRole('button', { name: 'Discard draft' }).count()).toBe(0);
     await page.getByLabel('What happened').fill('Half-way through writing this up');
     await page.getByLabel('Travel time (minutes)').fill('12');
-    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('caseworker.draft.complete.') && localStorage.getItem(k)!.includes('Half-way')));
+    // The draft goes to the encrypted replica (drafts:*), never to the browser's plaintext storage.
+    const key = `complete-contact:${ids.action}`;
+    const savedDraft = async () => (await rpc<{ draft: Record<string, unknown> | null }>(page, 'drafts:get', { key })).draft;
+    await expect.poll(savedDraft, { timeout: 5_000 }).toMatchObject({ description: 'Half-way through writing this up', travel_time: '12' });
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('draft')))).toEqual([]);
     await visit(`/actions/${ids.action}/complete`);
     expect(await page.getByLabel('What happened').inputValue()).toBe('Half-way through writing this up');
     expect(await page.getByLabel('Travel time (minutes)').inputValue()).toBe('12');
     await page.getByRole('button', { name: 'Discard draft' }).click();
     expect(await page.getByLabel('Travel time (minutes)').inputValue()).toBe('');
-    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('caseworker.draft.')))).toEqual([]);
+    await expect.poll(savedDraft, { timeout: 5_000 }).toBeNull();
   });
 
   it('exports a report as CSV that Excel reads (BOM, names not ids)', async () => {

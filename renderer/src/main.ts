@@ -4,6 +4,7 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { forgetBrowserDrafts } from './composables/use-draft.js';
 import { router } from './router.js';
 import { useNoticesStore } from './stores/notices-store.js';
 import { useSyncStore } from './stores/sync-store.js';
@@ -22,4 +23,5 @@ window.addEventListener('unhandledrejection', (event) => {
 });
 
 useSyncStore(pinia).start();
+forgetBrowserDrafts(); // drafts now live in the encrypted replica; older versions left them here in plaintext
 app.mount('#app');

@@ -1,22 +1,21 @@
-// A form's draft kept in localStorage while it is being filled in, so a closed lid or a reload
-// loses nothing. Only what the person changed counts: a form that still holds its starting values
-// (empty, or the record's own) keeps no draft. The draft is removed when the form is saved or discarded.
+// A form's draft kept in the encrypted replica (drafts:* channels) while it is being filled in, so
+// a closed lid or a reload loses nothing, and no note about a client sits in the browser's plaintext
+// storage. Only what the person changed counts: a form that still holds its starting values (empty,
+// or the record's own) keeps no draft. The draft is removed when the form is saved or discarded.
 
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
+import type { DraftFields } from '../../../shared/ipc/drafts.js';
+import { call } from '../api/bridge.js';
+import { useNoticesStore } from '../stores/notices-store.js';
 
-const PREFIX = 'caseworker.draft.';
-
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
+/** Where drafts lived before they moved into the replica; removed at start (they were plaintext). */
+const OLD_BROWSER_PREFIX = 'caseworker.draft.';
 
 export interface Draft {
   /** True while a saved draft put back into the form is showing (the view says so). */
   restored: Ref<boolean>;
+  /** Settles once the saved draft (if any) is back in the form; a view awaits it before filling from the record. */
+  ready: Promise<void>;
   /** The form now holds its starting values (filled from the record): only changes from here are a draft. */
   markClean(): void;
   /** Throw the draft away and start again from `refill`'s values; changes are kept as a draft again. */
@@ -25,34 +24,95 @@ export interface Draft {
   clear(): void;
 }
 
-/** Restores the reactive `form` from a saved draft for `key`, then keeps every change (debounced). */
-export function useDraft<T extends object>(key: string, form: T, delayMs = 300): Draft {
-  const store = storage();
-  const fullKey = PREFIX + key;
-  let baseline = JSON.stringify(form);
-  const restored = ref(false);
-  const saved = store?.getItem(fullKey);
-  if (saved) {
-    try {
-      Object.assign(form, JSON.parse(saved) as Partial<T>);
-      restored.value = true;
-    } catch {
-      store?.removeItem(fullKey);
+type Scalar = string | number | boolean | null;
+const isScalar = (v: unknown): v is Scalar => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The form as the flat field → value object the contract takes; one level of nesting becomes `outer.inner`. */
+function flatten(form: object): DraftFields {
+  const flat: DraftFields = {};
+  for (const [key, value] of Object.entries(form)) {
+    if (isScalar(value)) flat[key] = value;
+    else if (isPlainObject(value)) {
+      for (const [inner, v] of Object.entries(value)) if (isScalar(v)) flat[`${key}.${inner}`] = v;
     }
   }
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  return flat;
+}
+
+/** Puts a saved draft back, only into fields the form has (a draft of an older form shape cannot add any). */
+function restoreInto(form: Record<string, unknown>, draft: DraftFields): void {
+  for (const [path, value] of Object.entries(draft)) {
+    const [outer, inner] = path.split('.') as [string, string | undefined];
+    if (!Object.hasOwn(form, outer)) continue;
+    if (inner === undefined) {
+      if (isScalar(form[outer])) form[outer] = value;
+      continue;
+    }
+    const nested = form[outer];
+    if (isPlainObject(nested) && Object.hasOwn(nested, inner) && isScalar(nested[inner])) nested[inner] = value;
+  }
+}
+
+/** Restores the reactive `form` from the draft saved for `key`, then keeps every change (debounced). */
+export function useDraft<T extends object>(key: string, form: T, delayMs = 300): Draft {
+  const notices = useNoticesStore();
+  const snapshot = () => JSON.stringify(flatten(form));
+  let baseline = snapshot();
+  /** What the replica holds for this key as far as we know (null: nothing). */
+  let stored: string | null = null;
+  let loaded = false;
+  /** A discard or clear came before the saved draft arrived: it must not come back. */
+  let superseded = false;
   let cleared = false;
+  let complained = false;
+  const restored = ref(false);
+
+  // Writes go one after another, so a clear can never overtake the save before it.
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = (work: () => Promise<unknown>) => {
+    writes = writes.then(work).catch((error: unknown) => {
+      if (complained) return;
+      complained = true;
+      notices.showError(error, 'Your draft of this form could not be kept');
+    });
+  };
+  const remove = () => {
+    stored = null;
+    write(() => call('drafts:clear', { key }));
+  };
+
+  const ready = call('drafts:get', { key }).then(({ draft }) => {
+    if (draft && !superseded) {
+      restoreInto(form as Record<string, unknown>, draft);
+      restored.value = true;
+      stored = snapshot();
+    }
+  }).catch(() => {
+    // No saved draft could be read: the form starts empty and drafting still works.
+  }).finally(() => {
+    loaded = true;
+    if (!cleared && snapshot() !== (stored ?? baseline)) schedule(); // typed before the draft arrived
+  });
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
     timer = null;
-    if (cleared) return;
-    const now = JSON.stringify(form);
-    if (now === baseline && !restored.value) store?.removeItem(fullKey);
-    else store?.setItem(fullKey, now);
+    if (cleared || !loaded) return;
+    const now = snapshot();
+    if (now === baseline && !restored.value) {
+      if (stored !== null) remove();
+    } else if (now !== stored) {
+      stored = now;
+      const draft = JSON.parse(now) as DraftFields;
+      write(() => call('drafts:save', { key, draft }));
+    }
   };
-  const stop = watch(() => JSON.stringify(form), () => {
+  function schedule(): void {
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, delayMs);
-  });
+  }
+  const stop = watch(snapshot, schedule);
   onBeforeUnmount(() => {
     stop();
     if (timer) {
@@ -62,38 +122,44 @@ export function useDraft<T extends object>(key: string, form: T, delayMs = 300):
   });
   return {
     restored,
+    ready,
     markClean() {
-      baseline = JSON.stringify(form);
+      baseline = snapshot();
       if (timer) clearTimeout(timer);
       timer = null;
-      if (!restored.value) store?.removeItem(fullKey);
+      if (loaded && !restored.value && stored !== null) remove();
     },
     discard(refill: () => void) {
       if (timer) clearTimeout(timer);
       timer = null;
-      store?.removeItem(fullKey);
+      superseded = true;
+      remove();
       restored.value = false;
       refill();
-      baseline = JSON.stringify(form);
+      baseline = snapshot();
     },
     clear() {
       cleared = true;
+      superseded = true;
       stop();
       if (timer) clearTimeout(timer);
       timer = null;
-      store?.removeItem(fullKey);
+      remove();
     },
   };
 }
 
-/** Every draft key on this machine (Settings can offer to clear them). */
-export function draftKeys(): string[] {
-  const store = storage();
-  if (!store) return [];
-  const keys: string[] = [];
-  for (let i = 0; i < store.length; i++) {
-    const k = store.key(i);
-    if (k?.startsWith(PREFIX)) keys.push(k);
+/** Removes drafts an earlier version left in the browser's unencrypted storage. */
+export function forgetBrowserDrafts(): void {
+  try {
+    const store = window.localStorage;
+    const old: string[] = [];
+    for (let i = 0; i < store.length; i++) {
+      const k = store.key(i);
+      if (k?.startsWith(OLD_BROWSER_PREFIX)) old.push(k);
+    }
+    for (const k of old) store.removeItem(k);
+  } catch {
+    // No storage in this page (blocked or sandboxed): nothing to remove.
   }
-  return keys;
 }
