@@ -10,6 +10,7 @@ import { DizionsError } from '../main/api/errors.js';
 import { upsertDictionary, upsertRecords } from '../main/db/records.js';
 import { createDispatcher } from '../main/ipc/register.js';
 import { createReplicaServices } from '../main/ipc/replica-services.js';
+import { createReportServices } from '../main/app/reports.js';
 import { ServiceError } from '../main/ipc/service-error.js';
 import type { Services } from '../main/ipc/services.js';
 import { SupportLog } from '../main/support-log.js';
@@ -177,7 +178,7 @@ describe('the channels the replica answers today', () => {
       upsertDictionary(replica, 'organisations/district', [{ id: 3, name: 'North' }, { id: 4, name: 'South Riverside' }]);
       upsertRecords(replica, 'clients', [clientRecord(1, { district: 3 }), clientRecord(2, { district: 4 }), clientRecord(3, { district: 4 })]);
       upsertRecords(replica, 'workers', [{ id: 12, first_name: 'Dee', surname: 'Mo', user: 7, active: 'Y', updated: '2024-01-01 09:00:00' }]);
-      const { dispatch } = dispatcherWith(createReplicaServices(replica));
+      const { dispatch } = dispatcherWith({ ...createReplicaServices(replica), ...createReportServices(() => replica) });
 
       expect(unwrap(await dispatch('dictionaries:get', { table: 'organisations/district' }))).toEqual({ entries: [{ id: 3, name: 'North' }, { id: 4, name: 'South Riverside' }] });
       expect(unwrap(await dispatch('dictionaries:search', { table: 'organisations/district', term: 'river' }))).toEqual({ entries: [{ id: 4, name: 'South Riverside' }] });
@@ -188,8 +189,9 @@ describe('the channels the replica answers today', () => {
       expect(query.rows).toEqual([{ id: 2, surname: 'Surname2' }, { id: 3, surname: 'Surname3' }]);
       expect(errorOf(await dispatch('caseload:query', { path: 'clients/district/4/../../etc' })).code).toBe('VALIDATION');
 
-      expect(unwrap(await dispatch('reports:run', { path: 'clients/dimension/district' }))).toEqual({
-        dimension: 'district', metric: null, rows: [{ district: 3, count: 1 }, { district: 4, count: 2 }],
+      expect(unwrap(await dispatch('reports:run', { path: 'clients/dimension/district' }))).toMatchObject({
+        dimension: 'district', metric: null, rows: [{ district: 3, count: 1 }, { district: 4, count: 2 }], sums: null,
+        names: { district: { 3: 'North', 4: 'South Riverside' } },
       });
     } finally {
       replica.close();

@@ -317,7 +317,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const replicaServices = createReplicaServices(handle);
   const services: Services = {
     ...replicaServices,
-    ...createReportServices(() => replica),
+    ...createReportServices(() => replica, {
+      client: () => {
+        const connection = currentConnection();
+        if (connection) return clientFor(connection);
+        if (isDemo(replica)) throw new ServiceError('OFFLINE', 'The demo server is not running, so there is nothing to compare with: reset the demo in Settings, or restart Caseworker.');
+        throw new ServiceError('VALIDATION', 'Connect to Charitylog (Settings) to compare these figures with the server.');
+      },
+    }),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
     ...createOutboxServices({ replica: () => replica, changed: written }),
     ...createDraftServices(() => replica),

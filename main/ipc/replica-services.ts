@@ -1,9 +1,9 @@
 // The channels that are answered today by the replica's own reader (main/db/answer-path.ts): a raw
-// GET path, dictionaries, workers and reports, all offline, all in the server's JSON shape. The
-// integrator spreads these into the full Services object; nothing here invents data.
+// GET path, dictionaries and workers, all offline, all in the server's JSON shape. The integrator
+// spreads these into the full Services object; nothing here invents data. (Reports go through the
+// report engine: main/app/reports.ts.)
 
 import type { DizionsPath } from '../../shared/url-grammar.js';
-import { parsePath } from '../../shared/url-grammar.js';
 import { answerPath } from '../db/answer-path.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from './service-error.js';
@@ -12,7 +12,7 @@ import type { Services } from './services.js';
 type Handle = Pick<Replica, 'sqlite'>;
 
 export type ReplicaServices = Pick<Services,
-  'caseload:query' | 'dictionaries:get' | 'dictionaries:search' | 'dictionaries:workers' | 'reports:run'>;
+  'caseload:query' | 'dictionaries:get' | 'dictionaries:search' | 'dictionaries:workers'>;
 
 function asRows(answer: unknown, what: string): Array<Record<string, unknown>> {
   if (!Array.isArray(answer)) throw new ServiceError('VALIDATION', `${what} does not answer a list of records; use dictionaries:get for dictionaries`);
@@ -45,16 +45,6 @@ export function createReplicaServices(replica: Handle): ReplicaServices {
     'dictionaries:workers': async ({ active }) => {
       const path = active === undefined ? 'workers' : `workers/active/${active ? 'Y' : 'N'}`;
       return { workers: asRows(answerPath(replica, path), path) as never };
-    },
-
-    'reports:run': async ({ path }) => {
-      const parsed = parsePath(path);
-      if (parsed.kind !== 'records' || !parsed.report) throw new ServiceError('VALIDATION', 'a report path needs /dimension/<field>');
-      return {
-        dimension: parsed.report.dimension,
-        metric: parsed.report.metric ?? null,
-        rows: asRows(answerPath(replica, parsed), path) as never,
-      };
     },
   };
 }
