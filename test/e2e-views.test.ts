@@ -151,6 +151,19 @@ describe('keyboard, addresses and dates', () => {
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
+  it('adds travel totals to a contact report and compares it with the demo server, in words', async () => {
+    await visit('/reports');
+    await page.getByRole('button', { name: 'Hours and miles travelled by project' }).click();
+    await page.getByTestId('report-table').waitFor();
+    expect(await page.getByLabel('Travel time and mileage totals').isChecked()).toBe(true);
+    expect(await page.getByTestId('report-table').locator('thead th').allTextContents()).toEqual(expect.arrayContaining(['Travel time', 'Travel mileage']));
+    expect(await page.getByTestId('report-freshness').textContent()).toMatch(/^Covers /);
+    await page.getByRole('button', { name: 'Compare with Charitylog' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('report-comparison').waitFor();
+    expect(await page.getByTestId('report-comparison').textContent()).toMatch(/The server (agrees|counts)/);
+  });
+
   it('shows dates and times the UK way, in UK time', async () => {
     await visit('/sync');
     expect(await page.getByTestId('last-synced').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/);
