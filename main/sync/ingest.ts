@@ -10,6 +10,8 @@
 // join it — better-sqlite3 runs their transaction() as a savepoint — and become durable with the
 // next commit, at most a second later. They must not BEGIN a transaction of their own meanwhile.
 
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BulkTransaction } from '../db/bulk-transaction.js';
 import type { Replica } from '../db/open.js';
 import type { ApiRecord } from '../db/records.js';
@@ -20,6 +22,11 @@ const TARGET_SLICE_MS = 25;
 const TARGET_COMMIT_MS = 25;
 /** An edit queued by the app while sync holds the transaction open is durable within this. */
 const MAX_UNCOMMITTED_MS = 1000;
+/** Past this size the WAL is brought back to its beginning (restartWalIfLarge), and cut back to the second. */
+const WAL_RESTART_BYTES = 256 << 20;
+const WAL_KEEP_BYTES = 16 << 20;
+/** Long enough for main/db/checkpoints.ts (a pass every 200 ms) to start a pass after our last commit. */
+const CHECKPOINTER_PASS_MS = 450;
 
 /** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
 function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
@@ -34,9 +41,15 @@ export class CommitPacer {
   private openedAt: number | undefined;
   private commitRows = 2_000;
 
-  constructor(replica: Pick<Replica, 'sqlite'>) {
+  /**
+   * `walFile`: the WAL to keep bounded while a background checkpointer runs (undefined when SQLite's
+   * own automatic checkpoints are on: they restart the WAL themselves).
+   */
+  constructor(private readonly replica: Pick<Replica, 'sqlite'>, private readonly walFile?: string) {
     // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
     this.bulk = new BulkTransaction(replica, Number.MAX_SAFE_INTEGER);
+    // A restarted WAL is cut back to this size, so its size on disk says how far it has grown since.
+    if (walFile) this.replica.sqlite.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
   }
 
   /** Runs `write` as one all-or-nothing unit inside the open transaction (call commitIfDue after). */
@@ -47,10 +60,37 @@ export class CommitPacer {
     return result;
   }
 
-  /** Commits when enough rows or time have gone by. */
-  commitIfDue(): void {
-    if (this.openedAt === undefined) return;
-    if (this.rowsSinceCommit >= this.commitRows || performance.now() - this.openedAt >= MAX_UNCOMMITTED_MS) this.commit();
+  /** Commits when enough rows or time have gone by; true when it did. */
+  commitIfDue(): boolean {
+    if (this.openedAt === undefined) return false;
+    if (this.rowsSinceCommit < this.commitRows && performance.now() - this.openedAt < MAX_UNCOMMITTED_MS) return false;
+    this.commit();
+    return true;
+  }
+
+  /**
+   * The WAL starts over from its beginning only when a write transaction begins with every frame
+   * already checkpointed. The background checkpointer always trails the last commit a little, so
+   * without help the WAL grows for the whole sync (gigabytes at a million contacts: random index
+   * inserts rewrite pages at every commit). Past a size, pause writing (not fetching) until the
+   * checkpointer has passed over the last commit, then let the next transaction restart the WAL.
+   */
+  async restartWalIfLarge(): Promise<void> {
+    if (!this.walFile || this.openedAt !== undefined) return;
+    let size = 0;
+    try {
+      size = fs.statSync(this.walFile).size;
+    } catch {
+      return;
+    }
+    if (size < WAL_RESTART_BYTES) return;
+    await sleep(CHECKPOINTER_PASS_MS);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      // Cheap now: the checkpointer has copied everything but (at most) the last commit.
+      const [result] = this.replica.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number }>;
+      if (!result || result.busy === 0) return;
+      await sleep(50); // the checkpointer is mid-pass: let it finish
+    }
   }
 
   /** Makes everything written so far durable (end of a group, end of the run, and on failure). */
@@ -103,7 +143,7 @@ export class Ingestor {
         this.target.note(writable);
       });
       // A commit is a piece of work of its own: never in the same turn as a slice.
-      await this.turns.run(() => this.commits.commitIfDue());
+      if (await this.turns.run(() => this.commits.commitIfDue())) await this.turns.run(() => this.commits.restartWalIfLarge());
     }
     return result;
   }

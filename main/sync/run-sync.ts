@@ -123,7 +123,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   // Checkpoints from a worker thread: SQLite's automatic checkpoint inside a commit can stall the
   // event loop for hundreds of milliseconds during a bulk download.
   const checkpoints = options.backgroundCheckpoints === false ? undefined : startBackgroundCheckpoints(replica);
-  const commits = new CommitPacer(replica);
+  const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined);
   try {
     if (options.beforeDownload) {
       mark('uploading');
