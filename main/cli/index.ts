@@ -56,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     summary: 'run the benchmarks and print a table of figures',
-    usage: 'caseworker bench [--clients N] [--only NAME]',
+    usage: 'caseworker bench [--clients N] [--only simulator,sync,outbox,reports,renderer] [--json]',
     load: () => import('../../bench/run.js'),
   },
 };
