@@ -23,10 +23,10 @@ const TARGET_COMMIT_MS = 25;
 /** An edit queued by the app while sync holds the transaction open is durable within this. */
 const MAX_UNCOMMITTED_MS = 1000;
 /** Past this size the WAL is brought back to its beginning (restartWalIfLarge), and cut back to the second. */
-const WAL_RESTART_BYTES = 256 << 20;
+const WAL_RESTART_BYTES = 128 << 20;
 const WAL_KEEP_BYTES = 16 << 20;
-/** Long enough for main/db/checkpoints.ts (a pass every 200 ms) to start a pass after our last commit. */
-const CHECKPOINTER_PASS_MS = 450;
+/** Long enough for main/db/checkpoints.ts (a pass every 200 ms) to pass over our last commit, as a rule. */
+const CHECKPOINTER_PASS_MS = 250;
 
 /** Moves `current` halfway towards what would have taken `targetMs`, within [min, max]. */
 function adapted(current: number, rows: number, ms: number, targetMs: number, min: number, max: number): number {
