@@ -1,38 +1,23 @@
 // `caseworker queue`, `caseworker outbox` and the push inside `caseworker sync`, as a field worker
 // runs them: real processes against a running simulator, one JSON line on stdout, one clear line on
 // stderr when something is refused, a non-zero exit when the server refuses the keys.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplicaWithKey } from '../main/db/open.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
 import { serverCount } from './outbox-support.js';
 import { syncAs, type Login } from './sync-support.js';
+import { runCaseworker, type Run } from './cli-process.js';
 
-const CLI = fileURLToPath(new URL('../bin/caseworker.mjs', import.meta.url));
 
 let sim: RunningSimulator;
 let login: Login;
 let dir: string;
 let connection: Record<string, string>;
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-// Asynchronous on purpose: the simulator answers from this very process.
-function caseworker(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY, CASEWORKER_ME: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const caseworker = runCaseworker;
 
 const line = (run: Run) => {
   expect(run.stdout.endsWith('\n') && run.stdout.split('\n').length === 2, `one JSON line, got: ${run.stdout}${run.stderr}`).toBe(true);

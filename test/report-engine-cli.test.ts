@@ -3,11 +3,9 @@
 // again here), the freshness note on stderr; a bad path or flag exits 2, a failure exits 1.
 // A few runs go through the real binary (exit codes, one stdout line); the rest call the command's
 // run() in-process with the entry point's error mapping, so the file stays fast on two cores.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,8 +15,8 @@ import { openReplicaWithKey } from '../main/db/open.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
 import { serverRows, syncAs, type Login } from './sync-support.js';
+import { runCaseworker, type Run } from './cli-process.js';
 
-const CLI = fileURLToPath(new URL('../bin/caseworker.mjs', import.meta.url));
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 
 let sim: RunningSimulator;
@@ -26,18 +24,8 @@ let priya: Login;
 let dir: string;
 let db: string;
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 function caseworker(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, 'report', ...args], {
-    env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return runCaseworker(['report', ...args], env);
 }
 
 /** The command in-process, its errors mapped as main/cli/index.ts maps them (usage → 2, user-facing → 1). */

@@ -1,36 +1,22 @@
 // `caseworker sync`, `status` and `query` as a user runs them: one JSON line on stdout, progress and
 // errors on stderr, exit 2 for a malformed command line, exit 1 with one sentence for a failure.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { run as runSyncCommand } from '../main/cli/sync.js';
 import { UsageError } from '../main/cli/usage.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
 import { serverRows, type Login } from './sync-support.js';
+import { runCaseworker } from './cli-process.js';
 
-const CLI = fileURLToPath(new URL('../bin/caseworker.mjs', import.meta.url));
 
 let sim: RunningSimulator;
 let priya: Login;
 let dir: string;
 let db: string;
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function caseworker(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY, CASEWORKER_ME: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const caseworker = runCaseworker;
 
 /** The sync command in-process (argument checking happens before anything is opened or sent). */
 async function runSync(args: string[]): Promise<number> {
