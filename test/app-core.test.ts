@@ -12,10 +12,10 @@ import { createAppCore, type AppCore } from '../main/app/core.js';
 import { StaticKeyProvider } from '../main/db/keys.js';
 import { createDispatcher, type Dispatcher } from '../main/ipc/register.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
-import type { ChannelArgs, ChannelOutput, Channel } from '../shared/ipc/contract.js';
-import { IpcError, unwrap } from '../shared/ipc/envelope.js';
+import type { ChannelArgs, Channel } from '../shared/ipc/contract.js';
 import type { EventName } from '../shared/ipc/events.js';
 import { expectedCaseload, serverRows } from './sync-support.js';
+import { dispatchFailure, dispatchOk } from './dispatch-calls.js';
 
 const KEY = 'a3'.repeat(32); // a raw 256-bit key: no key derivation, fast opens
 
@@ -25,15 +25,8 @@ let dispatcher: Dispatcher;
 let sim: RunningSimulator;
 const seen: Array<{ name: EventName; payload: unknown }> = [];
 
-async function call<C extends Channel>(channel: C, input: ChannelArgs<C>): Promise<ChannelOutput<C>> {
-  return unwrap(await dispatcher.dispatch(channel, input, 'test')) as ChannelOutput<C>;
-}
-
-async function failure<C extends Channel>(channel: C, input: ChannelArgs<C>): Promise<IpcError> {
-  const result = await dispatcher.dispatch(channel, input, 'test');
-  if (result.ok) throw new Error(`${channel} succeeded, a failure was expected`);
-  return new IpcError(result.error.code, result.error.message, result.error.details);
-}
+const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
+const failure = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchFailure(dispatcher, channel, input);
 
 async function allCaseloadIds(): Promise<number[]> {
   const ids: number[] = [];

@@ -10,8 +10,8 @@ import { createAppCore, type AppCore } from '../main/app/core.js';
 import { StaticKeyProvider } from '../main/db/keys.js';
 import { createDispatcher, type Dispatcher } from '../main/ipc/register.js';
 import type { RunningSimulator } from '../main/sim/server.js';
-import type { Channel, ChannelArgs, ChannelOutput } from '../shared/ipc/contract.js';
-import { IpcError, unwrap } from '../shared/ipc/envelope.js';
+import type { Channel, ChannelArgs } from '../shared/ipc/contract.js';
+import { dispatchFailure, dispatchOk } from './dispatch-calls.js';
 
 const KEY = 'b4'.repeat(32);
 const WHOLE_GROUPS = ['clients', 'referrals', 'due_contacts', 'done_contacts'];
@@ -21,15 +21,8 @@ let core: AppCore;
 let dispatcher: Dispatcher;
 let sim: RunningSimulator;
 
-async function call<C extends Channel>(channel: C, input: ChannelArgs<C>): Promise<ChannelOutput<C>> {
-  return unwrap(await dispatcher.dispatch(channel, input, 'test')) as ChannelOutput<C>;
-}
-
-async function failure<C extends Channel>(channel: C, input: ChannelArgs<C>): Promise<IpcError> {
-  const result = await dispatcher.dispatch(channel, input, 'test');
-  if (result.ok) throw new Error(`${channel} succeeded, a failure was expected`);
-  return new IpcError(result.error.code, result.error.message, result.error.details);
-}
+const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
+const failure = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchFailure(dispatcher, channel, input);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-app-reports-'));

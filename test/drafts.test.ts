@@ -11,9 +11,9 @@ import { openReplicaWithKey, type Replica } from '../main/db/open.js';
 import { getRecord, upsertRecords } from '../main/db/records.js';
 import { createDispatcher, type Dispatcher } from '../main/ipc/register.js';
 import { LIMITS } from '../shared/ipc/fields.js';
-import type { Channel, ChannelArgs, ChannelOutput } from '../shared/ipc/contract.js';
-import { unwrap } from '../shared/ipc/envelope.js';
+import type { Channel } from '../shared/ipc/contract.js';
 import { TEST_KEY, clientRecord, journalEntries, migrateFirst, tempDir } from './db-fixtures.js';
+import { dispatchOk } from './dispatch-calls.js';
 
 const NOTE = 'Zephaniah disclosed a relapse; safeguarding lead informed';
 
@@ -33,9 +33,7 @@ async function startCore(dataDir: string): Promise<{ core: AppCore; dispatcher: 
   return { core: { ...core, stop }, dispatcher: createDispatcher(core.services, { isTrustedSender: () => true }) };
 }
 
-async function call<C extends Channel>(dispatcher: Dispatcher, channel: C, input: ChannelArgs<C>): Promise<ChannelOutput<C>> {
-  return unwrap(await dispatcher.dispatch(channel, input, 'test')) as ChannelOutput<C>;
-}
+const call = dispatchOk;
 
 function newDataDir(): string {
   const dir = tempDir('caseworker-drafts-');
