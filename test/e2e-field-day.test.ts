@@ -164,9 +164,9 @@ describe('a field worker\'s day', () => {
     await chooseFirst('stage');
     await page.getByLabel('Description').fill('Referred for befriending (E2E)');
     await page.getByRole('button', { name: 'Add referral' }).click();
-    await onClientRecord(/Ada Lovelace/);
-
-    await page.getByRole('link', { name: /^Plan an action/ }).click();
+    // The server marks an API-created referral completed: the app goes straight on to its first action.
+    await page.getByRole('heading', { name: 'Plan the first action' }).waitFor();
+    await page.getByTestId('first-action-reason').waitFor();
     await page.getByLabel('Date').fill(ukDate(londonDate(1)));
     await page.getByLabel('Start time').fill('09:30');
     await page.getByLabel('End time').fill('10:30');
