@@ -169,6 +169,37 @@ describe('completing an action', () => {
   });
 });
 
+describe('recording a contact with no action planned first', () => {
+  it('shows it on the referral at once and lands on the server as one completed contact, exactly once', async () => {
+    const { actions } = await call('actions:list', {});
+    const referral = actions.find((a) => a.referral !== null)!.referral!;
+    const stages = (await call('dictionaries:get', { table: 'referrals/stage' })).entries.filter((s) => s.template === referral.template);
+    const me = (await call('settings:get', {})).me!.user;
+    const before = simContacts('referral = ?', referral.id).length;
+
+    const recorded = await call('contacts:record', {
+      referral: referral.id, user: me, stage: stages[0]!.id,
+      start_date: '2026-11-30 14:00:00', end_date: '2026-11-30 14:30:00',
+      description: 'Popped in unplanned: boiler fixed (record-a-contact).', travel_mileage: 3,
+    });
+    expect(recorded.id).toBeLessThan(0); // made on this device, no server id yet
+    expect(recorded.nextAction).toBeNull();
+    const onDevice = await call('referrals:get', { id: referral.id });
+    expect(onDevice.done_contacts.map((c) => c.description)).toContain('Popped in unplanned: boiler fixed (record-a-contact).');
+    expect((await call('sync:status', {})).pending).toBeGreaterThan(0);
+
+    const summary = await call('sync:run', {});
+    expect(summary).toMatchObject({ needsAttention: 0, cancelled: false });
+    expect((await call('sync:status', {})).pending).toBe(0);
+    const onServer = simContacts('referral = ? AND description = ?', referral.id, 'Popped in unplanned: boiler fixed (record-a-contact).');
+    expect(onServer).toHaveLength(1);
+    expect(onServer[0]).toMatchObject({ done: 1, start_date: '2026-11-30 14:00:00', travel_mileage: 3, stage: stages[0]!.id });
+    expect(simContacts('referral = ?', referral.id)).toHaveLength(before + 1);
+    const synced = await call('referrals:get', { id: referral.id });
+    expect(synced.done_contacts.filter((c) => c.description === 'Popped in unplanned: boiler fixed (record-a-contact).').map((c) => c.id)).toEqual([onServer[0]!['id']]);
+  });
+});
+
 describe('working while the server refuses everything', () => {
   it('creates a client, a referral for them and an action on it offline; they land later, linked', async () => {
     const dictionary = async (table: string) => (await call('dictionaries:get', { table })).entries;

@@ -23,6 +23,7 @@ let page: Page;
 let problems: string[] = [];
 const externalId = `E2E-${process.pid}`;
 const completed: Array<{ id: number; referral: number }> = [];
+const recorded: Array<{ referral: number }> = [];
 let pendingBeforeClosing = 0;
 
 async function open(): Promise<void> {
@@ -143,6 +144,25 @@ describe('a field worker\'s day', () => {
     expect(await pending()).toBeGreaterThanOrEqual(4);
   }, 90_000);
 
+  it('records a contact on a referral with no action planned first, offline', async () => {
+    await nav('My actions');
+    const recordLink = page.getByRole('link', { name: /^Record a contact on referral \d+/ }).first();
+    const referral = Number(/referral (\d+)/.exec((await recordLink.getAttribute('aria-label'))!)![1]);
+    await recordLink.click();
+    await page.getByRole('heading', { level: 1, name: 'Record a contact' }).waitFor();
+    // Start now, end half an hour later, the referral's current stage: only what happened is typed.
+    expect(await page.locator('#start-date').inputValue()).toBe(ukDate(londonDate(0)));
+    expect(await page.locator('#stage').inputValue()).not.toBe('');
+    await page.getByLabel('What happened').fill('Popped in unplanned: boiler fixed. (E2E)');
+    await screenshot(page, 'field-day-2b-record-contact');
+    const before = await pending();
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await page.waitForURL(/\/clients\/-?\d+$/);
+    await page.getByText('Popped in unplanned: boiler fixed. (E2E)').waitFor();
+    expect(await pending()).toBeGreaterThan(before);
+    recorded.push({ referral });
+  }, 90_000);
+
   it('adds a client, a referral for them and an action on it, offline', async () => {
     await nav('Caseload');
     await page.getByRole('link', { name: 'New client' }).click();
@@ -244,6 +264,9 @@ describe('a field worker\'s day', () => {
     const next = (await control.get(me, `due_contacts/referral/${completed[1]!.referral}`)).filter((c) => c.description === 'Follow-up visit (E2E)');
     expect(next).toHaveLength(1);
     expect(next[0]!.start_date).toBe(`${londonDate(7)} 10:00:00`);
+
+    const unplanned = (await control.get(me, `done_contacts/referral/${recorded[0]!.referral}`)).filter((c) => c.description === 'Popped in unplanned: boiler fixed. (E2E)');
+    expect(unplanned).toHaveLength(1);
 
     const uploads = (await control.uploads()).uploads.filter((u) => u.filename === 'visit-notes.txt');
     expect(uploads).toHaveLength(1);

@@ -24,6 +24,12 @@ export interface EditContext {
 /** Where an edit's field sits in the channel's input, for the form to put the message next to it. */
 type FieldPath = (field: string) => string;
 
+/** One edit of a channel; a function when it needs an earlier edit's temp id (same transaction). */
+interface QueuedEdit {
+  edit: QueueEditInput | ((earlier: readonly QueueResult[]) => QueueEditInput);
+  where: FieldPath;
+}
+
 const topLevel: FieldPath = (field) => (field === 'path' ? 'id' : field);
 const underFields: FieldPath = (field) => (field === 'path' ? 'id' : `fields.${field}`);
 
@@ -60,12 +66,12 @@ function familyTable(path: string): string[] {
 }
 
 export function createEditServices(context: EditContext): Pick<Services,
-  'clients:create' | 'clients:update' | 'referrals:create' | 'referrals:update' | 'contacts:complete' | 'contacts:create-due'
+  'clients:create' | 'clients:update' | 'referrals:create' | 'referrals:update' | 'contacts:complete' | 'contacts:record' | 'contacts:create-due'
   | 'contacts:update-due' | 'contacts:update-done' | 'contacts:external-referral' | 'contacts:attach'> {
   const verb = (operation: WriteOperation) => WRITE_VERBS[operation][context.dialect()];
 
   /** Queues one or more edits in one transaction: all of them, or none. */
-  function queue(channel: Channel, edits: ReadonlyArray<{ edit: QueueEditInput; where: FieldPath }>): QueueResult[] {
+  function queue(channel: Channel, edits: ReadonlyArray<QueuedEdit>): QueueResult[] {
     const replica = context.replica();
     const results: QueueResult[] = [];
     let current: FieldPath = edits[0]?.where ?? topLevel;
@@ -73,14 +79,14 @@ export function createEditServices(context: EditContext): Pick<Services,
       replica.sqlite.transaction(() => {
         for (const { edit, where } of edits) {
           current = where;
-          results.push(queueEdit(replica, edit, { dialect: context.dialect() }));
+          results.push(queueEdit(replica, typeof edit === 'function' ? edit(results) : edit, { dialect: context.dialect() }));
         }
       }).immediate(); // queueEdit's own transactions nest inside as savepoints
     } catch (error) {
       if (error instanceof EditValidationError) throw refusal(channel, error, current);
       throw error;
     }
-    context.written([...new Set(edits.flatMap(({ edit }) => familyTable(edit.path))), 'outbox']);
+    context.written([...new Set(edits.flatMap(({ edit }) => (typeof edit === 'function' ? ['contacts'] : familyTable(edit.path)))), 'outbox']);
     return results;
   }
 
@@ -109,7 +115,7 @@ export function createEditServices(context: EditContext): Pick<Services,
 
     'contacts:complete': async (input) => {
       const { id, next_action: next } = input;
-      const edits: Array<{ edit: QueueEditInput; where: FieldPath }> = [{
+      const edits: QueuedEdit[] = [{
         edit: { method: verb('updateDoneContact'), path: `done_contacts/id/${id}`, fields: formFields(input, { dropNull: false, omit: ['id', 'next_action'] }) },
         where: topLevel,
       }];
@@ -131,6 +137,30 @@ export function createEditServices(context: EditContext): Pick<Services,
         outboxId: completed!.entry,
         nextAction: planned ? { id: planned.temp_id!, outboxId: planned.entry } : null,
       } satisfies ChannelOutput<'contacts:complete'>;
+    },
+
+    // Recording a contact with no action planned first: in the seed's dialect, an action planned and
+    // completed at once (two entries, the second waiting for the first's server id).
+    'contacts:record': async (input) => {
+      const { referral, next_action: next } = input;
+      const contact = formFields(input, { dropNull: true, omit: ['referral', 'next_action'] });
+      const planned = { user: input.user, start_date: input.start_date, end_date: input.end_date, description: input.description };
+      const edits: QueuedEdit[] = [
+        { edit: { method: verb('createDueContact'), path: `due_contacts/referral/${referral}`, fields: planned }, where: (field) => (field === 'path' ? 'referral' : field) },
+        { edit: ([plan]) => ({ method: verb('updateDoneContact'), path: `done_contacts/id/${plan!.temp_id!}`, fields: contact }), where: topLevel },
+      ];
+      if (next) {
+        edits.push({
+          edit: { method: verb('createDueContact'), path: `due_contacts/referral/${referral}`, fields: formFields(next, { dropNull: true }) },
+          where: (field) => (field === 'path' ? 'referral' : `next_action.${field}`),
+        });
+      }
+      const [plan, recorded, nextPlanned] = queue('contacts:record', edits);
+      return {
+        id: plan!.temp_id!,
+        outboxId: recorded!.entry,
+        nextAction: nextPlanned ? { id: nextPlanned.temp_id!, outboxId: nextPlanned.entry } : null,
+      } satisfies ChannelOutput<'contacts:record'>;
     },
 
     'contacts:create-due': async (input) => {

@@ -24,6 +24,7 @@ export const router = createRouter({
     { path: '/clients/:id(-?\\d+)', name: 'client', component: () => import('./views/ClientRecordView.vue'), meta: { title: 'Client record' } },
     { path: '/clients/:id(-?\\d+)/edit', name: 'edit-client', component: () => import('./views/ClientFormView.vue'), meta: { title: 'Edit client' } },
     { path: '/clients/:id(-?\\d+)/referrals/new', name: 'new-referral', component: () => import('./views/ReferralFormView.vue'), meta: { title: 'New referral' } },
+    { path: '/referrals/:id(-?\\d+)/contacts/new', name: 'record-contact', component: () => import('./views/CompleteContactView.vue'), meta: { title: 'Record a contact' } },
     { path: '/referrals/:id(-?\\d+)/actions/new', name: 'new-action', component: () => import('./views/DueContactFormView.vue'), meta: { title: 'New action' } },
     { path: '/external-referral', name: 'external-referral', component: () => import('./views/ExternalReferralView.vue'), meta: { title: 'External referral' } },
     { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { title: 'Reports' } },

@@ -7,7 +7,7 @@ export const CHANNELS = [
   'clients:get', 'clients:create', 'clients:update',
   'referrals:get', 'referrals:create', 'referrals:update',
   'actions:list',
-  'contacts:get', 'contacts:complete', 'contacts:create-due', 'contacts:update-due', 'contacts:update-done',
+  'contacts:get', 'contacts:complete', 'contacts:record', 'contacts:create-due', 'contacts:update-due', 'contacts:update-done',
   'contacts:external-referral', 'contacts:attach',
   'outbox:list', 'outbox:retry', 'outbox:discard', 'outbox:edit', 'outbox:resolve', 'outbox:send-again', 'outbox:mark-done',
   'sync:run', 'sync:cancel', 'sync:status',

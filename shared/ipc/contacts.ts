@@ -89,6 +89,18 @@ export const contactsChannels = {
     }).refine(endNotBeforeStart, END_MESSAGE),
     output: z.object({ id: recordId, outboxId: serverId.nullable(), nextAction: writeResult.nullable() }),
   },
+  /**
+   * Record a contact on a referral with no action planned first (Charitylog's "Extra Info", its most
+   * used button); optionally plan the next action on the same referral.
+   */
+  'contacts:record': {
+    input: z.strictObject({
+      referral: recordId,
+      ...completionFields,
+      next_action: z.strictObject(dueContactFields).refine(endNotBeforeStart, END_MESSAGE).optional(),
+    }).refine(endNotBeforeStart, END_MESSAGE),
+    output: z.object({ id: recordId, outboxId: serverId, nextAction: writeResult.nullable() }),
+  },
   /** Plan an action (due contact) on a referral. */
   'contacts:create-due': {
     input: z.strictObject({ referral: recordId, ...dueContactFields }).refine(endNotBeforeStart, END_MESSAGE),
