@@ -161,6 +161,12 @@ describe('a field worker\'s day', () => {
     await page.getByText('Popped in unplanned: boiler fixed. (E2E)').waitFor();
     expect(await pending()).toBeGreaterThan(before);
     recorded.push({ referral });
+
+    // The Sync view lists what waits in words, never the API's verb and path.
+    await nav('Sync');
+    const waiting = (await page.locator('.outbox-entry').allTextContents()).join('\n');
+    expect(waiting).toMatch(/Complete action \d+ for /);
+    expect(waiting).not.toMatch(/\b(PUT|POST) [a-z_]+/);
   }, 90_000);
 
   it('adds a client, a referral for them and an action on it, offline', async () => {
