@@ -251,6 +251,45 @@ describe('working while the server refuses everything', () => {
   });
 });
 
+describe('relationships', () => {
+  it('adds one offline to a client made offline, shows it by name at once, and lands on the server linked', async () => {
+    const [kind, reverse] = (await call('dictionaries:get', { table: 'relationships' })).entries;
+    const someone = (await call('caseload:list', { limit: 1, sort: 'surname' })).rows[0]!.client;
+    sim.setFaults('503=1');
+    const newcomer = await call('clients:create', { first_name: 'Gwilym', surname: 'Relative-Offline' });
+    await call('clients:update', {
+      id: someone.id,
+      relationship: { id_second: newcomer.id, relationship_first_to_second: kind!.id, relationship_second_to_first: reverse!.id },
+    });
+    const record = await call('clients:get', { id: someone.id });
+    expect(record.relationships).toContainEqual(expect.objectContaining({
+      id_second: newcomer.id, relationship_first_to_second: kind!.id, relationship_second_to_first: reverse!.id,
+      other: expect.objectContaining({ first_name: 'Gwilym', surname: 'Relative-Offline' }),
+    }));
+
+    sim.setFaults('');
+    expect(await call('sync:run', {})).toMatchObject({ needsAttention: 0 });
+    const serverId = sim.store.db.prepare('SELECT id FROM clients WHERE surname = ?').pluck().all('Relative-Offline') as number[];
+    expect(serverId).toHaveLength(1);
+    const links = sim.store.db.prepare('SELECT * FROM relationships WHERE (first = ? AND second = ?) OR (first = ? AND second = ?)')
+      .all(someone.id, serverId[0], serverId[0], someone.id);
+    expect(links).toHaveLength(1);
+    const synced = await call('clients:get', { id: someone.id });
+    const link = synced.relationships.find((r) => r.id_second === serverId[0])!;
+    expect(link).toMatchObject({ relationship_first_to_second: kind!.id, relationship_second_to_first: reverse!.id });
+    // Whoever is not on this device is named by the server, with this worker's visibility.
+    const missing = synced.relationships.filter((r) => r.other === null).map((r) => r.id_second);
+    if (missing.length > 0) {
+      const named = await call('clients:names', { ids: [...missing, 9_999_999] });
+      expect(named.notVisible).toContain(9_999_999);
+      for (const id of missing) expect([...named.people.map((p) => p.id), ...named.notVisible]).toContain(id);
+      if (link.other === null) expect(named.people).toContainEqual(expect.objectContaining({ id: serverId[0], surname: 'Relative-Offline' }));
+    } else {
+      expect(link.other).toMatchObject({ surname: 'Relative-Offline' });
+    }
+  });
+});
+
 describe('files, reports, scope and the outbox by hand', () => {
   it('queues an attachment, lists it as not sent, then sends it with the sync', async () => {
     const me = (await call('settings:get', {})).me!;

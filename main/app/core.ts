@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
+import { createRelatedPeopleServices } from './related-people.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplica, type Replica } from '../db/open.js';
@@ -314,17 +315,27 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }
   }
 
+  /** A client for the current connection (the demo's simulator in demo mode), for calls that ask the server. */
+  function connectedClient(why: { demoStopped: string; unconnected: string }): DizionsClient {
+    const connection = currentConnection();
+    if (connection) return clientFor(connection);
+    if (isDemo(replica)) throw new ServiceError('OFFLINE', why.demoStopped);
+    throw new ServiceError('VALIDATION', why.unconnected);
+  }
+
   const replicaServices = createReplicaServices(handle);
   const services: Services = {
     ...replicaServices,
     ...createReportServices(() => replica, {
-      client: () => {
-        const connection = currentConnection();
-        if (connection) return clientFor(connection);
-        if (isDemo(replica)) throw new ServiceError('OFFLINE', 'The demo server is not running, so there is nothing to compare with: reset the demo in Settings, or restart Caseworker.');
-        throw new ServiceError('VALIDATION', 'Connect to Charitylog (Settings) to compare these figures with the server.');
-      },
+      client: () => connectedClient({
+        demoStopped: 'The demo server is not running, so there is nothing to compare with: reset the demo in Settings, or restart Caseworker.',
+        unconnected: 'Connect to Charitylog (Settings) to compare these figures with the server.',
+      }),
     }),
+    ...createRelatedPeopleServices(() => connectedClient({
+      demoStopped: 'The demo server is not running, so names outside your caseload cannot be looked up: reset the demo in Settings, or restart Caseworker.',
+      unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',
+    })),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
     ...createOutboxServices({ replica: () => replica, changed: written }),
     ...createDraftServices(() => replica),

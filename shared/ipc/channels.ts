@@ -4,7 +4,7 @@
 
 export const CHANNELS = [
   'caseload:list', 'caseload:query',
-  'clients:get', 'clients:create', 'clients:update',
+  'clients:get', 'clients:names', 'clients:create', 'clients:update',
   'referrals:get', 'referrals:create', 'referrals:update',
   'actions:list',
   'contacts:get', 'contacts:complete', 'contacts:record', 'contacts:create-due', 'contacts:update-due', 'contacts:update-done',

@@ -139,6 +139,14 @@ export const clientsChannels = {
     input: z.strictObject({ id: recordId }),
     output: clientDetail,
   },
+  /**
+   * Names of related people who are not on this device, asked of the server with the worker's keys
+   * (OFFLINE without a connection); those the server does not show this worker come back in `notVisible`.
+   */
+  'clients:names': {
+    input: z.strictObject({ ids: z.array(serverId).min(1).max(50) }),
+    output: z.object({ people: z.array(clientSummary), notVisible: z.array(serverId) }),
+  },
   /** A new client (first_name and surname required; `type` defaults to 1 on the server). */
   'clients:create': {
     input: z.strictObject({ ...optionalClientFields, first_name: personName, surname: personName }),
