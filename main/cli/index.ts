@@ -24,6 +24,11 @@ const COMMANDS: Record<string, Command> = {
     usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …] [--window-months N] [--full] [--json]',
     load: () => import('./sync.js'),
   },
+  doctor: {
+    summary: 'check a connection: which dialect, which assumptions hold (read-only unless --write-probes)',
+    usage: 'caseworker doctor [--server URL --source KEY --org KEY --user KEY] [--db FILE] [--json] [--write-probes] [--timeout-ms N]\n  --write-probes creates and updates one client named "Connection check": only with the Org key of a TRAINING system',
+    load: () => import('./doctor.js'),
+  },
   status: {
     summary: 'show what the replica holds: counts, last sync, me, scope',
     usage: 'caseworker status --db FILE [--json]',
