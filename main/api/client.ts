@@ -10,6 +10,7 @@ import {
   parseRecords, parseReportRows, parseSelectableFields,
   type DictionaryEntryBody, type ExtensionRecord, type GroupRecord, type ReportRowBody,
 } from '../../shared/dizions/schemas.js';
+import { readUpdateReply } from '../../shared/dizions/replies.js';
 import { GrammarError, parsePath, printPath, type DizionsPath, type FilterPair, type RecordsPath } from '../../shared/url-grammar.js';
 import { DizionsError, errorFromBadReply, errorFromNetwork, errorFromStatus, isWriteMethod, type RequestLabel } from './errors.js';
 
@@ -285,7 +286,9 @@ export class DizionsClient {
   private async write(operation: WriteOperation, path: DizionsPath, fields: Fields, call: CallOptions = {}, files?: UploadFile[]): Promise<IdReply> {
     const body: Body = files ? { multipart: fields, files } : { form: fields };
     const reply = await this.exchangeJson(WRITE_VERBS[operation][this.dialect], path, body, call);
-    return this.shaped(reply, () => ({ id: parseIdReply(reply.json, 'the reply').id }));
+    // A create's reply must carry the new id (read tolerantly); an update's may be any 2xx body.
+    if (operation.startsWith('create')) return this.shaped(reply, () => ({ id: parseIdReply(reply.json, 'the reply').id }));
+    return { id: readUpdateReply(reply.json) ?? idInPath(path) };
   }
 
   private shaped<T>(reply: { label: RequestLabel; status: number }, parse: () => T): T {
@@ -373,6 +376,12 @@ export class DizionsClient {
 function checkId(id: number, what: string): number {
   if (!Number.isSafeInteger(id) || id <= 0) throw new GrammarError(`${what} must be a positive whole number, got ${String(id)}`);
   return id;
+}
+
+/** The record id a write path names (`…/id/X`), for an update whose reply carried none. */
+function idInPath(path: DizionsPath): number {
+  const pair = path.kind === 'records' ? path.pairs.find((p) => p.key === 'id') : undefined;
+  return pair && 'values' in pair ? Number(pair.values[0]) : 0;
 }
 
 function byId(group: string, id: number): RecordsPath {

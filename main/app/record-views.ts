@@ -9,6 +9,7 @@ import type { ClientSummary } from '../../shared/ipc/fields.js';
 import type { ContactDetail } from '../../shared/ipc/contacts.js';
 import type { ReferralDetail } from '../../shared/ipc/referrals.js';
 import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import { readRelationship } from '../../shared/dizions/replies.js';
 import { classifyEdit } from '../../shared/edits/classify.js';
 import type { Dialect } from '../../shared/dizions/assumptions.js';
 import type { Replica } from '../db/open.js';
@@ -200,13 +201,14 @@ export function clientDetail(replica: Handle, id: number): ClientDetail {
   const contacts = contactsWhere(sqlite, 'client = ? OR referral IN (SELECT value FROM json_each(?))', [id, JSON.stringify(referralIds)]);
 
   const details = Array.isArray(raw.relationship_details) ? (raw.relationship_details as Array<Record<string, unknown>>) : [];
-  const relationships = details.filter((d) => typeof d?.id_second === 'number' && d.id_second !== 0).map((d) => ({
-    id_second: d.id_second as number,
+  // Any entry shape is kept raw; names are shown where the keys are recognisable in either dialect's words.
+  const relationships = details.map(readRelationship).filter((d) => d.id_second !== undefined).map((d) => ({
+    id_second: d.id_second!,
     relationship_first_to_second: relationValue(d.relationship_first_to_second),
     relationship_second_to_first: relationValue(d.relationship_second_to_first),
     relationship_first_to_second_carer: relationValue(d.relationship_first_to_second_carer),
     relationship_second_to_first_carer: relationValue(d.relationship_second_to_first_carer),
-    other: clientSummaryOf(sqlite, d.id_second as number),
+    other: clientSummaryOf(sqlite, d.id_second!),
   }));
 
   const extensionRows = sqlite.prepare(

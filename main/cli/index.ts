@@ -11,7 +11,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   sim: {
     summary: 'run the Dizions API v2 simulator (demo and training server)',
-    usage: 'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025]',
+    usage: 'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025] [--reply-style id|id-string|bare|string|array|empty] [--timestamp-format seed|iso|no-seconds|zero]',
     load: () => import('./sim.js'),
   },
   api: {
@@ -23,6 +23,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'push the outbox, then pull the caseload into the encrypted replica',
     usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …] [--window-months N] [--full] [--json]',
     load: () => import('./sync.js'),
+  },
+  doctor: {
+    summary: 'check a connection: which dialect, which assumptions hold (read-only unless --write-probes)',
+    usage: 'caseworker doctor [--server URL --source KEY --org KEY --user KEY] [--db FILE] [--json] [--write-probes] [--timeout-ms N]\n  --write-probes creates and updates one client named "Connection check": only with the Org key of a TRAINING system',
+    load: () => import('./doctor.js'),
   },
   status: {
     summary: 'show what the replica holds: counts, last sync, me, scope',

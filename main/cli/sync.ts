@@ -10,6 +10,11 @@ import { pushOutbox, type PushSummary } from '../outbox/replay.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncSummary } from '../sync/run-sync.js';
 import { ScopeError, parseExtensionDatabases, parseScopeArgument, parseUserId } from '../sync/scope.js';
+import type { Dialect } from '../../shared/dizions/assumptions.js';
+import type { Replica } from '../db/open.js';
+import { saveDialect, savedDialect } from '../db/replica-dialect.js';
+import { KeysRefusedError, UnreachableError, detectServerDialect } from '../doctor/dialect.js';
+import type { DoctorConnection } from '../doctor/http-probe.js';
 import { createProgressBar } from './progress-bar.js';
 import { openReplicaArg } from './replica-arg.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
@@ -40,9 +45,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const windowMonths = values['window-months'] === undefined ? undefined : intOption(values['window-months'], 'window-months', 12, 0);
 
-  let client: DizionsClient;
   try {
-    client = createDizionsClient(connection);
+    await createDizionsClient(connection).close(); // a malformed address is a usage mistake, found before anything opens
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -51,6 +55,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(new MissingMeError().message);
   }
   const replica = await openReplicaArg(values.db, { mustExist: false });
+  let client: DizionsClient;
+  try {
+    const dialect = await dialectOf(replica, values.dialect ?? process.env.CASEWORKER_DIALECT, connection);
+    client = createDizionsClient({ ...connection, dialect });
+  } catch (error) {
+    replica.close();
+    throw error;
+  }
   const cancel = new AbortController();
   const onSignal = () => cancel.abort(new SyncCancelledError());
   process.once('SIGINT', onSignal);
@@ -86,6 +98,33 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) printJson({ ...summary, ...outbox });
   else log(`${describeSummary(summary)}\noutbox: sent ${outbox.sent}, confirmed ${outbox.confirmed} (${outbox.reconciled} found after a lost reply); waiting for you: ${outbox.failed} failed, ${outbox.in_doubt} in doubt, ${outbox.conflicts} in conflict${outbox.failed + outbox.in_doubt + outbox.conflicts > 0 ? ' (see caseworker outbox list)' : ''}`);
   return 0;
+}
+
+/**
+ * The connection's dialect: --dialect / CASEWORKER_DIALECT, else the one saved with the replica, else
+ * detected as the doctor does (reads only) and saved — never a silent default. An explicit one is
+ * saved when the replica has none yet.
+ */
+async function dialectOf(replica: Replica, explicit: string | undefined, connection: DoctorConnection): Promise<Dialect> {
+  const saved = savedDialect(replica);
+  if (explicit === '2019' || explicit === '2025') {
+    if (!saved) saveDialect(replica, explicit);
+    return explicit;
+  }
+  if (saved) return saved;
+  let finding;
+  try {
+    finding = await detectServerDialect(connection);
+  } catch (error) {
+    if (error instanceof KeysRefusedError || error instanceof UnreachableError) throw new UserFacingError(error.message);
+    throw error;
+  }
+  if (!finding.dialect) {
+    throw new UserFacingError(`could not tell which dialect the server speaks (${finding.evidence.join('; ')}): run caseworker doctor, or give --dialect 2019|2025`);
+  }
+  saveDialect(replica, finding.dialect);
+  log(`sync: the server speaks the ${finding.dialect} dialect (${finding.evidence.join('; ')}); saved with the replica`);
+  return finding.dialect;
 }
 
 function describeSummary(summary: SyncSummary): string {

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { CLIENT_FILTERS, RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
+import { readRelationship } from '../../shared/dizions/replies.js';
 import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
@@ -55,7 +56,8 @@ async function reconcileUpdate(client: DizionsClient, entry: OutboxEntry, option
   if (entry.fields.id_second != null) {
     const server = await fetchRecord(client, 'clients', entry.record_id!, ['relationship_details'], timeout(options));
     const details = Array.isArray(server?.relationship_details) ? (server.relationship_details as ServerRecord[]) : [];
-    const related = details.some((d) => RELATIONSHIP_FIELDS.every((f) => entry.fields[f] === undefined || sameValue(d[f], entry.fields[f])));
+    // Entries are read in either dialect's words (replies.ts): a 2025 server may say relation_first_to_second.
+    const related = details.map(readRelationship).some((d) => RELATIONSHIP_FIELDS.every((f) => entry.fields[f] === undefined || sameValue(d[f], entry.fields[f])));
     if (!related) return { kind: 'absent' };
     if (fields.length === 0) return { kind: 'found', serverId: null };
   }

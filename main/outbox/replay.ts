@@ -7,6 +7,7 @@
 
 import type Database from 'better-sqlite3';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
+import { readWriteReply } from '../../shared/dizions/replies.js';
 import { GrammarError } from '../../shared/url-grammar.js';
 import type { DizionsClient, UploadFile } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
@@ -362,11 +363,9 @@ function mayHaveApplied(error: DizionsError, entry: OutboxEntry): boolean {
   return error.status >= 500 || error.status === 0;
 }
 
+/** The new id a create's reply carries, read tolerantly ({"id": N}, N, "N", {"id": "N"}, [{"id": N}]). */
 function idOf(json: unknown): number | undefined {
-  if (!json || typeof json !== 'object') return undefined;
-  const id = (json as { id?: unknown }).id;
-  const n = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  return readWriteReply(json).id;
 }
 
 

@@ -20,7 +20,8 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): number {
-  const body = Buffer.from(JSON.stringify(value) ?? 'null');
+  // undefined: an empty body (--reply-style empty answers updates with nothing at all).
+  const body = value === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(value) ?? 'null');
   res.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': body.length });
   res.end(body);
   return body.length;

@@ -16,6 +16,7 @@ import {
 } from './http-reply.js';
 import { dialableHost, isLoopbackHost } from './loopback.js';
 import { bodyLimitFor, parseFormBody, readBody } from './request-body.js';
+import { varyReply, type ReplyVariantOptions } from './reply-variants.js';
 import { openSimStore, type SimStore } from './store.js';
 import type { DemoUserLine, RequestLogEntry, SimOptions, SimRequest, SimUser } from './types.js';
 
@@ -92,7 +93,11 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
     clearLog: () => requestLog.splice(0, requestLog.length).length,
   };
 
-  const api: ApiContext = { store, latencyMs, signal: lifetime.signal, plan: () => plan, log };
+  const variants: ReplyVariantOptions = {
+    ...(options.replyStyle ? { replyStyle: options.replyStyle } : {}),
+    ...(options.timestampFormat ? { timestampFormat: options.timestampFormat } : {}),
+  };
+  const api: ApiContext = { store, latencyMs, signal: lifetime.signal, plan: () => plan, log, variants };
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -168,6 +173,7 @@ interface ApiContext {
   signal: AbortSignal;
   plan: () => FaultPlan;
   log: (entry: RequestLogEntry) => void;
+  variants: ReplyVariantOptions;
 }
 
 /** One /v2 request from arrival to log line. `path` is relative to /v2, query included. */
@@ -232,7 +238,7 @@ async function respond(context: ApiContext, req: IncomingMessage, res: ServerRes
 
   // Streams interleave with other requests between chunks: the data layer's row iterables read
   // in keyset batches and hold no SQLite cursor across a yield.
-  const response = handleApiRequest(context.store, request);
+  const response = varyReply(context.variants, method, path, handleApiRequest(context.store, request));
   switch (fault) {
     case 'reset-after': // the request ran (a write is committed); the reply is lost
       discardBody(response);

@@ -57,6 +57,10 @@ export interface SimOptions {
   latencyMs?: number;
   faults?: string;
   dialect?: '2019' | '2025';
+  /** Write replies phrased as a real server may (reply-variants.ts); default `id`: `{"id": N}`. */
+  replyStyle?: import('./reply-variants.js').SimReplyStyle;
+  /** Timestamps on reads in a form our assumptions do not expect (reply-variants.ts); default `seed`. */
+  timestampFormat?: import('./reply-variants.js').SimTimestampFormat;
   /** Log each request to stderr (the CLI sets this; tests leave it off). */
   logToStderr?: boolean;
 }

@@ -14,6 +14,7 @@ import { runLimited } from './pool.js';
 import type { Target } from './targets.js';
 import { Turns } from './turns.js';
 import { diffStamps, unpackStamp, type StampDiff } from './stamps.js';
+import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 
 export interface GroupSummary {
   /** Records received in full. */
@@ -97,6 +98,7 @@ function recordsSink(label: string, asked: ReadonlySet<number>): () => Sink<ApiR
           const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
           if (typeof id !== 'number' || !asked.has(id)) continue;
           record.id = id;
+          normaliseTimestamps(record); // a `T` or missing seconds never stops a sync, nor breaks `updated`
           out.push(record);
         }
       },

@@ -3,6 +3,7 @@
 // a large caseload's sync inside its memory budget. `updated` is packed into one exact number.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { readServerTimestamp } from '../../shared/dizions/replies.js';
 
 /** `updated` packed into a number that compares as the timestamp does; equal stamps pack equal. */
 export type Stamp = number;
@@ -28,8 +29,12 @@ export function packStamp(updated: unknown): Stamp {
       if (digit < 0 || digit > 9) return hashStamp(text);
       value = value * 10 + digit;
     }
-    return value;
+    return value === 0 ? NO_STAMP : value; // 0000-00-00 00:00:00: no value
   }
+  // A `T`, missing seconds, a zone (read tolerantly, as sync stores them): the same number as the seed's form.
+  const read = readServerTimestamp(text);
+  if (read === null) return NO_STAMP;
+  if (read !== undefined && read !== text) return packStamp(read);
   return hashStamp(text);
 }
 

@@ -9,6 +9,7 @@ import {
   dictionaryFor, type RecordGroup,
 } from './model.js';
 import { DATE_PATTERN, TIMESTAMP_PATTERN } from './assumptions.js';
+import { ReplyReadError, readCreateReply, readServerTimestamp } from './replies.js';
 
 // ---- field kinds ------------------------------------------------------------------------------
 // Field names mean the same thing in every group (`user` is always a login id, `stage` always a
@@ -53,11 +54,12 @@ export function fieldKind(group: string, field: string): FieldKind {
 
 // ---- record types -----------------------------------------------------------------------------
 
-/** One entry of a client's `relationship_details` (assumptions table: relationships). */
+/** One entry of a client's `relationship_details` (assumptions table: relationships). The shape is
+ * unpublished: any object is kept raw; ./replies.ts readRelationship() reads it in either dialect's words. */
 export interface RelationshipDetail {
-  id_second: number;
-  relationship_first_to_second: number | string | null;
-  relationship_second_to_first: number | string | null;
+  id_second?: number;
+  relationship_first_to_second?: number | string | null;
+  relationship_second_to_first?: number | string | null;
   relationship_first_to_second_carer?: number | string | null;
   relationship_second_to_first_carer?: number | string | null;
   [extra: string]: unknown;
@@ -108,6 +110,12 @@ function decimalToNumber(value: unknown): unknown {
 function emptyDateToNull(value: unknown): unknown {
   return value === '' || value === '0000-00-00' || value === '0000-00-00 00:00:00' ? null : value;
 }
+/** Timestamps read tolerantly (./replies.ts): a `T`, no seconds, a zone; zero dates are null. */
+function looseTimestamp(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const read = readServerTimestamp(value);
+  return read === undefined ? value : read;
+}
 
 const positiveId = (what = 'a positive whole-number id') =>
   z.preprocess(digitsToNumber, z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` }));
@@ -120,7 +128,7 @@ const FIELD_SCHEMAS = {
   ),
   resolved: z.string({ error: 'expected a dictionary name (string) or null' }).nullable(),
   flag: z.preprocess((v) => (v === '' ? null : v), z.enum(['Y', 'N'], { error: 'expected "Y", "N" or null' }).nullable()),
-  timestamp: z.preprocess(emptyDateToNull, z.string({ error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).regex(TIMESTAMP_PATTERN, { error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).nullable()),
+  timestamp: z.preprocess(looseTimestamp, z.string({ error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).regex(TIMESTAMP_PATTERN, { error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).nullable()),
   // Dates are `YYYY-MM-DD`; a server that sends the time too is tolerated.
   date: z.preprocess(emptyDateToNull, z.string({ error: 'expected a date "YYYY-MM-DD" or null' }).refine((s) => DATE_PATTERN.test(s) || TIMESTAMP_PATTERN.test(s), { error: 'expected a date "YYYY-MM-DD" or null' }).nullable()),
   number: z.preprocess(decimalToNumber, z.number({ error: 'expected a number or null' }).nullable()),
@@ -130,13 +138,8 @@ const FIELD_SCHEMAS = {
 // A name is taken as it comes (even "12"); only a number is read as an id.
 const dictionaryOrName = z.union([FIELD_SCHEMAS.resolved, FIELD_SCHEMAS.dictionary], { error: 'expected a dictionary id or name, or null' });
 
-const relationshipDetailSchema = z.looseObject({
-  id_second: positiveId(),
-  relationship_first_to_second: dictionaryOrName.optional(),
-  relationship_second_to_first: dictionaryOrName.optional(),
-  relationship_first_to_second_carer: dictionaryOrName.optional(),
-  relationship_second_to_first_carer: dictionaryOrName.optional(),
-});
+// Any object shape, kept raw: the entry's keys are unpublished and differ between the dialects' words.
+const relationshipDetailSchema = z.looseObject({});
 
 const GROUP_FIELD_LISTS: Record<RecordGroup, readonly string[]> = {
   clients: [...CLIENT_FIELDS, 'website_photo_consent', 'relationship_details'],
@@ -154,7 +157,7 @@ export interface RecordSchemaOptions {
 
 function fieldSchema(group: string, field: string, resolved: readonly string[]): z.ZodType {
   const kind = fieldKind(group, field);
-  if (kind === 'relationships') return z.array(relationshipDetailSchema, { error: 'expected a list of relationships' });
+  if (kind === 'relationships') return z.array(relationshipDetailSchema, { error: 'expected a list of relationships (objects)' });
   if (kind === 'dictionary' && (resolved.includes('ALL') || resolved.includes(field))) return dictionaryOrName;
   if (kind === 'dictionary') return FIELD_SCHEMAS.dictionary;
   return FIELD_SCHEMAS[kind];
@@ -314,8 +317,14 @@ export function parseExtensionRecords(database: string, json: unknown): Extensio
   return expectArray(json, database).map((value, index) => parseWith(extensionRecordSchema, value, database, index));
 }
 
+/** A create's reply, read tolerantly (./replies.ts): `{"id": N}`, `N`, `"N"`, `{"id": "N"}`, `[{"id": N}]`. */
 export function parseIdReply(json: unknown, what = 'reply'): IdReplyBody {
-  return parseWith(idReplySchema, json, what);
+  try {
+    return { id: readCreateReply(json, what) };
+  } catch (error) {
+    if (error instanceof ReplyReadError) throw new ResponseShapeError(what, undefined, error.field?.replace(/^\./, ''), error.detail);
+    throw error;
+  }
 }
 
 export function parseReportRows(json: unknown, what = 'report'): ReportRowBody[] {
