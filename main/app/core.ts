@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
+import { createConnectionCheckServices } from './connection-check.js';
 import { createRelatedPeopleServices } from './related-people.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
@@ -332,6 +333,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         unconnected: 'Connect to Charitylog (Settings) to compare these figures with the server.',
       }),
     }),
+    ...createConnectionCheckServices({ replica: () => replica, connections, saved: () => (isDemo(replica) ? null : connections.load()), timeoutMs: options.requestTimeoutMs }),
     ...createRelatedPeopleServices(() => connectedClient({
       demoStopped: 'The demo server is not running, so names outside your caseload cannot be looked up: reset the demo in Settings, or restart Caseworker.',
       unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',

@@ -10,6 +10,7 @@ import { SYNC_KEYS, deleteSyncState, getSyncState, setSyncState } from '../db/re
 import { ServiceError } from '../ipc/service-error.js';
 import { ScopeError, checkScopePath, loadScopeSettings } from '../sync/scope.js';
 import { parsePath } from '../../shared/url-grammar.js';
+import { lastConnectionCheck } from './connection-check.js';
 import { maskKey, type ConnectionStore } from './connection-store.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
@@ -138,5 +139,6 @@ export function settingsView(replica: Handle, context: SettingsViewContext): Set
       credentialsProtected: context.connections.protection().protected,
     },
     demo,
+    connectionCheck: lastConnectionCheck(replica, stored),
   };
 }

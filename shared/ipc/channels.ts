@@ -12,7 +12,7 @@ export const CHANNELS = [
   'outbox:list', 'outbox:retry', 'outbox:discard', 'outbox:edit', 'outbox:resolve', 'outbox:send-again', 'outbox:mark-done',
   'sync:run', 'sync:cancel', 'sync:status',
   'reports:run', 'reports:compare', 'reports:export', 'reports:saved-list', 'reports:save', 'reports:delete-saved',
-  'settings:get', 'settings:set-connection', 'settings:test-connection', 'settings:set-me', 'settings:set-scope',
+  'settings:get', 'settings:set-connection', 'settings:check-connection', 'settings:test-connection', 'settings:set-me', 'settings:set-scope',
   'settings:set-sync-interval', 'settings:preview-scope', 'settings:start-demo', 'settings:demo-reset',
   'dictionaries:get', 'dictionaries:search', 'dictionaries:workers',
   'drafts:get', 'drafts:save', 'drafts:clear', 'drafts:count', 'drafts:clear-all',

@@ -45,6 +45,37 @@ export const worker = apiRecord({
 });
 export type Worker = z.infer<typeof worker>;
 
+/** One of the doctor's checks in plain words: what was checked, passed or not, and what to do. */
+export const connectionCheckItem = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  checked: z.string(),
+  detail: z.string(),
+  advice: z.string().nullable(),
+});
+
+/** Settings → Check connection: the server's dialect and each read-only check. */
+export const connectionCheck = z.object({
+  at: z.string(),
+  reached: z.boolean(),
+  authorised: z.boolean(),
+  /** Why the checks could not run (unreachable, keys refused). */
+  error: z.string().nullable(),
+  dialect: z.enum(['2019', '2025']).nullable(),
+  checks: z.array(connectionCheckItem),
+});
+export type ConnectionCheck = z.infer<typeof connectionCheck>;
+
+/** The last check of the saved connection, kept for the Sync view's notice. */
+export const connectionCheckSummary = z.object({
+  at: z.string(),
+  dialect: z.enum(['2019', '2025']).nullable(),
+  passed: z.boolean(),
+  /** What was checked, in words, for each check that failed. */
+  failed: z.array(z.string()),
+});
+export type ConnectionCheckSummary = z.infer<typeof connectionCheckSummary>;
+
 export const settingsView = z.object({
   connection: z.object({
     baseUrl: z.string(),
@@ -64,6 +95,8 @@ export const settingsView = z.object({
     credentialsProtected: z.boolean(),
   }),
   demo: z.boolean(),
+  /** The last Check connection of the saved connection; null when never checked since the keys were saved. */
+  connectionCheck: connectionCheckSummary.nullable(),
 });
 export type SettingsView = z.infer<typeof settingsView>;
 
@@ -75,6 +108,14 @@ export const settingsChannels = {
   'settings:set-connection': {
     input: z.strictObject({ connection: connectionInput, acceptUnprotectedStorage: z.boolean().optional() }),
     output: settingsView,
+  },
+  /**
+   * The doctor's read-only checks with these keys (or the saved ones), in plain words. Checking the saved
+   * connection saves the dialect found with it (`dialectSaved`). Never changes data on the server.
+   */
+  'settings:check-connection': {
+    input: z.strictObject({ connection: connectionInput.omit({ dialect: true }).optional() }),
+    output: connectionCheck.extend({ dialectSaved: z.boolean() }),
   },
   /** One call to the server with these keys (or the saved ones); the workers list to pick "this is me" from. */
   'settings:test-connection': {
