@@ -3,7 +3,7 @@
 // a client speaking the wrong dialect fails loudly instead of passing. The server's own database judges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
-import { api, json } from './sim-http-support.js';
+import { api, json, type Reply } from './sim-http-support.js';
 
 let sims: Record<'2019' | '2025', RunningSimulator>;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ afterAll(async () => {
   await sims?.['2025'].close();
 });
 
-const error = (reply: { text: string }) => json<{ error: string }>(reply).error;
+const error = (reply: Reply) => json<{ error: string }>(reply).error;
 
 function fixture(sim: RunningSimulator) {
   const me = sim.store.users().find((u) => u.id === sim.users[0]!.id)!;
