@@ -24,12 +24,18 @@ export interface RecordsPath {
   report?: { dimension: string; metric?: string };
   /** `<group>/id/X/uploads` — the upload target of a client or referral. */
   uploads?: boolean;
+  /** The single-record form of the current manual, `clients/37`, read and printed for pairs[0] (`id`). */
+  bareId?: boolean;
   resolveIds?: string[];
 }
 
 export type DizionsPath =
   | RecordsPath
   | { kind: 'selectable_fields'; group: string; extensionDatabase?: string }
+  /** Discovery of the current manual: `<group>/filterable_fields`, `<group>/metrics`. */
+  | { kind: 'filterable_fields' | 'metrics'; group: string; extensionDatabase?: string }
+  /** The current manual's relationship write, `relationship_details/A/B` (ids; negative = temp ids in typed paths). */
+  | { kind: 'relationship_details'; first: string; second: string }
   | { kind: 'dictionary_all' }
   | { kind: 'dictionary'; apiGroup: string; table: string }
   | { kind: 'relationships'; carer: boolean }
@@ -104,7 +110,11 @@ export function printPath(path: DizionsPath): string {
     case 'dictionary_search':
       return `dictionary/search/${checkName('dictionary group', path.apiGroup)}/${checkName('dictionary table', path.table)}/${encodeValue(path.term, 'search term')}`;
     case 'selectable_fields':
-      return `${printGroup(path.group, path.extensionDatabase)}/selectable_fields`;
+    case 'filterable_fields':
+    case 'metrics':
+      return `${printGroup(path.group, path.extensionDatabase)}/${path.kind}`;
+    case 'relationship_details':
+      return `relationship_details/${checkIdText('first client', path.first)}/${checkIdText('second client', path.second)}`;
     case 'records': {
       countPairs(path.pairs);
       const segments = [printGroup(path.group, path.extensionDatabase)];
@@ -112,13 +122,20 @@ export function printPath(path: DizionsPath): string {
         segments.push(`dimension/${checkName('dimension', path.report.dimension)}`);
         if (path.report.metric !== undefined) segments.push(`metric/${checkName('metric', path.report.metric)}`);
       }
-      for (const pair of path.pairs) segments.push(printPair(pair));
+      path.pairs.forEach((pair, i) => {
+        if (i === 0 && path.bareId) {
+          if (pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1) throw new GrammarError('a bare record id is one id: <group>/<id>');
+          segments.push(checkIdText('record id', pair.values[0]!));
+        } else {
+          segments.push(printPair(pair));
+        }
+      });
       if (path.fields) {
         if (path.fields.length === 0) throw new GrammarError('field/ needs at least one field name');
         segments.push(`field/${path.fields.map((f) => checkName('field', f)).join(';')}`);
       }
       if (path.uploads) {
-        const only = path.pairs.length === 1 && path.pairs[0]!.key === 'id' && 'values' in path.pairs[0]! && path.pairs[0]!.values.length === 1;
+        const only = path.pairs.length === 1 && path.pairs[0]!.key === 'id' && 'values' in path.pairs[0]! && path.pairs[0]!.values.length === 1 && !path.bareId;
         if (!only || path.report || path.fields) throw new GrammarError('uploads take exactly one record: <group>/id/<id>/uploads');
         segments.push('uploads');
       }
@@ -140,9 +157,18 @@ function printGroup(group: string, extensionDatabase?: string): string {
   return checkName('group', group);
 }
 
+/** `<name>_<id>` (the seed) or the API name an admin generates (`wellcheck_notes`, current manual): both are names. */
 function checkExtensionName(name: string): string {
-  if (!/^[a-z][a-z0-9_]*_\d+$/.test(name)) throw new GrammarError(`extension database "${printable(name)}" must be <name>_<id>, e.g. wellcheck_notes_9`);
+  if (!NAME.test(name)) throw new GrammarError(`extension database "${printable(name)}" must be a name such as wellcheck_notes or wellcheck_notes_9`);
   return name;
+}
+
+const ID_TEXT = /^-?[1-9]\d{0,15}$/;
+
+/** A record id written as a path segment: a whole number (negative for a temp id in a typed path). */
+function checkIdText(what: string, text: string): string {
+  if (!ID_TEXT.test(text)) throw new GrammarError(`${what} "${printable(text)}" is not a record id`);
+  return text;
 }
 
 // ---- parsing ------------------------------------------------------------------------------------
@@ -175,21 +201,32 @@ export function parsePath(input: string, options: ParseOptions = {}): DizionsPat
     return { kind: 'external_referral' };
   }
   if (head === 'dictionary') return parseDictionary(segments.slice(1));
+  if (head === 'relationship_details') {
+    if (segments.length !== 3) throw new GrammarError('a relationship is relationship_details/<client id>/<client id>');
+    return { kind: 'relationship_details', first: checkIdText('first client', segments[1]!), second: checkIdText('second client', segments[2]!) };
+  }
 
   let group = checkName('group', head);
   let extensionDatabase: string | undefined;
   let rest = segments.slice(1);
   if (group === 'extension_database') {
-    if (rest.length === 0) throw new GrammarError('extension_database needs a <name>_<id>, e.g. extension_database/wellcheck_notes_9');
+    if (rest.length === 0) throw new GrammarError('extension_database needs a name, e.g. extension_database/wellcheck_notes or extension_database/wellcheck_notes_9');
     extensionDatabase = checkExtensionName(rest[0]!);
     rest = rest.slice(1);
   }
-  if (rest.length === 1 && rest[0] === 'selectable_fields') {
-    return extensionDatabase ? { kind: 'selectable_fields', group, extensionDatabase } : { kind: 'selectable_fields', group };
+  if (rest.length === 1 && (rest[0] === 'selectable_fields' || rest[0] === 'filterable_fields' || rest[0] === 'metrics')) {
+    const kind = rest[0];
+    return extensionDatabase ? { kind, group, extensionDatabase } : { kind, group };
   }
 
   const path: RecordsPath = { kind: 'records', group, pairs: [] };
   if (extensionDatabase) path.extensionDatabase = extensionDatabase;
+  if (rest.length > 0 && ID_TEXT.test(rest[0]!)) {
+    // `clients/37` (current manual) is `clients/id/37`; what follows reads as usual.
+    path.bareId = true;
+    path.pairs.push({ key: 'id', values: [rest[0]!] });
+    rest = rest.slice(1);
+  }
   if (rest[0] === 'dimension') {
     if (rest.length < 2) throw new GrammarError('dimension/ needs a dimension name');
     path.report = { dimension: checkName('dimension', rest[1]!) };
@@ -231,7 +268,7 @@ export function parsePath(input: string, options: ParseOptions = {}): DizionsPat
   }
   if (path.uploads) {
     const pair = path.pairs[0];
-    if (path.pairs.length !== 1 || !pair || pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1 || path.report || path.fields) {
+    if (path.pairs.length !== 1 || !pair || pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1 || path.report || path.fields || path.bareId) {
       throw new GrammarError('uploads take exactly one record: <group>/id/<id>/uploads');
     }
   }

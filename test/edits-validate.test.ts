@@ -35,39 +35,58 @@ function problems(input: Partial<EditInput> & { fields: EditInput['fields'] }, o
 describe('which writes exist', () => {
   it('classifies every documented write, with the verbs of each dialect', () => {
     const writes: Array<[string, string, string]> = [
-      ['PUT', 'clients', 'createClient'], ['PUT', 'clients/external_id/CRM-7', 'createClient'], ['POST', 'clients/id/5', 'updateClient'],
-      ['PUT', 'referrals', 'createReferral'], ['POST', 'referrals/id/40', 'updateReferral'],
-      ['PUT', 'due_contacts/referral/-4', 'createDueContact'], ['POST', 'due_contacts/id/88', 'updateDueContact'],
-      ['POST', 'done_contacts/id/88', 'updateDoneContact'], ['PUT', 'external_referral', 'createExternalReferral'],
-      ['PUT', 'extension_database/wellcheck_notes_9', 'createExtensionRecord'], ['POST', 'extension_database/wellcheck_notes_9/id/17', 'updateExtensionRecord'],
-      ['POST', 'clients/id/5/uploads', 'upload'], ['POST', 'referrals/id/-2/uploads', 'upload'],
+      ['PUT', 'clients', 'create-client'], ['PUT', 'clients/external_id/CRM-7', 'create-client'], ['POST', 'clients/id/5', 'update-client'],
+      ['PUT', 'referrals', 'create-referral'], ['POST', 'referrals/id/40', 'update-referral'],
+      ['PUT', 'due_contacts/referral/-4', 'plan-action'], ['POST', 'due_contacts/id/88', 'edit-action'],
+      ['POST', 'done_contacts/id/88', 'complete-action'], ['PUT', 'external_referral', 'external-referral'],
+      ['PUT', 'extension_database/wellcheck_notes_9', 'create-extension-record'], ['POST', 'extension_database/wellcheck_notes_9/id/17', 'update-extension-record'],
+      ['PUT', 'extension_database/wellcheck_notes', 'create-extension-record'],
+      ['POST', 'clients/id/5/uploads', 'upload-file'], ['POST', 'referrals/id/-2/uploads', 'upload-file'],
     ];
     for (const [method, path, operation] of writes) expect(classifyEdit(method, path, '2019').operation, `${method} ${path}`).toBe(operation);
-    // 2025 swaps create and update for clients, referrals and contacts only.
-    expect(classifyEdit('POST', 'clients', '2025').operation).toBe('createClient');
-    expect(classifyEdit('PUT', 'done_contacts/id/88', '2025').operation).toBe('updateDoneContact');
-    expect(classifyEdit('PUT', 'external_referral', '2025').operation).toBe('createExternalReferral');
+    // The seed's done-contact POST also edits a done contact; its client update with id_second sets a relationship.
+    expect(classifyEdit('POST', 'done_contacts/id/88', '2019').alsoMeans).toBe('edit-contact');
+    expect(classifyEdit('POST', 'clients/id/5', '2019', { id_second: '6' })).toMatchObject({ operation: 'set-relationship', recordId: 5, secondId: 6 });
+    // The current manual: verbs swapped, single records with or without /id/, its own relationship and contact writes.
+    const current: Array<[string, string, string, Record<string, number>]> = [
+      ['POST', 'clients', 'create-client', {}], ['PUT', 'clients/12', 'update-client', { recordId: 12 }], ['PUT', 'clients/id/12', 'update-client', { recordId: 12 }],
+      ['POST', 'referrals', 'create-referral', {}], ['PUT', 'referrals/40', 'update-referral', { recordId: 40 }],
+      ['POST', 'due_contacts/referral/-4', 'plan-action', { referralId: -4 }], ['POST', 'due_contacts/88', 'edit-action', { recordId: 88 }],
+      ['POST', 'done_contacts/88', 'complete-action', { recordId: 88 }], ['PUT', 'done_contacts/88', 'edit-contact', { recordId: 88 }],
+      ['POST', 'done_contacts/referral/40', 'record-contact', { referralId: 40 }],
+      ['PUT', 'relationship_details/-1/59', 'set-relationship', { recordId: -1, secondId: 59 }], ['PUT', 'relationship_details/59/-1', 'set-relationship', { recordId: 59, secondId: -1 }],
+      ['PUT', 'external_referral', 'external-referral', {}], ['POST', 'extension_database/wellcheck_notes/id/17', 'update-extension-record', { recordId: 17 }],
+    ];
+    for (const [method, path, operation, target] of current) expect(classifyEdit(method, path, '2025'), `${method} ${path}`).toMatchObject({ operation, ...target });
     expect(classifyEdit('PUT', 'due_contacts/referral/-4', '2019').referralId).toBe(-4);
   });
 
   it('refuses the wrong verb for the dialect, reads, and groups the API cannot write', () => {
-    expect(problems({ method: 'POST', path: 'clients', fields: { first_name: 'A', surname: 'B' } })).toEqual(['method: creating a client is PUT clients in the 2019 dialect, not POST']);
+    expect(problems({ method: 'POST', path: 'clients', fields: { first_name: 'A', surname: 'B' } })).toEqual(['method: creating a client uses PUT in the 2019 dialect, not POST (POST clients)']);
     expect(problems({ method: 'PUT', path: 'clients/id/5', fields: { surname: 'B' } }, { dialect: '2025' })).toEqual([]);
+    expect(problems({ method: 'PUT', path: 'clients/5', fields: { surname: 'B' } }, { dialect: '2025' })).toEqual([]);
+    expect(problems({ method: 'POST', path: 'clients/5', fields: { surname: 'B' } })[0]).toMatch(/^path: a single record is <group>\/id\/<id> in the 2019 dialect/);
     expect(problems({ method: 'GET', path: 'clients', fields: {} })).toEqual(['method: edits are PUT or POST, got "GET"']);
-    expect(problems({ method: 'POST', path: 'workers/id/3', fields: { surname: 'B' } })[0]).toMatch(/^path: "workers" cannot be written/);
-    expect(problems({ method: 'POST', path: 'clients/religion/3', fields: { surname: 'B' } })[0]).toMatch(/^path: .* is not a documented write/);
+    expect(problems({ method: 'POST', path: 'workers/id/3', fields: { surname: 'B' } })[0]).toMatch(/^method: POST on this path is not a write in the 2019 dialect/);
+    expect(problems({ method: 'POST', path: 'done_contacts/referral/40', fields: { surname: 'B' } })[0]).toMatch(/^method: POST on this path is not a write in the 2019 dialect/);
+    expect(problems({ method: 'POST', path: 'clients/religion/3', fields: { surname: 'B' } })[0]).toMatch(/^path: …\/religion\/ does not name a record/);
     expect(problems({ method: 'POST', path: 'clients/id/5;6', fields: { surname: 'B' } })[0]).toMatch(/^path:/);
   });
 });
 
 describe('fields', () => {
   it('names a missing mandatory field for each kind of create and for a completion', () => {
-    expect(problems({ fields: { first_name: 'Ann' } })).toEqual(['surname: is mandatory when creating a client']);
+    expect(problems({ fields: { first_name: 'Ann' } })).toEqual(['surname: is mandatory when creating a client in the 2019 dialect']);
     expect(problems({ path: 'referrals', fields: { client: '5', description: 'x' } }).map((p) => p.split(':')[0])).toEqual(['client_type', 'date', 'project', 'template', 'stage']);
-    expect(problems({ path: 'due_contacts/referral/40', fields: { user: '3', start_date: '2024-02-01 10:00:00', end_date: '2024-02-01 11:00:00' } })).toEqual(['description: is mandatory when creating a due contact']);
+    expect(problems({ path: 'due_contacts/referral/40', fields: { user: '3', start_date: '2024-02-01 10:00:00', end_date: '2024-02-01 11:00:00' } })).toEqual(['description: is mandatory when planning an action (a due contact) in the 2019 dialect']);
     expect(problems({ method: 'POST', path: 'done_contacts/id/88', fields: { start_date: '2024-02-01 10:00:00', end_date: '2024-02-01 11:00:00', user: '3', description: 'd' } }, { completion: true }))
-      .toEqual(['stage: is mandatory when completing a due contact']);
-    expect(problems({ path: 'external_referral', fields: { surname: 'X', description: 'y' } })).toEqual(['org_type_id: is mandatory when sending an external referral']);
+      .toEqual(['stage: is mandatory when completing an action (a due contact) in the 2019 dialect']);
+    expect(problems({ path: 'external_referral', fields: { surname: 'X', description: 'y' } })).toEqual(['org_type_id: is mandatory when sending an external referral in the 2019 dialect']);
+    // The current manual: first_name, surname, org_type_id; description optional; source only with referral_role.
+    expect(problems({ path: 'external_referral', fields: { org_type_id: '1', surname: 'X' } }, { dialect: '2025' })).toEqual(['first_name: is mandatory when sending an external referral in the 2025 dialect']);
+    expect(problems({ path: 'external_referral', fields: { org_type_id: '1', first_name: 'A', surname: 'X', source: '2' } }, { dialect: '2025' }))
+      .toEqual(['source: can only be sent with referral_role when sending an external referral in the 2025 dialect']);
+    expect(problems({ path: 'external_referral', fields: { org_type_id: '1', surname: 'X', description: 'y', source: '2', referral_role: '1' } })[0]).toMatch(/^source: cannot be sent .* 2019 dialect/);
     expect(problems({ method: 'POST', path: 'clients/id/5/uploads', fields: { user_visibility: '3' } })).toEqual(['group_visibility: is mandatory when uploading files']);
     // Visibility is sent but may be empty: no restriction beyond the record's own ("everyone").
     expect(problems({ method: 'POST', path: 'clients/id/5/uploads', fields: { user_visibility: '', group_visibility: '' } })).toEqual([]);
@@ -91,7 +110,7 @@ describe('fields', () => {
     expect(problems({ fields: { first_name: 'A', surname: 'B', surnme: 'typo', id: '9' } })).toEqual([
       'surnme: is not a field that can be set when creating a client', 'id: is not a field that can be set when creating a client',
     ]);
-    expect(problems({ method: 'POST', path: 'due_contacts/id/88', fields: { referral: '41' } })).toEqual(['referral: is not a field that can be set when updating a due contact']);
+    expect(problems({ method: 'POST', path: 'due_contacts/id/88', fields: { referral: '41' } })).toEqual(['referral: is not a field that can be set when editing an action (a due contact)']);
     expect(problems({ method: 'POST', path: 'clients/id/5', fields: {} })).toEqual(['fields: updating a client needs at least one field=value']);
     expect(problems({ path: 'extension_database/wellcheck_notes_9', fields: { referral: '40', date_31: '2024-13-01', notes_33: 'ok' } })).toEqual(['date_31: expected a date YYYY-MM-DD, got "2024-13-01"']);
   });
@@ -113,10 +132,20 @@ describe('fields', () => {
 
   it('a relationship needs both directions, from a dictionary', () => {
     expect(problems({ method: 'POST', path: 'clients/id/5', fields: { id_second: '6', relationship_first_to_second: '1' } })).toEqual([
-      'relationship_second_to_first: is needed to set a relationship (id_second, relationship_first_to_second, relationship_second_to_first)',
+      'relationship_second_to_first: is mandatory when setting a relationship between two clients in the 2019 dialect',
     ]);
     expect(problems({ method: 'POST', path: 'clients/id/5', fields: { id_second: '6', relationship_first_to_second: '1', relationship_second_to_first: '7' } }))
       .toEqual(['relationship_second_to_first: 7 is not in the dictionary relationships']);
+    // The current manual's words, and what the seed cannot express: refused at queue time, naming the field.
+    expect(problems({ method: 'PUT', path: 'relationship_details/5/6', fields: { relation_first_to_second: '1', relation_second_to_first: '1', major: 'Y' } }, { dialect: '2025' })).toEqual([]);
+    expect(problems({ method: 'PUT', path: 'relationship_details/5/6', fields: { relation_first_to_second: '1', relation_second_to_first: '1', carer_relation_first_to_second: '1' } }, { dialect: '2025' })).toEqual([]);
+    expect(problems({ method: 'POST', path: 'clients/id/5', fields: { id_second: '6', relationship_first_to_second: '1', relationship_second_to_first: '1', major: 'Y', joint_address: 'Y' } }))
+      .toEqual([
+        'major: cannot be sent when setting a relationship between two clients in the 2019 dialect: the 2019 API (the seed) has no such relationship field; switch the connection to 2025 or leave it out',
+        'joint_address: cannot be sent when setting a relationship between two clients in the 2019 dialect: the 2019 API (the seed) has no such relationship field; switch the connection to 2025 or leave it out',
+      ]);
+    expect(problems({ method: 'POST', path: 'clients/id/5', fields: { id_second: '6', relationship_first_to_second: '1', relationship_second_to_first: '1', telephone: '0' } })[0])
+      .toMatch(/^telephone: is not a field that can be set when setting a relationship/);
   });
 });
 

@@ -3,7 +3,8 @@
 // GrammarError before any byte is sent. The client never retries: callers decide (see ./retry.ts).
 
 import { FormData, Pool, type Dispatcher } from 'undici';
-import { AUTH_HEADERS, UPLOAD_FILE_PART, WRITE_VERBS, type Dialect, type IdReply, type WriteOperation } from '../../shared/dizions/assumptions.js';
+import { AUTH_HEADERS, UPLOAD_FILE_PART, type IdReply } from '../../shared/dizions/assumptions.js';
+import { CREATES_RECORD, printWrite, wireFields, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import { isRangeKey, type RecordGroup } from '../../shared/dizions/model.js';
 import {
   ResponseShapeError, parseDictionary, parseDictionaryAll, parseExtensionRecords, parseIdReply,
@@ -205,66 +206,65 @@ export class DizionsClient {
   // ---- writes ---------------------------------------------------------------------------------
 
   async createClient(fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('createClient', { kind: 'records', group: 'clients', pairs: [] }, fields, call);
+    return this.write('create-client', {}, fields, call);
   }
 
   async createClientWithExternalId(externalId: string, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('createClient', recordsPathOf('clients', [{ key: 'external_id', values: [externalId] }], {}), fields, call);
+    return this.write('create-client', { externalId }, fields, call);
   }
 
-  /** Also sets relationships: `id_second`, `relationship_first_to_second`, `relationship_second_to_first` (+ `_carer`). */
   async updateClient(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('updateClient', byId('clients', id), fields, call);
+    return this.write('update-client', { recordId: checkId(id, 'client id') }, fields, call);
+  }
+
+  /** Sets a relationship between two clients; fields in the current manual's names (`relation_first_to_second`, …). */
+  async setRelationship(first: number, second: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
+    return this.write('set-relationship', { recordId: checkId(first, 'client id'), secondId: checkId(second, 'client id') }, fields, call);
   }
 
   async createReferral(fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('createReferral', { kind: 'records', group: 'referrals', pairs: [] }, fields, call);
+    return this.write('create-referral', {}, fields, call);
   }
 
   async updateReferral(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('updateReferral', byId('referrals', id), fields, call);
+    return this.write('update-referral', { recordId: checkId(id, 'referral id') }, fields, call);
   }
 
   async createDueContact(referralId: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    const path = recordsPathOf('due_contacts', [{ key: 'referral', values: [String(checkId(referralId, 'referral id'))] }], {});
-    return this.write('createDueContact', path, fields, call);
+    return this.write('plan-action', { referralId: checkId(referralId, 'referral id') }, fields, call);
   }
 
   async updateDueContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('updateDueContact', byId('due_contacts', id), fields, call);
+    return this.write('edit-action', { recordId: checkId(id, 'due contact id') }, fields, call);
   }
 
   /** Completes due contact `id`: it becomes done contact `id` (needs `start_date` and `end_date`, plus user, stage, description). */
   async completeDueContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('updateDoneContact', byId('done_contacts', id), fields, call);
+    return this.write('complete-action', { recordId: checkId(id, 'due contact id') }, fields, call);
   }
 
   async updateDoneContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('updateDoneContact', byId('done_contacts', id), fields, call);
+    return this.write('edit-contact', { recordId: checkId(id, 'contact id') }, fields, call);
   }
 
-  /** Staged for an administrator to import; needs `org_type_id`, `surname`, `description`. */
+  /** Staged for an administrator to import (2019: org_type_id, surname, description; 2025: first_name, surname, org_type_id). */
   async createExternalReferral(fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('createExternalReferral', { kind: 'external_referral' }, fields, call);
+    return this.write('external-referral', {}, fields, call);
   }
 
   async createExtensionRecord(database: string, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('createExtensionRecord', { kind: 'records', group: 'extension_database', extensionDatabase: database, pairs: [] }, fields, call);
+    return this.write('create-extension-record', { extensionDatabase: database }, fields, call);
   }
 
   async updateExtensionRecord(database: string, id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    const path = byId('extension_database', id);
-    path.extensionDatabase = database;
-    return this.write('updateExtensionRecord', path, fields, call);
+    return this.write('update-extension-record', { extensionDatabase: database, recordId: checkId(id, 'record id') }, fields, call);
   }
 
   /** Uploads files to a client or referral; visibility goes as comma-separated `user_visibility`/`group_visibility`. */
   async upload(group: 'clients' | 'referrals', id: number, files: UploadFile[], visibility: UploadVisibility, call?: CallOptions): Promise<IdReply> {
     if (files.length === 0) throw new Error('an upload needs at least one file');
-    const path = byId(group, id);
-    path.uploads = true;
     const fields = { user_visibility: visibility.user.join(','), group_visibility: visibility.group.join(',') };
-    return this.write('upload', path, fields, call, files);
+    return this.write('upload-file', { uploadGroup: group, recordId: checkId(id, `${group} id`) }, fields, call, files);
   }
 
   // ---- raw ------------------------------------------------------------------------------------
@@ -283,12 +283,17 @@ export class DizionsClient {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  private async write(operation: WriteOperation, path: DizionsPath, fields: Fields, call: CallOptions = {}, files?: UploadFile[]): Promise<IdReply> {
-    const body: Body = files ? { multipart: fields, files } : { form: fields };
-    const reply = await this.exchangeJson(WRITE_VERBS[operation][this.dialect], path, body, call);
-    // A create's reply must carry the new id (read tolerantly); an update's may be any 2xx body.
-    if (operation.startsWith('create')) return this.shaped(reply, () => ({ id: parseIdReply(reply.json, 'the reply').id }));
-    return { id: readUpdateReply(reply.json) ?? idInPath(path) };
+  /** One write, printed in this connection's dialect (shared/dizions/dialects.ts). */
+  private async write(operation: WriteOperation, target: WriteTarget, fields: Fields, call: CallOptions = {}, files?: UploadFile[]): Promise<IdReply> {
+    const { method, path } = printWrite(operation, target, this.dialect);
+    const text: Record<string, string | null> = {};
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) text[key] = value === null ? null : String(value);
+    const wire = wireFields(operation, text, target, this.dialect);
+    const body: Body = files ? { multipart: wire, files } : { form: wire };
+    const reply = await this.exchangeJson(method, path, body, call);
+    // A create's reply must carry the new id (read tolerantly); any other write's may be any 2xx body.
+    if (CREATES_RECORD.has(operation)) return this.shaped(reply, () => ({ id: parseIdReply(reply.json, 'the reply').id }));
+    return { id: readUpdateReply(reply.json) ?? target.recordId ?? 0 };
   }
 
   private shaped<T>(reply: { label: RequestLabel; status: number }, parse: () => T): T {
@@ -376,12 +381,6 @@ export class DizionsClient {
 function checkId(id: number, what: string): number {
   if (!Number.isSafeInteger(id) || id <= 0) throw new GrammarError(`${what} must be a positive whole number, got ${String(id)}`);
   return id;
-}
-
-/** The record id a write path names (`…/id/X`), for an update whose reply carried none. */
-function idInPath(path: DizionsPath): number {
-  const pair = path.kind === 'records' ? path.pairs.find((p) => p.key === 'id') : undefined;
-  return pair && 'values' in pair ? Number(pair.values[0]) : 0;
 }
 
 function byId(group: string, id: number): RecordsPath {

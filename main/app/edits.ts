@@ -1,9 +1,9 @@
-// The write channels, each turned into the API's own write (method + path + form fields, the verb
-// from the dialect's table) and handed to the outbox's queueEdit, which validates it with the shared
-// edit rules, applies it to the replica and queues it in one transaction. A refusal becomes a
-// VALIDATION error naming the field as the form knows it; nothing is written then.
+// The write channels, each turned into a dialect-neutral operation (create-client, complete-action,
+// …: shared/dizions/dialects.ts) and handed to the outbox's queueEdit, which validates it with the
+// shared edit rules and the connection's dialect, applies it to the replica and queues it in one
+// transaction. A refusal becomes a VALIDATION error naming the field as the form knows it.
 
-import { WRITE_VERBS, type Dialect, type WriteOperation } from '../../shared/dizions/assumptions.js';
+import type { Dialect, WriteOperation, WriteTarget } from '../../shared/dizions/dialects.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { ValidationIssue } from '../../shared/ipc/envelope.js';
 import type { Replica } from '../db/open.js';
@@ -24,11 +24,6 @@ export interface EditContext {
 /** Where an edit's field sits in the channel's input, for the form to put the message next to it. */
 type FieldPath = (field: string) => string;
 
-/** One edit of a channel; a function when it needs an earlier edit's temp id (same transaction). */
-interface QueuedEdit {
-  edit: QueueEditInput | ((earlier: readonly QueueResult[]) => QueueEditInput);
-  where: FieldPath;
-}
 
 const topLevel: FieldPath = (field) => (field === 'path' ? 'id' : field);
 const underFields: FieldPath = (field) => (field === 'path' ? 'id' : `fields.${field}`);
@@ -57,21 +52,28 @@ function formFields(input: Record<string, unknown>, options: { dropNull: boolean
   return out;
 }
 
-function familyTable(path: string): string[] {
-  if (path.startsWith('clients')) return ['clients'];
-  if (path.startsWith('referrals')) return ['referrals'];
-  if (path.startsWith('due_contacts') || path.startsWith('done_contacts')) return ['contacts'];
-  if (path.startsWith('extension_database')) return ['extension_records'];
+function familyTable(operation: WriteOperation): string[] {
+  if (operation === 'create-client' || operation === 'update-client' || operation === 'set-relationship') return ['clients'];
+  if (operation === 'create-referral' || operation === 'update-referral') return ['referrals'];
+  if (operation === 'plan-action' || operation === 'edit-action' || operation === 'complete-action' || operation === 'record-contact' || operation === 'edit-contact') return ['contacts'];
+  if (operation === 'create-extension-record' || operation === 'update-extension-record') return ['extension_records'];
   return [];
 }
+
+/** The relationship input of a client form (the seed's names) as a neutral set-relationship's fields. */
+const NEUTRAL_RELATIONSHIP: Record<string, string> = {
+  relationship_first_to_second: 'relation_first_to_second', relationship_second_to_first: 'relation_second_to_first',
+  relationship_first_to_second_carer: 'carer_relation_first_to_second', relationship_second_to_first_carer: 'carer_relation_second_to_first',
+};
+const SEED_RELATIONSHIP = Object.fromEntries(Object.entries(NEUTRAL_RELATIONSHIP).map(([seed, neutral]) => [neutral, seed]));
+
+type NeutralInput = { operation: WriteOperation; target?: WriteTarget; fields?: Fields; files?: QueueEditInput['files'] };
 
 export function createEditServices(context: EditContext): Pick<Services,
   'clients:create' | 'clients:update' | 'referrals:create' | 'referrals:update' | 'contacts:complete' | 'contacts:record' | 'contacts:create-due'
   | 'contacts:update-due' | 'contacts:update-done' | 'contacts:external-referral' | 'contacts:attach'> {
-  const verb = (operation: WriteOperation) => WRITE_VERBS[operation][context.dialect()];
-
   /** Queues one or more edits in one transaction: all of them, or none. */
-  function queue(channel: Channel, edits: ReadonlyArray<QueuedEdit>): QueueResult[] {
+  function queue(channel: Channel, edits: ReadonlyArray<{ edit: NeutralInput; where: FieldPath }>): QueueResult[] {
     const replica = context.replica();
     const results: QueueResult[] = [];
     let current: FieldPath = edits[0]?.where ?? topLevel;
@@ -79,44 +81,57 @@ export function createEditServices(context: EditContext): Pick<Services,
       replica.sqlite.transaction(() => {
         for (const { edit, where } of edits) {
           current = where;
-          results.push(queueEdit(replica, typeof edit === 'function' ? edit(results) : edit, { dialect: context.dialect() }));
+          results.push(queueEdit(replica, edit, { dialect: context.dialect() }));
         }
       }).immediate(); // queueEdit's own transactions nest inside as savepoints
     } catch (error) {
       if (error instanceof EditValidationError) throw refusal(channel, error, current);
       throw error;
     }
-    context.written([...new Set(edits.flatMap(({ edit }) => (typeof edit === 'function' ? ['contacts'] : familyTable(edit.path)))), 'outbox']);
+    context.written([...new Set(edits.flatMap(({ edit }) => familyTable(edit.operation))), 'outbox']);
     return results;
   }
 
-  const one = (channel: Channel, edit: QueueEditInput, where: FieldPath): QueueResult => queue(channel, [{ edit, where }])[0]!;
+  const one = (channel: Channel, edit: NeutralInput, where: FieldPath): QueueResult => queue(channel, [{ edit, where }])[0]!;
   const written = (id: number, result: QueueResult) => ({ id: result.temp_id ?? id, outboxId: result.entry });
 
   return {
     'clients:create': async (input) => {
-      const result = one('clients:create', { method: verb('createClient'), path: 'clients', fields: formFields(input, { dropNull: true }) }, topLevel);
+      const result = one('clients:create', { operation: 'create-client', fields: formFields(input, { dropNull: true }) }, topLevel);
       return { id: result.temp_id!, outboxId: result.entry };
     },
 
     'clients:update': async (input) => {
-      const fields = { ...formFields(input.fields ?? {}, { dropNull: false }), ...formFields(input.relationship ?? {}, { dropNull: true }) };
-      const where: FieldPath = (field) => (field === 'path' ? 'id' : RELATIONSHIP_INPUT.has(field) ? `relationship.${field}` : `fields.${field}`);
-      return written(input.id, one('clients:update', { method: verb('updateClient'), path: `clients/id/${input.id}`, fields }, where));
+      // A relationship is its own operation (its own request in 2025): queued beside the client's fields, in one transaction.
+      const fields = formFields(input.fields ?? {}, { dropNull: false });
+      const relationship = formFields(input.relationship ?? {}, { dropNull: true });
+      const where: FieldPath = (field) => (field === 'path' ? 'id' : RELATIONSHIP_INPUT.has(field) ? `relationship.${field}` : RELATIONSHIP_INPUT.has(SEED_RELATIONSHIP[field] ?? '') ? `relationship.${SEED_RELATIONSHIP[field]}` : `fields.${field}`);
+      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [];
+      if (Object.keys(fields).length > 0 || Object.keys(relationship).length === 0) edits.push({ edit: { operation: 'update-client', target: { recordId: input.id }, fields }, where });
+      if (Object.keys(relationship).length > 0) {
+        const { id_second: second, ...rest } = relationship;
+        const neutral: Fields = {};
+        for (const [key, value] of Object.entries(rest)) neutral[NEUTRAL_RELATIONSHIP[key] ?? key] = value;
+        if (second === undefined || second === null || !/^-?\d+$/.test(String(second))) {
+          throw new ServiceError('VALIDATION', 'relationship.id_second: the other client is needed to set a relationship', { issues: [{ path: 'relationship.id_second', message: 'the other client is needed to set a relationship' }] });
+        }
+        edits.push({ edit: { operation: 'set-relationship', target: { recordId: input.id, secondId: Number(second) }, fields: neutral }, where });
+      }
+      return written(input.id, queue('clients:update', edits)[0]!);
     },
 
     'referrals:create': async (input) => {
-      const result = one('referrals:create', { method: verb('createReferral'), path: 'referrals', fields: formFields(input, { dropNull: true }) }, (f) => (f === 'path' ? 'client' : f));
+      const result = one('referrals:create', { operation: 'create-referral', fields: formFields(input, { dropNull: true }) }, (f) => (f === 'path' ? 'client' : f));
       return { id: result.temp_id!, outboxId: result.entry };
     },
 
     'referrals:update': async (input) =>
-      written(input.id, one('referrals:update', { method: verb('updateReferral'), path: `referrals/id/${input.id}`, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
+      written(input.id, one('referrals:update', { operation: 'update-referral', target: { recordId: input.id }, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
 
     'contacts:complete': async (input) => {
       const { id, next_action: next } = input;
-      const edits: QueuedEdit[] = [{
-        edit: { method: verb('updateDoneContact'), path: `done_contacts/id/${id}`, fields: formFields(input, { dropNull: false, omit: ['id', 'next_action'] }) },
+      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [{
+        edit: { operation: 'complete-action', target: { recordId: id }, fields: formFields(input, { dropNull: false, omit: ['id', 'next_action'] }) },
         where: topLevel,
       }];
       if (next) {
@@ -127,7 +142,7 @@ export function createEditServices(context: EditContext): Pick<Services,
           });
         }
         edits.push({
-          edit: { method: verb('createDueContact'), path: `due_contacts/referral/${referral}`, fields: formFields(next, { dropNull: true }) },
+          edit: { operation: 'plan-action', target: { referralId: referral }, fields: formFields(next, { dropNull: true }) },
           where: (field) => (field === 'path' ? 'id' : `next_action.${field}`),
         });
       }
@@ -139,25 +154,23 @@ export function createEditServices(context: EditContext): Pick<Services,
       } satisfies ChannelOutput<'contacts:complete'>;
     },
 
-    // Recording a contact with no action planned first: in the seed's dialect, an action planned and
-    // completed at once (two entries, the second waiting for the first's server id).
+    // Recording a contact on a referral with no action planned first: one record-contact operation
+    // (the dialect table prints it as one request in 2025 and as plan + complete in 2019).
     'contacts:record': async (input) => {
       const { referral, next_action: next } = input;
-      const contact = formFields(input, { dropNull: true, omit: ['referral', 'next_action'] });
-      const planned = { user: input.user, start_date: input.start_date, end_date: input.end_date, description: input.description };
-      const edits: QueuedEdit[] = [
-        { edit: { method: verb('createDueContact'), path: `due_contacts/referral/${referral}`, fields: planned }, where: (field) => (field === 'path' ? 'referral' : field) },
-        { edit: ([plan]) => ({ method: verb('updateDoneContact'), path: `done_contacts/id/${plan!.temp_id!}`, fields: contact }), where: topLevel },
-      ];
+      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [{
+        edit: { operation: 'record-contact', target: { referralId: referral }, fields: formFields(input, { dropNull: true, omit: ['referral', 'next_action'] }) },
+        where: (field) => (field === 'path' ? 'referral' : field),
+      }];
       if (next) {
         edits.push({
-          edit: { method: verb('createDueContact'), path: `due_contacts/referral/${referral}`, fields: formFields(next, { dropNull: true }) },
+          edit: { operation: 'plan-action', target: { referralId: referral }, fields: formFields(next, { dropNull: true }) },
           where: (field) => (field === 'path' ? 'referral' : `next_action.${field}`),
         });
       }
-      const [plan, recorded, nextPlanned] = queue('contacts:record', edits);
+      const [recorded, nextPlanned] = queue('contacts:record', edits);
       return {
-        id: plan!.temp_id!,
+        id: recorded!.temp_id!,
         outboxId: recorded!.entry,
         nextAction: nextPlanned ? { id: nextPlanned.temp_id!, outboxId: nextPlanned.entry } : null,
       } satisfies ChannelOutput<'contacts:record'>;
@@ -165,27 +178,27 @@ export function createEditServices(context: EditContext): Pick<Services,
 
     'contacts:create-due': async (input) => {
       const result = one('contacts:create-due', {
-        method: verb('createDueContact'), path: `due_contacts/referral/${input.referral}`, fields: formFields(input, { dropNull: true, omit: ['referral'] }),
+        operation: 'plan-action', target: { referralId: input.referral }, fields: formFields(input, { dropNull: true, omit: ['referral'] }),
       }, (field) => (field === 'path' ? 'referral' : field));
       return { id: result.temp_id!, outboxId: result.entry };
     },
 
     'contacts:update-due': async (input) =>
-      written(input.id, one('contacts:update-due', { method: verb('updateDueContact'), path: `due_contacts/id/${input.id}`, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
+      written(input.id, one('contacts:update-due', { operation: 'edit-action', target: { recordId: input.id }, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
 
     'contacts:update-done': async (input) =>
-      written(input.id, one('contacts:update-done', { method: verb('updateDoneContact'), path: `done_contacts/id/${input.id}`, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
+      written(input.id, one('contacts:update-done', { operation: 'edit-contact', target: { recordId: input.id }, fields: formFields(input.fields, { dropNull: false }) }, underFields)),
 
     'contacts:external-referral': async (input) => {
-      const result = one('contacts:external-referral', { method: verb('createExternalReferral'), path: 'external_referral', fields: formFields(input, { dropNull: true }) }, topLevel);
+      const result = one('contacts:external-referral', { operation: 'external-referral', fields: formFields(input, { dropNull: true }) }, topLevel);
       return { outboxId: result.entry };
     },
 
     'contacts:attach': async (input: ChannelInput<'contacts:attach'>) => {
       const files = input.files.map((file) => ({ filename: file.filename, contentType: file.contentType, data: Buffer.from(file.dataBase64, 'base64') }));
       const result = one('contacts:attach', {
-        method: verb('upload'),
-        path: `${input.group}/id/${input.id}/uploads`,
+        operation: 'upload-file',
+        target: { uploadGroup: input.group, recordId: input.id },
         fields: { user_visibility: input.user_visibility.join(','), group_visibility: input.group_visibility.join(',') },
         files,
       }, (field) => (field === 'path' ? 'id' : field === 'file' ? 'files' : field));

@@ -12,7 +12,8 @@ import type { Services } from '../ipc/services.js';
 import { OutboxActionError, discardEntry, markDone, resolveConflict, retryEntry, sendAgain, type Choice } from '../outbox/actions.js';
 import { getEntry, listEntries, setEntry, type OutboxEntry } from '../outbox/entries.js';
 import { EditValidationError } from '../outbox/queue.js';
-import { classifyEdit } from '../../shared/edits/classify.js';
+import { editOf } from '../../shared/edits/classify.js';
+import type { WriteOperation } from '../../shared/dizions/dialects.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
@@ -22,18 +23,22 @@ export interface OutboxContext {
   changed: (tables: readonly string[]) => void;
 }
 
-const OPERATION_WORDS: Record<string, string> = {
-  createClient: 'New client',
-  updateClient: 'Change to client',
-  createReferral: 'New referral',
-  updateReferral: 'Change to referral',
-  createDueContact: 'New action',
-  updateDueContact: 'Change to action',
-  updateDoneContact: 'Change to contact',
-  createExternalReferral: 'External referral',
-  createExtensionRecord: 'New extension-database record',
-  updateExtensionRecord: 'Change to extension-database record',
-  upload: 'Files for',
+/** Headlines in the user's words, per neutral operation. */
+const OPERATION_WORDS: Record<WriteOperation, string> = {
+  'create-client': 'New client',
+  'update-client': 'Change to client',
+  'create-referral': 'New referral',
+  'update-referral': 'Change to referral',
+  'plan-action': 'New action',
+  'edit-action': 'Change to action',
+  'complete-action': 'Complete action',
+  'record-contact': 'Contact recorded',
+  'edit-contact': 'Change to contact',
+  'set-relationship': 'Relationship',
+  'external-referral': 'External referral',
+  'create-extension-record': 'New extension-database record',
+  'update-extension-record': 'Change to extension-database record',
+  'upload-file': 'Files for',
 };
 
 function personName(sqlite: Database.Database, clientId: unknown): string | null {
@@ -49,24 +54,29 @@ export function summarise(sqlite: Database.Database, entry: OutboxEntry): string
   const fields = entry.fields;
   const id = entry.record_id;
   switch (entry.operation) {
-    case 'createClient':
+    case 'create-client':
       return `New client ${[fields.first_name, fields.surname].filter(Boolean).join(' ')}`.trim();
-    case 'createExternalReferral':
+    case 'external-referral':
       return `External referral for ${[fields.first_name, fields.surname].filter(Boolean).join(' ') || 'a new person'}`;
-    case 'updateDoneContact':
-      if (entry.before?.state === 'due') return withClient(sqlite, `Complete action ${id}`, contactClient(sqlite, id));
+    case 'complete-action':
+      return withClient(sqlite, `Complete action ${id}`, contactClient(sqlite, id));
+    case 'edit-contact':
       return withClient(sqlite, `Change to contact ${id}`, contactClient(sqlite, id));
-    case 'createDueContact':
-    case 'updateDueContact':
-      return withClient(sqlite, `${OPERATION_WORDS[entry.operation]} ${entry.operation === 'createDueContact' ? '' : id ?? ''}`.trim(), contactClient(sqlite, id));
-    case 'createReferral':
+    case 'record-contact':
+      return withClient(sqlite, 'Contact recorded', referralClient(sqlite, entry.target.referralId ?? null));
+    case 'plan-action':
+    case 'edit-action':
+      return withClient(sqlite, `${OPERATION_WORDS[entry.operation]} ${entry.operation === 'plan-action' ? '' : id ?? ''}`.trim(), contactClient(sqlite, id));
+    case 'create-referral':
       return withClient(sqlite, 'New referral', fields.client);
-    case 'updateReferral':
+    case 'update-referral':
       return withClient(sqlite, `Change to referral ${id}`, referralClient(sqlite, id));
-    case 'updateClient':
-      return `Change to client ${personName(sqlite, id) ?? id}${fields.id_second ? ' (relationship)' : ''}`;
-    case 'upload': {
-      const edit = classifyEdit(entry.method, entry.path, entry.dialect);
+    case 'update-client':
+      return `Change to client ${personName(sqlite, id) ?? id}`;
+    case 'set-relationship':
+      return `Relationship between ${personName(sqlite, entry.target.recordId) ?? entry.target.recordId} and ${personName(sqlite, entry.target.secondId) ?? entry.target.secondId}`;
+    case 'upload-file': {
+      const edit = editOf(entry.operation, entry.target);
       const client = edit.uploadGroup === 'clients' ? edit.recordId : referralClient(sqlite, edit.recordId ?? null);
       return withClient(sqlite, `Files for ${edit.uploadGroup === 'clients' ? 'client' : 'referral'} ${edit.recordId}`, client);
     }
@@ -92,7 +102,7 @@ function referralClient(sqlite: Database.Database, id: number | null): number | 
 
 function groupOf(entry: OutboxEntry): string {
   try {
-    const edit = classifyEdit(entry.method, entry.path, entry.dialect);
+    const edit = editOf(entry.operation, entry.target);
     if (edit.uploadGroup) return edit.uploadGroup;
     if (edit.group === 'extension_database') return `extension_database/${edit.extensionDatabase}`;
     return edit.group;

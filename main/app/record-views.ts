@@ -10,7 +10,8 @@ import type { ContactDetail } from '../../shared/ipc/contacts.js';
 import type { ReferralDetail } from '../../shared/ipc/referrals.js';
 import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { readRelationship } from '../../shared/dizions/replies.js';
-import { classifyEdit } from '../../shared/edits/classify.js';
+import { editOf } from '../../shared/edits/classify.js';
+import type { WriteTarget } from '../../shared/dizions/dialects.js';
 import type { Dialect } from '../../shared/dizions/assumptions.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from '../ipc/service-error.js';
@@ -135,7 +136,7 @@ interface UploadRow {
   entry: number;
   method: string;
   path: string;
-  dialect: Dialect;
+  target: string;
   fields: string;
   state: string;
   created_at: string;
@@ -152,13 +153,13 @@ export function uploadsFor(sqlite: Database.Database, targets: ReadonlyArray<{ g
   for (const { group, ids } of targets) {
     if (ids.length === 0) continue;
     const rows = sqlite.prepare(
-      `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.dialect, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
+      `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.target, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
        FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id JOIN outbox_files f ON f.entry_id = e.id
-       WHERE r.family = ? AND r.role = 'reference' AND e.operation = 'upload' AND r.record_id IN (SELECT value FROM json_each(?))
+       WHERE r.family = ? AND r.role = 'reference' AND e.operation = 'upload-file' AND r.record_id IN (SELECT value FROM json_each(?))
        ORDER BY e.id, f.seq`,
     ).all(group, JSON.stringify(ids)) as UploadRow[];
     for (const row of rows) {
-      const edit = classifyEdit(row.method, row.path, row.dialect);
+      const edit = editOf('upload-file', JSON.parse(row.target) as WriteTarget);
       const fields = JSON.parse(row.fields) as Record<string, unknown>;
       out.push({
         id: row.file,

@@ -14,13 +14,17 @@ export const outboxEntries = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     created_at: text('created_at').notNull(),
-    /** The write in the API's own terms; temp ids in path and fields are replaced as parents land. */
+    /** The write as last printed (at queue time, then at each send) and the dialect it was printed in:
+     * history for people. What is sent is printed afresh from operation + target in the connection's dialect. */
     method: text('method').notNull(),
     path: text('path').notNull(),
-    fields: text('fields').notNull(), // JSON {field: string | null}
-    /** WriteOperation of shared/dizions/assumptions.ts (createClient, updateDoneContact, upload…). */
+    /** JSON {field: string | null} in neutral names (shared/dizions/dialects.ts); temp ids replaced as parents land. */
+    fields: text('fields').notNull(),
+    /** WriteOperation of shared/dizions/dialects.ts (create-client, complete-action, record-contact, upload-file…). */
     operation: text('operation').notNull(),
     dialect: text('dialect').notNull(),
+    /** JSON WriteTarget: the records the write names (recordId, referralId, secondId, externalId, extensionDatabase, uploadGroup). */
+    target: text('target').notNull().default('{}'),
     /** The record written: group family (clients, referrals, contacts, extension_database/x_9, external_referral) and id. */
     record_family: text('record_family').notNull(),
     record_id: integer('record_id'),

@@ -4,7 +4,7 @@
 // training system), and then only a client clearly named as a connection check. The app's Settings
 // "Check connection" calls checkConnection() with the typed keys; the CLI prints the same report.
 
-import { WRITE_VERBS, type Dialect } from '../../shared/dizions/assumptions.js';
+import { printWrite, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
 import {
   REPLY_STYLE_WORDS, TIMESTAMP_FIELDS, readServerTimestamp, readWriteReply, relationshipWords, timestampForm, type ReplyStyle, type TimestampForm,
@@ -381,15 +381,15 @@ class Doctor {
     const stamp = now.toISOString().slice(0, 19).replace('T', ' ');
     const fields = { first_name: 'Connection check', surname: `Caseworker doctor ${stamp} (safe to delete)` };
     let dialect: Dialect = this.report.dialect ?? '2019';
-    let create = await this.prober.send(WRITE_VERBS.createClient[dialect], 'clients', fields);
+    let create = await this.prober.send(...written('create-client', {}, dialect), fields);
     if (create.status === 405) {
       // The verbs are the other dialect's: the doctor may try both (sync never does).
       const other: Dialect = dialect === '2019' ? '2025' : '2019';
-      const retry = await this.prober.send(WRITE_VERBS.createClient[other], 'clients', fields);
+      const retry = await this.prober.send(...written('create-client', {}, other), fields);
       if (ok2xx(retry)) {
         const check = this.report.checks.find((c) => c.name === 'dialect')!;
         check.ok = true;
-        check.detail = `${other}: creates are ${WRITE_VERBS.createClient[other]} clients (${WRITE_VERBS.createClient[dialect]} was refused with 405), so the verbs decide; reads alone: ${check.detail}`;
+        check.detail = `${other}: creates are ${retry.method} clients (${written('create-client', {}, dialect)[0]} was refused with 405), so the verbs decide; reads alone: ${check.detail}`;
         dialect = other;
         this.report.dialect = other;
       }
@@ -407,17 +407,23 @@ class Doctor {
       ? `${create.method} clients answered ${REPLY_STYLE_WORDS[created.style]}: client ${created.id} "${fields.first_name} ${fields.surname}" was created`
       : `${create.method} clients answered ${create.status} with ${create.text.trim() ? JSON.stringify(create.text.trim().slice(0, 60)) : 'an empty body'}: no new id — Caseworker would look for each new record before resending (slower, never duplicated)`);
     if (created.id === undefined) return;
-    const update = await this.prober.send(WRITE_VERBS.updateClient[dialect], `clients/id/${created.id}`, { surname: `${fields.surname} updated` });
+    const update = await this.prober.send(...written('update-client', { recordId: created.id }, dialect), { surname: `${fields.surname} updated` });
     if (!ok2xx(update)) {
-      this.check('write_update', false, `${update.method} clients/id/${created.id}: ${describeFailure(update)}`);
+      this.check('write_update', false, `${update.method} ${update.path}: ${describeFailure(update)}`);
       return;
     }
     styles.update = readWriteReply(update.json).style;
-    this.check('write_update', true, `${update.method} clients/id/${created.id} answered ${update.status} with ${REPLY_STYLE_WORDS[styles.update]} (any 2xx is success)`);
+    this.check('write_update', true, `${update.method} ${update.path} answered ${update.status} with ${REPLY_STYLE_WORDS[styles.update]} (any 2xx is success)`);
   }
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** A write's verb and path as `dialect` prints it (the dialect table), for the prober. */
+function written(operation: WriteOperation, target: WriteTarget, dialect: Dialect): ['PUT' | 'POST', string] {
+  const { method, path } = printWrite(operation, target, dialect);
+  return [method, printPath(path)];
+}
 
 function ok2xx(reply: ProbeReply): boolean {
   return reply.status >= 200 && reply.status < 300;

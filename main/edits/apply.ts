@@ -4,7 +4,7 @@
 // Runs inside the caller's transaction (main/outbox/queue.ts): the edit and its entry commit together.
 
 import type Database from 'better-sqlite3';
-import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import { RELATIONSHIP_EDIT_FIELDS } from '../../shared/dizions/dialects.js';
 import type { ClassifiedEdit } from '../../shared/edits/classify.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import type { ApiRecord } from '../db/records.js';
@@ -43,7 +43,7 @@ export function kindGroup(edit: Pick<ClassifiedEdit, 'group'>): string {
 
 /** The replica record an edit writes, or undefined for uploads and external referrals (nothing local). */
 export function targetOf(edit: ClassifiedEdit, tempId: number | null): RecordRef | undefined {
-  if (edit.operation === 'upload' || edit.operation === 'createExternalReferral') return undefined;
+  if (edit.operation === 'upload-file' || edit.operation === 'external-referral') return undefined;
   const family = familyOf(edit.group, edit.extensionDatabase);
   const id = tempId ?? edit.recordId;
   if (id === undefined) throw new Error(`${edit.operation} names no record`);
@@ -51,7 +51,21 @@ export function targetOf(edit: ClassifiedEdit, tempId: number | null): RecordRef
 }
 
 function isRelationshipField(field: string): boolean {
-  return (RELATIONSHIP_FIELDS as readonly string[]).includes(field);
+  return (RELATIONSHIP_EDIT_FIELDS as readonly string[]).includes(field);
+}
+
+/** A relationship as the replica keeps it: in the words it is read back in (`relationship_details` entries, the seed's keys). */
+function relationshipDetail(second: number, fields: FormFields): Record<string, unknown> {
+  const detail: Record<string, unknown> = { id_second: second };
+  const seedName: Record<string, string> = {
+    relation_first_to_second: 'relationship_first_to_second', relation_second_to_first: 'relationship_second_to_first',
+    carer_relation_first_to_second: 'relationship_first_to_second_carer', carer_relation_second_to_first: 'relationship_second_to_first_carer',
+  };
+  for (const [field, text] of Object.entries(fields)) {
+    const name = seedName[field] ?? field;
+    detail[name] = apiValue('clients', name, text ?? null);
+  }
+  return detail;
 }
 
 /** Writes a create (temp id) or an update to the replica; returns what a discard needs. */
@@ -63,15 +77,15 @@ export function applyEdit(sqlite: Database.Database, edit: ClassifiedEdit, field
     const raw: ApiRecord = { id: tempId };
     for (const [field, text] of Object.entries(fields)) raw[field] = apiValue(group, field, text);
     if (edit.externalId !== undefined) raw.external_id = edit.externalId;
-    if (edit.operation === 'createDueContact') {
+    if (edit.operation === 'plan-action' || edit.operation === 'record-contact') {
       const referral = readLocal(sqlite, { family: 'referrals', id: edit.referralId! });
       raw.referral = edit.referralId!;
       raw.client = referral?.raw.client ?? null;
       raw.project = referral?.raw.project ?? null;
     }
-    if (edit.operation === 'createClient' && raw.type === undefined) raw.type = 1; // the server's default (assumptions table)
+    if (edit.operation === 'create-client' && raw.type === undefined) raw.type = 1; // the server's default (assumptions table)
     raw.updated = null;
-    writeLocal(sqlite, target, raw, edit.operation === 'createDueContact' ? 'due' : undefined);
+    writeLocal(sqlite, target, raw, edit.operation === 'plan-action' ? 'due' : edit.operation === 'record-contact' ? 'done' : undefined);
     return { base: null, baseUpdated: null, before: null };
   }
 
@@ -84,14 +98,12 @@ export function applyEdit(sqlite: Database.Database, edit: ClassifiedEdit, field
     base[field] = formText(raw[field]);
     raw[field] = apiValue(group, field, text);
   }
-  if (fields.id_second != null) {
+  if (edit.operation === 'set-relationship') {
     const details = Array.isArray(raw.relationship_details) ? [...(raw.relationship_details as unknown[])] : [];
-    const detail: Record<string, unknown> = {};
-    for (const field of RELATIONSHIP_FIELDS) if (fields[field] !== undefined) detail[field] = apiValue('clients', field, fields[field] ?? null);
-    details.push(detail);
+    details.push(relationshipDetail(edit.secondId!, fields));
     raw.relationship_details = details;
   }
-  const completes = edit.operation === 'updateDoneContact' && current.state === 'due';
+  const completes = edit.operation === 'complete-action' && current.state === 'due';
   writeLocal(sqlite, target, raw, completes ? 'done' : current.state);
   return {
     base,
@@ -129,10 +141,10 @@ export function rollbackEdit(sqlite: Database.Database, spec: RollbackSpec): voi
     if (spec.laterFields.has(field)) continue;
     raw[field] = apiValue(group, field, text);
   }
-  if (spec.fields.id_second != null && Array.isArray(raw.relationship_details)) {
+  if (spec.edit.operation === 'set-relationship' && Array.isArray(raw.relationship_details)) {
     const details = [...(raw.relationship_details as Array<Record<string, unknown>>)];
     for (let i = details.length - 1; i >= 0; i--) {
-      if (String(details[i]?.id_second) === spec.fields.id_second) {
+      if (String(details[i]?.id_second) === String(spec.edit.secondId)) {
         details.splice(i, 1);
         break;
       }

@@ -5,8 +5,8 @@
 
 import type Database from 'better-sqlite3';
 import type { EditValue } from '../../shared/edits/field-kinds.js';
-import { validateEdit } from '../../shared/edits/validate.js';
-import { classifyEdit, type ClassifiedEdit } from '../../shared/edits/classify.js';
+import { normaliseEditFields, validateNeutralEdit } from '../../shared/edits/validate.js';
+import { editOf, type ClassifiedEdit } from '../../shared/edits/classify.js';
 import { apiValue, kindGroup, rollbackEdit, targetOf } from '../edits/apply.js';
 import { replicaEditContext } from '../edits/context.js';
 import { readLocal, writeLocal } from '../edits/local-records.js';
@@ -35,7 +35,7 @@ function requireState(entry: OutboxEntry, allowed: readonly OutboxState[], actio
 }
 
 function classified(entry: OutboxEntry): ClassifiedEdit {
-  return classifyEdit(entry.method, entry.path, entry.dialect);
+  return editOf(entry.operation, entry.target);
 }
 
 /** Entries after `entry` on the same record that set a field, by field. */
@@ -69,8 +69,7 @@ export function retryEntry(replica: Handle, id: number, changes: Record<string, 
   if (Object.keys(changes).length > 0) {
     const merged: Record<string, EditValue> = { ...entry.fields, ...changes };
     for (const [key, value] of Object.entries(changes)) if (value === undefined) delete merged[key];
-    const completion = entry.before?.state === 'due' && entry.operation === 'updateDoneContact';
-    const result = validateEdit({ method: entry.method, path: entry.path, fields: merged }, replicaEditContext(replica), { dialect: entry.dialect, completion });
+    const result = validateNeutralEdit(edit, normaliseEditFields(merged), replicaEditContext(replica), entry.dialect);
     if (!result.ok) throw new EditValidationError(result.issues);
     fields = result.value.fields;
   }
@@ -199,12 +198,13 @@ export function markDone(replica: Handle, id: number, serverId?: number): Outbox
   const sqlite = replica.sqlite;
   const entry = entryOrThrow(sqlite, id);
   requireState(entry, ['in_doubt'], 'mark-done');
-  if (entry.temp_id !== null && serverId === undefined) {
+  // A 2019 "record a contact" whose plan step landed already knows its record.
+  if (entry.temp_id !== null && serverId === undefined && entry.server_id === null) {
     throw new OutboxActionError(`entry ${id} created a record: give the id it has on the server (mark-done ${id} SERVER_ID), so the records that refer to it can follow`);
   }
   if (serverId !== undefined && (!Number.isSafeInteger(serverId) || serverId <= 0)) throw new OutboxActionError(`the server id must be a positive whole number, got ${serverId}`);
   sqlite.transaction(() => {
-    if (serverId !== undefined && entry.temp_id !== null) {
+    if (serverId !== undefined && entry.temp_id !== null && entry.server_id === null) {
       const claimed = cached(sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id) as { id: number } | undefined;
       if (claimed) throw new OutboxActionError(`${entry.record_family} ${serverId} is already the record of entry ${claimed.id}`);
       setEntry(sqlite, id, { server_id: serverId, record_id: serverId });

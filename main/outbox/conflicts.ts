@@ -3,7 +3,7 @@
 // that nothing moved; otherwise field by field: a field the server left alone is sent, a field
 // both sides changed to different values is a conflict for the user — never a silent overwrite.
 
-import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import { RELATIONSHIP_EDIT_FIELDS, type WriteOperation } from '../../shared/dizions/dialects.js';
 import type { DizionsClient } from '../api/client.js';
 import { formText } from '../edits/apply.js';
 import type { ConflictField, FormFields, OutboxEntry } from './entries.js';
@@ -14,7 +14,10 @@ export type Precheck =
   | { kind: 'conflict'; conflict: Record<string, ConflictField> }
   | { kind: 'gone'; message: string };
 
-const isRelationship = (field: string) => (RELATIONSHIP_FIELDS as readonly string[]).includes(field);
+const isRelationship = (field: string) => (RELATIONSHIP_EDIT_FIELDS as readonly string[]).includes(field);
+
+/** Operations that change a record the server already has: checked three-way before they are sent. */
+const UPDATES: ReadonlySet<WriteOperation> = new Set(['update-client', 'update-referral', 'edit-action', 'complete-action', 'edit-contact', 'update-extension-record']);
 
 /** Fields of an update that hold a value the server can be asked about (relationships cannot). */
 export function checkableFields(entry: Pick<OutboxEntry, 'fields'>): string[] {
@@ -22,11 +25,11 @@ export function checkableFields(entry: Pick<OutboxEntry, 'fields'>): string[] {
 }
 
 export function isUpdate(entry: Pick<OutboxEntry, 'operation'>): boolean {
-  return entry.operation.startsWith('update');
+  return UPDATES.has(entry.operation);
 }
 
 export function isCompletion(entry: Pick<OutboxEntry, 'operation' | 'before'>): boolean {
-  return entry.operation === 'updateDoneContact' && entry.before?.state === 'due';
+  return entry.operation === 'complete-action';
 }
 
 /** The record as the server holds it now, looking under due then done for a completion. */
@@ -34,9 +37,9 @@ export async function currentOnServer(client: DizionsClient, entry: OutboxEntry,
   const id = entry.record_id!;
   const options = timeoutMs === undefined ? {} : { timeoutMs };
   if (entry.record_family !== 'contacts') return fetchRecord(client, entry.record_family, id, fields, options);
-  if (isCompletion(entry) || entry.operation === 'updateDueContact') {
+  if (isCompletion(entry) || entry.operation === 'edit-action') {
     const due = await fetchRecord(client, 'contacts', id, fields, { ...options, state: 'due' });
-    if (due || entry.operation === 'updateDueContact') return due;
+    if (due || entry.operation === 'edit-action') return due;
   }
   return fetchRecord(client, 'contacts', id, fields, { ...options, state: 'done' });
 }

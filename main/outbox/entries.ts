@@ -3,7 +3,7 @@
 // is never deleted by replay: confirmed entries stay as history (the user can see what was sent).
 
 import type Database from 'better-sqlite3';
-import type { Dialect, WriteOperation } from '../../shared/dizions/assumptions.js';
+import type { Dialect, WriteOperation, WriteTarget } from '../../shared/dizions/dialects.js';
 import type { OutboxState } from '../db/schema-outbox.js';
 import { cached } from '../edits/local-records.js';
 
@@ -19,11 +19,15 @@ export interface ConflictField {
 export interface OutboxEntry {
   id: number;
   created_at: string;
+  /** As last printed (queue time, then each send), in `dialect`: history. What is sent is printed from operation + target. */
   method: string;
   path: string;
+  /** Neutral field names (shared/dizions/dialects.ts). */
   fields: FormFields;
   operation: WriteOperation;
   dialect: Dialect;
+  /** The records the write names; temp ids are replaced as their creates land. */
+  target: WriteTarget;
   record_family: string;
   record_id: number | null;
   temp_id: number | null;
@@ -44,7 +48,7 @@ export interface OutboxEntry {
   outcome: string | null;
 }
 
-type Row = Omit<OutboxEntry, 'fields' | 'base' | 'before' | 'conflict'> & { fields: string; base: string | null; before: string | null; conflict: string | null };
+type Row = Omit<OutboxEntry, 'fields' | 'base' | 'before' | 'conflict' | 'target'> & { fields: string; base: string | null; before: string | null; conflict: string | null; target: string };
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
@@ -52,6 +56,7 @@ export function rowToEntry(row: Row): OutboxEntry {
   return {
     ...row,
     fields: JSON.parse(row.fields) as FormFields,
+    target: JSON.parse(row.target) as WriteTarget,
     base: parse<FormFields>(row.base),
     before: parse<{ state: 'due' | 'done' }>(row.before),
     conflict: parse<Record<string, ConflictField>>(row.conflict),
@@ -92,11 +97,14 @@ export interface StateChange {
   fields?: FormFields;
   base?: FormFields | null;
   base_updated?: string | null;
+  method?: string;
   path?: string;
+  dialect?: Dialect;
+  target?: WriteTarget;
   record_id?: number | null;
 }
 
-const JSON_COLUMNS = new Set(['conflict', 'fields', 'base']);
+const JSON_COLUMNS = new Set(['conflict', 'fields', 'base', 'target']);
 
 /** Moves one entry to a state (and sets the other columns given); asserts the entry exists. */
 export function setEntry(sqlite: Database.Database, id: number, change: StateChange): void {

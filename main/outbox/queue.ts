@@ -1,21 +1,23 @@
-// Queues an edit written in the API's own terms (method, path, fields, files): validated first
-// (shared/edits), then — in ONE SQLite transaction — applied to the replica, recorded as an outbox
-// entry with the records it touches, and its files copied into the encrypted database. Either all
-// of it is on disk or none of it is; an entry leaves `pending` only through replay.ts.
+// Queues an edit — written in the API's own terms (method, path read in a dialect) or as a neutral
+// operation (create-client, record-contact, …) — validated first (shared/edits), then in ONE SQLite
+// transaction applied to the replica, recorded as a dialect-neutral outbox entry (operation, target
+// records, fields) with the records it touches, and its files copied into the encrypted database.
+// Either all of it is on disk or none of it is; an entry leaves `pending` only through replay.ts.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Dialect } from '../../shared/dizions/assumptions.js';
-import { createsRecord, classifyEdit, EditPathError, type ClassifiedEdit } from '../../shared/edits/classify.js';
+import type { Dialect, WriteOperation, WriteTarget } from '../../shared/dizions/dialects.js';
+import { createsRecord, editOf, readEdit, EditPathError, type ClassifiedEdit } from '../../shared/edits/classify.js';
 import { REFERENCE_FAMILIES, formValue, type EditValue } from '../../shared/edits/field-kinds.js';
-import { describeIssues, validateEdit, type EditIssue } from '../../shared/edits/validate.js';
+import { describeIssues, inDialectWords, validateNeutralEdit, type EditIssue } from '../../shared/edits/validate.js';
+import { printEntry, targetOfEdit } from './printing.js';
 import { applyEdit, formText, targetOf } from '../edits/apply.js';
 import { replicaEditContext } from '../edits/context.js';
 import { cached, readLocal } from '../edits/local-records.js';
 import { familyOf } from './families.js';
-import { allocateTempId, bindTempId, landedId, replaceIdsInFields, replaceIdsInPath } from './temp-ids.js';
+import { allocateTempId, bindTempId, landedId, replaceIdsInFields, replaceIdsInPath, replaceIdsInTarget } from './temp-ids.js';
 import type { FormFields } from './entries.js';
 
 type Handle = { sqlite: Database.Database };
@@ -23,15 +25,15 @@ type Handle = { sqlite: Database.Database };
 /** A file to upload: a path on disk (read now), or bytes in hand (the UI). */
 export type QueuedFile = string | { filename: string; data: Uint8Array; contentType?: string };
 
-export interface QueueEditInput {
-  method: string;
-  path: string;
+/** An edit in a dialect's words (method + path, read in `QueueOptions.dialect`), or a neutral operation. */
+export type QueueEditInput = ({ method: string; path: string } | { operation: WriteOperation; target?: WriteTarget }) & {
   fields?: Record<string, EditValue>;
   file?: QueuedFile;
   files?: QueuedFile[];
-}
+};
 
 export interface QueueOptions {
+  /** The dialect a method + path is written in, and whose field rules apply now (default 2019, the seed). */
   dialect?: Dialect;
   now?: () => Date;
 }
@@ -79,13 +81,12 @@ function loadFiles(input: QueueEditInput): LoadedFile[] {
 }
 
 /** Temp ids whose create already landed are replaced by the server id before anything else. */
-function substituteLanded(sqlite: Database.Database, pathText: string, fields: FormFields): { path: string; fields: FormFields } {
-  const swap = (v: string) => {
+function landedSwap(sqlite: Database.Database): (v: string) => string {
+  return (v: string) => {
     if (!/^-\d+$/.test(v)) return v;
     const landed = landedId(sqlite, Number(v));
     return landed === undefined ? v : String(landed);
   };
-  return { path: replaceIdsInPath(pathText, swap), fields: replaceIdsInFields(fields, swap) };
 }
 
 function normaliseFields(fields: Record<string, EditValue>): FormFields {
@@ -118,62 +119,86 @@ function requireLocal(sqlite: Database.Database, family: string, id: number, wha
   }
 }
 
-/** Validates, applies and queues one edit; throws EditValidationError (nothing written) when refused. */
-export function queueEdit(replica: Handle, input: QueueEditInput, options: QueueOptions = {}): QueueResult {
-  const sqlite = replica.sqlite;
-  const dialect = options.dialect ?? '2019';
-  const substituted = substituteLanded(sqlite, input.path, normaliseFields(input.fields ?? {}));
-  let fields = substituted.fields;
-  let classified: ClassifiedEdit;
+/** Reads the input as a neutral edit (EditValidationError naming the field when it is not a write). */
+function neutralEdit(sqlite: Database.Database, input: QueueEditInput, dialect: Dialect): { edit: ClassifiedEdit; fields: FormFields } {
+  const swap = landedSwap(sqlite);
+  const fields = replaceIdsInFields(normaliseFields(input.fields ?? {}), swap);
+  if ('operation' in input) {
+    return { edit: editOf(input.operation, replaceIdsInTarget(input.target ?? {}, swap)), fields };
+  }
   try {
-    classified = classifyEdit(input.method, substituted.path, dialect);
+    const read = readEdit(input.method, replaceIdsInPath(input.path, swap), fields, dialect);
+    return { edit: { ...read.edit, ...replaceIdsInTarget(targetOfEdit(read.edit), swap) }, fields: read.fields };
   } catch (error) {
     if (error instanceof EditPathError) throw new EditValidationError([{ field: error.field, message: error.message }]);
     throw error;
   }
-  let completion = false;
-  if (classified.operation === 'updateDoneContact') {
-    completion = readLocal(sqlite, { family: 'contacts', id: classified.recordId! })?.state === 'due';
-    if (completion) fields = completionDefaults(sqlite, classified.recordId!, fields);
+}
+
+/** Validates, applies and queues one edit; throws EditValidationError (nothing written) when refused. */
+export function queueEdit(replica: Handle, input: QueueEditInput, options: QueueOptions = {}): QueueResult {
+  const sqlite = replica.sqlite;
+  const dialect = options.dialect ?? '2019';
+  const read = neutralEdit(sqlite, input, dialect);
+  let fields = read.fields;
+  const edit = read.edit;
+  const contactState = (id: number) => readLocal(sqlite, { family: 'contacts', id })?.state;
+  if (edit.alsoMeans) {
+    // The seed's done-contact POST: completes a due contact, edits a done one.
+    if (contactState(edit.recordId!) === 'done') edit.operation = edit.alsoMeans;
+    delete edit.alsoMeans;
   }
-  const validation = validateEdit({ method: input.method, path: substituted.path, fields }, replicaEditContext(replica), { dialect, completion });
-  if (!validation.ok) throw new EditValidationError(validation.issues);
-  const edit = validation.value.edit;
+  if (edit.operation === 'complete-action' && contactState(edit.recordId!) === 'done') {
+    throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is already done: edit it (${printEntry('edit-contact', targetOfEdit(edit), dialect).method} ${printEntry('edit-contact', targetOfEdit(edit), dialect).path})` }]);
+  }
+  if (edit.operation === 'edit-contact' && contactState(edit.recordId!) === 'due') {
+    throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is still due: complete it (${printEntry('complete-action', targetOfEdit(edit), dialect).method} ${printEntry('complete-action', targetOfEdit(edit), dialect).path})` }]);
+  }
+  if (edit.operation === 'complete-action') fields = completionDefaults(sqlite, edit.recordId!, fields);
+  const validation = validateNeutralEdit(edit, fields, replicaEditContext(replica), dialect);
+  if (!validation.ok) throw new EditValidationError('operation' in input ? validation.issues : inDialectWords(validation.issues, edit.operation, dialect));
   fields = validation.value.fields;
 
-  if (edit.operation === 'upload') requireLocal(sqlite, edit.uploadGroup!, edit.recordId!, edit.uploadGroup === 'clients' ? 'client' : 'referral');
-  else if (edit.operation === 'createDueContact') requireLocal(sqlite, 'referrals', edit.referralId!, 'referral');
-  else if (edit.recordId !== undefined) {
+  if (edit.operation === 'upload-file') requireLocal(sqlite, edit.uploadGroup!, edit.recordId!, edit.uploadGroup === 'clients' ? 'client' : 'referral');
+  else if (edit.operation === 'plan-action' || edit.operation === 'record-contact') requireLocal(sqlite, 'referrals', edit.referralId!, 'referral');
+  else if (edit.operation === 'set-relationship') {
+    requireLocal(sqlite, 'clients', edit.recordId!, 'client');
+    requireLocal(sqlite, 'clients', edit.secondId!, 'client');
+  } else if (edit.recordId !== undefined) {
     const family = familyOf(edit.group, edit.extensionDatabase);
     requireLocal(sqlite, family, edit.recordId, family === 'contacts' ? 'contact' : family.replace(/s$/, ''));
-    if (edit.operation === 'updateDueContact' && readLocal(sqlite, { family, id: edit.recordId })?.state !== 'due') {
-      throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is already done: update it through done_contacts/id/${edit.recordId}` }]);
+    if (edit.operation === 'edit-action' && contactState(edit.recordId) !== 'due') {
+      const printed = printEntry('edit-contact', targetOfEdit(edit), dialect);
+      throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is already done: update it through ${printed.method} ${printed.path}` }]);
     }
   }
   const files = loadFiles(input);
-  if (edit.operation === 'upload' && files.length === 0) throw new EditValidationError([{ field: 'file', message: 'an upload needs at least one file (--file PATH)' }]);
-  if (edit.operation !== 'upload' && files.length > 0) throw new EditValidationError([{ field: 'file', message: 'files go to clients/id/X/uploads or referrals/id/X/uploads only' }]);
+  if (edit.operation === 'upload-file' && files.length === 0) throw new EditValidationError([{ field: 'file', message: 'an upload needs at least one file (--file PATH)' }]);
+  if (edit.operation !== 'upload-file' && files.length > 0) throw new EditValidationError([{ field: 'file', message: 'files go to clients/id/X/uploads or referrals/id/X/uploads only' }]);
 
   const now = (options.now ?? (() => new Date()))();
+  const target = targetOfEdit(edit);
+  const printed = printEntry(edit.operation, target, dialect);
   return sqlite.transaction((): QueueResult => {
     const family = edit.uploadGroup ?? familyOf(edit.group, edit.extensionDatabase);
     const tempId = createsRecord(edit.operation) ? allocateTempId(sqlite, family) : null;
     const change = applyEdit(sqlite, edit, fields, tempId);
-    const target = targetOf(edit, tempId);
-    const entryId = Number(cached(sqlite, 
-      `INSERT INTO outbox_entries (created_at, method, path, fields, operation, dialect, record_family, record_id, temp_id, state, base, base_updated, before)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    const written = targetOf(edit, tempId);
+    const entryId = Number(cached(sqlite,
+      `INSERT INTO outbox_entries (created_at, method, path, fields, operation, dialect, target, record_family, record_id, temp_id, state, base, base_updated, before)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     ).run(
-      now.toISOString(), edit.method, substituted.path, JSON.stringify(fields), edit.operation, dialect,
-      family, target?.id ?? edit.recordId ?? null, tempId,
+      now.toISOString(), printed.method, printed.path, JSON.stringify(fields), edit.operation, dialect, JSON.stringify(target),
+      family, written?.id ?? edit.recordId ?? null, tempId,
       change.base ? JSON.stringify(change.base) : null, change.baseUpdated, change.before ? JSON.stringify(change.before) : null,
     ).lastInsertRowid);
     if (tempId !== null) bindTempId(sqlite, tempId, entryId);
 
     const addRecord = cached(sqlite, 'INSERT OR IGNORE INTO outbox_records (entry_id, family, record_id, role) VALUES (?, ?, ?, ?)');
-    if (target) addRecord.run(entryId, target.family, target.id, 'target');
-    if (edit.operation === 'upload') addRecord.run(entryId, edit.uploadGroup!, edit.recordId!, 'reference');
+    if (written) addRecord.run(entryId, written.family, written.id, 'target');
+    if (edit.operation === 'upload-file') addRecord.run(entryId, edit.uploadGroup!, edit.recordId!, 'reference');
     if (edit.referralId !== undefined && edit.referralId < 0) addRecord.run(entryId, 'referrals', edit.referralId, 'reference');
+    if (edit.secondId !== undefined && edit.secondId < 0) addRecord.run(entryId, 'clients', edit.secondId, 'reference');
     for (const [field, familyName] of Object.entries(REFERENCE_FAMILIES)) {
       const value = fields[field];
       if (value != null && Number(value) < 0) addRecord.run(entryId, familyName, Number(value), 'reference');

@@ -6,7 +6,8 @@
 // found by the values they set. We never rely on external_id alone: charities use it for their own systems.
 
 import type Database from 'better-sqlite3';
-import { CLIENT_FILTERS, RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
+import { CLIENT_FILTERS } from '../../shared/dizions/model.js';
+import { relationshipMatches } from './relationship-read.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import { readRelationship } from '../../shared/dizions/replies.js';
 import type { DizionsClient } from '../api/client.js';
@@ -32,38 +33,42 @@ export interface ReconcileOptions {
 const IDENTIFYING_CLIENT_FIELDS = ['dob', 'postcode', 'nhs_number', 'social_services_number', 'external_id', 'email', 'telephone', 'mobile', 'address1'];
 
 export const UNVERIFIABLE_EXPLANATION: Record<string, string> = {
-  upload: 'The connection failed after the files were sent, and the API offers no way to list a record\'s uploads, so Caseworker cannot tell whether they arrived. Check the record in Charitylog, then choose "send again" or "mark as done".',
-  createExternalReferral: 'The connection failed after the external referral was sent, and the API offers no way to read the staging area, so Caseworker cannot tell whether it arrived. Ask the administrator (or check the staging area), then choose "send again" or "mark as done".',
+  'upload-file': 'The connection failed after the files were sent, and the API offers no way to list a record\'s uploads, so Caseworker cannot tell whether they arrived. Check the record in Charitylog, then choose "send again" or "mark as done".',
+  'external-referral': 'The connection failed after the external referral was sent, and the API offers no way to read the staging area, so Caseworker cannot tell whether it arrived. Ask the administrator (or check the staging area), then choose "send again" or "mark as done".',
 };
 
 export async function reconcile(sqlite: Database.Database, client: DizionsClient, entry: OutboxEntry, options: ReconcileOptions): Promise<Reconciliation> {
   switch (entry.operation) {
-    case 'upload':
-    case 'createExternalReferral':
+    case 'upload-file':
+    case 'external-referral':
       return { kind: 'unverifiable', message: UNVERIFIABLE_EXPLANATION[entry.operation]! };
-    case 'createClient':
-    case 'createReferral':
-    case 'createDueContact':
-    case 'createExtensionRecord':
+    case 'record-contact':
+      // A chain whose first step landed (server_id) is settled like a completion of that action.
+      if (entry.server_id !== null) return reconcileUpdate(client, { ...entry, operation: 'complete-action', record_id: entry.server_id, record_family: 'contacts' }, options);
       return reconcileCreate(sqlite, client, entry, options);
+    case 'create-client':
+    case 'create-referral':
+    case 'plan-action':
+    case 'create-extension-record':
+      return reconcileCreate(sqlite, client, entry, options);
+    case 'set-relationship':
+      return reconcileRelationship(client, entry, options);
     default:
       return reconcileUpdate(client, entry, options);
   }
 }
 
+async function reconcileRelationship(client: DizionsClient, entry: OutboxEntry, options: ReconcileOptions): Promise<Reconciliation> {
+  const server = await fetchRecord(client, 'clients', entry.target.recordId!, ['relationship_details'], timeout(options));
+  const details = Array.isArray(server?.relationship_details) ? (server.relationship_details as unknown[]) : [];
+  return details.some((d) => relationshipMatches(d, entry.target.secondId!, entry.fields)) ? { kind: 'found', serverId: null } : { kind: 'absent' };
+}
+
 async function reconcileUpdate(client: DizionsClient, entry: OutboxEntry, options: ReconcileOptions): Promise<Reconciliation> {
   const fields = checkableFields(entry);
-  if (entry.fields.id_second != null) {
-    const server = await fetchRecord(client, 'clients', entry.record_id!, ['relationship_details'], timeout(options));
-    const details = Array.isArray(server?.relationship_details) ? (server.relationship_details as ServerRecord[]) : [];
-    // Entries are read in either dialect's words (replies.ts): a 2025 server may say relation_first_to_second.
-    const related = details.map(readRelationship).some((d) => RELATIONSHIP_FIELDS.every((f) => entry.fields[f] === undefined || sameValue(d[f], entry.fields[f])));
-    if (!related) return { kind: 'absent' };
-    if (fields.length === 0) return { kind: 'found', serverId: null };
-  }
   const server = await currentOnServer(client, entry, fields, options.timeoutMs);
   if (!server) return { kind: 'absent' }; // resending lets the precheck report it gone
-  if (entry.operation === 'updateDoneContact' && entry.before?.state === 'due') {
+  if (entry.operation === 'complete-action') {
     // Completed only if it is now a done contact: ask for it as done.
     const done = await fetchRecord(client, 'contacts', entry.record_id!, fields, { ...timeout(options), state: 'done' });
     if (!done) return { kind: 'absent' };
@@ -93,7 +98,7 @@ interface Search {
 function searchesFor(entry: OutboxEntry): Search[] {
   const f = entry.fields;
   switch (entry.operation) {
-    case 'createClient': {
+    case 'create-client': {
       // Only exact-valued filters (ids, flags): text such as a postcode may be tidied by the server.
       const filters: Record<string, string> = {};
       for (const key of CLIENT_FILTERS) {
@@ -103,22 +108,24 @@ function searchesFor(entry: OutboxEntry): Search[] {
       }
       return [{ group: 'clients', filters, nearFields: ['first_name', 'surname'] }];
     }
-    case 'createReferral': {
+    case 'create-referral': {
       const filters: Record<string, string | [string, string]> = {};
       if (f.client != null) filters.client = f.client;
       if (f.project != null) filters.project = f.project;
       if (f.date != null) filters.date = [f.date, f.date];
       return [{ group: 'referrals', filters, nearFields: ['client', 'project', 'date'] }];
     }
-    case 'createDueContact': {
-      const referral = /referral\/(\d+)/.exec(entry.path)?.[1];
+    case 'plan-action':
+    case 'record-contact': {
+      const referral = entry.target.referralId;
       const filters: Record<string, string> = {};
-      if (referral) filters.referral = referral;
+      if (referral !== undefined && referral > 0) filters.referral = String(referral);
       if (f.user != null) filters.user = f.user;
-      // A due contact completed since is a done contact with the same id space.
+      // A due contact completed since is a done contact with the same id space; a recorded contact
+      // is done at once (2025) or planned first (2019's chain: step one is looked for as a due contact).
       return ['due_contacts', 'done_contacts'].map((group) => ({ group, filters, nearFields: ['user', 'start_date'] }));
     }
-    case 'createExtensionRecord': {
+    case 'create-extension-record': {
       const { extensionDatabase } = groupOfFamily(entry.record_family);
       const filters: Record<string, string> = {};
       if (f.referral != null) filters.referral = f.referral;
@@ -133,7 +140,9 @@ function searchesFor(entry: OutboxEntry): Search[] {
 async function reconcileCreate(sqlite: Database.Database, client: DizionsClient, entry: OutboxEntry, options: ReconcileOptions): Promise<Reconciliation> {
   if (entry.first_sent_at === null) return { kind: 'absent' }; // never left this machine
   const since = earlier(entry.first_sent_at, options.windowMarginMs);
-  const sent = Object.entries(entry.fields).filter(([, v]) => v !== null);
+  // The fingerprint is what the (first) request sent: a 2019 "record a contact" plans before it completes.
+  const sentFields = entry.operation === 'record-contact' && entry.server_id === null ? planFieldsOf(entry) : entry.fields;
+  const sent = Object.entries(sentFields).filter(([, v]) => v !== null);
   const fieldNames = sent.map(([k]) => k);
   const claimed = new Set(cached(sqlite, 
     'SELECT server_id FROM outbox_entries WHERE record_family = ? AND server_id IS NOT NULL AND id <> ?',
@@ -155,7 +164,7 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
   }
   strong.sort((a, b) => a - b);
   if (strong.length > 0) {
-    if (entry.operation === 'createClient' && !IDENTIFYING_CLIENT_FIELDS.some((k) => entry.fields[k] != null)) {
+    if (entry.operation === 'create-client' && !IDENTIFYING_CLIENT_FIELDS.some((k) => entry.fields[k] != null)) {
       return {
         kind: 'ambiguous',
         message: `The reply to this create was lost. The server has a client with exactly these details (id ${strong.join(', ')}), but a name alone cannot prove it is this one. Check in Charitylog, then "mark as done" with its id, or "send again".`,
@@ -170,6 +179,17 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
     };
   }
   return { kind: 'absent' };
+}
+
+/**
+ * What the first request of a record-contact sent. In 2025 that is every field (one request); in 2019
+ * the plan step sends the planned times — the same user, times and description — so a match on
+ * those finds it either way (a completed one still carries them).
+ */
+function planFieldsOf(entry: OutboxEntry): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const name of ['user', 'start_date', 'end_date', 'description']) if (entry.fields[name] !== undefined) out[name] = entry.fields[name] ?? null;
+  return out;
 }
 
 /** The replica held this record, as it was before our first send: it existed already, so it is not ours. */

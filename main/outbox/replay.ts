@@ -16,6 +16,8 @@ import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
 import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
+import { sendForm, stepsOf, UnsendableError } from './printing.js';
+import { printPath } from '../../shared/url-grammar.js';
 import { releasePushLock, takePushLock } from './push-lock.js';
 import { cached } from '../edits/local-records.js';
 
@@ -197,24 +199,56 @@ class Replay {
       }
       fields = check.fields;
     }
+    // Printed now, in the connection's dialect: an entry queued under another dialect is sent in this one.
+    let form;
+    try {
+      form = sendForm({ ...entry, fields }, this.client.dialect);
+    } catch (error) {
+      if (error instanceof UnsendableError) {
+        this.fail(entry, 'rejected', error.message);
+        return;
+      }
+      throw error;
+    }
     const files = this.files(entry.id);
     const sentAt = formatServerTimestamp(new Date());
     // On disk before the request leaves: a crash from here on is found as `sending` and reconciled.
     this.set(entry.id, {
       state: 'sending', attempts: entry.attempts + 1, last_attempt_at: sentAt,
-      first_sent_at: entry.first_sent_at ?? sentAt, error_code: null, error: null,
+      first_sent_at: form.step === 0 ? entry.first_sent_at ?? sentAt : entry.first_sent_at, error_code: null, error: null,
+      method: form.method, path: printPath(form.path), dialect: this.client.dialect,
     });
     this.sentIds.add(entry.id);
     const options = { ...(files.length > 0 ? { files } : {}), ...(this.timings.requestTimeoutMs === undefined ? {} : { timeoutMs: this.timings.requestTimeoutMs }) };
-    const reply = await this.client.request(entry.method, entry.path, fields, options);
+    const reply = await this.client.request(form.method, form.path, form.fields, options);
     this.resume();
-    const serverId = idOf(reply.json);
-    if (entry.temp_id !== null && serverId === undefined) {
+    const serverId = form.creates ? createdIdOf(reply.json) : undefined;
+    if (form.creates && serverId === undefined) {
       // 2xx without the new record's id: it was probably saved; find it rather than send it twice.
       this.doubt(getEntry(this.sqlite, entry.id)!, 'the server accepted the create but its reply did not carry the new id');
       return;
     }
-    this.confirm(entry.id, entry.temp_id !== null ? serverId! : null, 'sent');
+    if (form.creates && stepsOf(entry.operation, this.client.dialect) > 1) {
+      // The first step of a chain landed: keep its id, then send the next step straight away.
+      this.landStep(entry.id, serverId!);
+      await this.send(getEntry(this.sqlite, entry.id)!);
+      return;
+    }
+    this.confirm(entry.id, form.creates ? serverId! : null, 'sent');
+  }
+
+  /**
+   * A chain's first step (2019's "record a contact": the plan) landed as `serverId`: the temp id
+   * becomes it everywhere and the entry stays in the queue for its next step — never sent twice,
+   * since a resend of this entry now prints the next step.
+   */
+  private landStep(id: number, serverId: number): void {
+    this.sqlite.transaction(() => {
+      const entry = getEntry(this.sqlite, id)!;
+      setEntry(this.sqlite, id, { state: 'pending', server_id: serverId, record_id: serverId, first_sent_at: null, error_code: null, error: null, next_attempt_at: 0 });
+      if (entry.temp_id !== null) landTempId(this.sqlite, entry.temp_id, serverId);
+    }).immediate();
+    this.changed(id);
   }
 
   /** An in-doubt entry: look on the server; adopt what is there, or send again if it never arrived. */
@@ -226,6 +260,10 @@ class Replay {
     this.resume();
     switch (found.kind) {
       case 'found':
+        if (entry.server_id === null && found.serverId !== null && stepsOf(entry.operation, this.client.dialect) > 1) {
+          this.landStep(entry.id, found.serverId); // the plan arrived: its completion is next
+          return;
+        }
         if (!this.confirm(entry.id, entry.temp_id !== null ? found.serverId : null, 'reconciled')) {
           this.set(entry.id, { state: 'in_doubt', next_attempt_at: Date.now() }); // another entry claimed it first: look again
         }
@@ -254,7 +292,7 @@ class Replay {
         state: 'confirmed', outcome, confirmed_at: new Date().toISOString(), error_code: null, error: null, conflict: null,
         ...(serverId !== null ? { server_id: serverId, record_id: serverId } : {}),
       });
-      if (serverId !== null && entry.temp_id !== null) landTempId(this.sqlite, entry.temp_id, serverId);
+      if (serverId !== null && entry.temp_id !== null && entry.server_id === null) landTempId(this.sqlite, entry.temp_id, serverId);
       cached(this.sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
       return true;
     }).immediate();
@@ -363,8 +401,8 @@ function mayHaveApplied(error: DizionsError, entry: OutboxEntry): boolean {
   return error.status >= 500 || error.status === 0;
 }
 
-/** The new id a create's reply carries, read tolerantly ({"id": N}, N, "N", {"id": "N"}, [{"id": N}]). */
-function idOf(json: unknown): number | undefined {
+/** The new record's id in a create's reply, read tolerantly ({"id": N}, N, "N", {"id": "N"}, [{"id": N}]). */
+function createdIdOf(json: unknown): number | undefined {
   return readWriteReply(json).id;
 }
 

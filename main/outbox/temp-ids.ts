@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { GrammarError, parsePath, printPath } from '../../shared/url-grammar.js';
 import { cached, readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../edits/local-records.js';
 import { REFERENCE_FIELDS } from './families.js';
+import type { WriteTarget } from '../../shared/dizions/dialects.js';
 import type { FormFields } from './entries.js';
 
 export function allocateTempId(sqlite: Database.Database, family: string): number {
@@ -38,6 +39,11 @@ export function replaceIdsInPath(path: string, map: (id: string) => string): str
     if (error instanceof GrammarError) return path;
     throw error;
   }
+  if (parsed.kind === 'relationship_details') {
+    const first = map(parsed.first);
+    const second = map(parsed.second);
+    return first === parsed.first && second === parsed.second ? path : printPath({ ...parsed, first, second });
+  }
   if (parsed.kind !== 'records') return path;
   let changed = false;
   for (const pair of parsed.pairs) {
@@ -50,6 +56,16 @@ export function replaceIdsInPath(path: string, map: (id: string) => string): str
     }
   }
   return changed ? printPath(parsed) : path;
+}
+
+/** Replaces ids in an entry's target records (the record, its referral, a relationship's second client). */
+export function replaceIdsInTarget(target: WriteTarget, map: (id: string) => string): WriteTarget {
+  const out: WriteTarget = { ...target };
+  for (const key of ['recordId', 'referralId', 'secondId'] as const) {
+    const value = out[key];
+    if (value !== undefined) out[key] = Number(map(String(value)));
+  }
+  return out;
 }
 
 /** Replaces temp ids in reference fields (client, referral, id_second). */
@@ -95,15 +111,16 @@ export function landTempId(sqlite: Database.Database, tempId: number, serverId: 
   const from = String(tempId);
   const to = String(serverId);
   const swap = (v: string) => (v === from ? to : v);
-  const waiting = cached(sqlite, 
-    `SELECT DISTINCT e.id, e.path, e.fields, e.base, e.record_id FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
+  const waiting = cached(sqlite,
+    `SELECT DISTINCT e.id, e.path, e.fields, e.base, e.record_id, e.target FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
      WHERE r.family = ? AND r.record_id = ?`,
-  ).all(family, tempId) as Array<{ id: number; path: string; fields: string; base: string | null; record_id: number | null }>;
-  const update = cached(sqlite, 'UPDATE outbox_entries SET path = ?, fields = ?, base = ?, record_id = ? WHERE id = ?');
+  ).all(family, tempId) as Array<{ id: number; path: string; fields: string; base: string | null; record_id: number | null; target: string }>;
+  const update = cached(sqlite, 'UPDATE outbox_entries SET path = ?, fields = ?, base = ?, record_id = ?, target = ? WHERE id = ?');
   for (const entry of waiting) {
     const fields = replaceIdsInFields(JSON.parse(entry.fields) as FormFields, swap);
     const base = entry.base === null ? null : JSON.stringify(replaceIdsInFields(JSON.parse(entry.base) as FormFields, swap));
-    update.run(replaceIdsInPath(entry.path, swap), JSON.stringify(fields), base, entry.record_id === tempId ? serverId : entry.record_id, entry.id);
+    const target = replaceIdsInTarget(JSON.parse(entry.target) as WriteTarget, swap);
+    update.run(replaceIdsInPath(entry.path, swap), JSON.stringify(fields), base, entry.record_id === tempId ? serverId : entry.record_id, JSON.stringify(target), entry.id);
   }
   cached(sqlite, 'UPDATE OR REPLACE outbox_records SET record_id = ? WHERE family = ? AND record_id = ?').run(serverId, family, tempId);
 }

@@ -3,13 +3,15 @@
 // SimResponse. It never throws for bad input: every refusal is a 4xx `{"error": …}` naming the
 // field or path segment at fault; anything else is a simulator bug, answered 500.
 
-import { WRITE_VERBS, type WriteOperation } from '../../shared/dizions/assumptions.js';
-import { GrammarError, parsePath, type RecordsPath } from '../../shared/url-grammar.js';
+import {
+  READ_FEATURES, SINGLE_RECORD_FORM, WriteFormError, dialectProblems, neutralFieldName, printWrite, readWrite, wireFieldName, type ReadWrite,
+} from '../../shared/dizions/dialects.js';
+import { GrammarError, parsePath, printPath, type DizionsPath, type RecordsPath } from '../../shared/url-grammar.js';
 import { allDictionaries, dictionaryTable, relationshipDictionary, searchDictionary } from './data-dictionaries.js';
-import { ApiError, badRequest, notAllowed } from './data-errors.js';
+import { ApiError, badRequest, notAllowed, notFound } from './data-errors.js';
 import { saveUpload } from './data-uploads.js';
 import {
-  createClient, createDueContact, createExtensionRecord, createExternalReferral, createReferral, updateClient,
+  createClient, createDueContact, createExtensionRecord, createExternalReferral, createReferral, recordContact, setRelationship, updateClient,
   updateDoneContact, updateDueContact, updateExtensionRecord, updateReferral,
 } from './data-writes.js';
 import { groupDefOf } from './query-groups.js';
@@ -17,21 +19,15 @@ import { listRecords, reportRecords } from './query-read.js';
 import type { SimStore } from './store.js';
 import type { SimRequest, SimResponse } from './types.js';
 
-const DESCRIBE: Record<WriteOperation, string> = {
-  createClient: 'creating a client', updateClient: 'updating a client',
-  createReferral: 'creating a referral', updateReferral: 'updating a referral',
-  createDueContact: 'creating a due contact', updateDueContact: 'updating a due contact',
-  updateDoneContact: 'updating (or completing) a contact', createExternalReferral: 'sending an external referral',
-  createExtensionRecord: 'creating an extension database record', updateExtensionRecord: 'updating an extension database record',
-  upload: 'uploading files',
-};
-
 export function handleApiRequest(store: SimStore, req: SimRequest): SimResponse {
   try {
     return route(store, req);
   } catch (error) {
     if (error instanceof GrammarError) return { status: 400, json: { error: error.message } };
     if (error instanceof ApiError) return { status: error.status, json: { error: error.message, ...error.extra } };
+    if (error instanceof WriteFormError) {
+      return { status: error.status, json: { error: error.message }, ...(error.allow.length > 0 ? { headers: { Allow: error.allow.join(', ') } } : {}) };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return { status: 500, json: { error: `simulator error: ${message}` } };
   }
@@ -47,17 +43,21 @@ function route(store: SimStore, req: SimRequest): SimResponse {
   }
 
   switch (path.kind) {
+    case 'filterable_fields':
+    case 'metrics':
+      if (!READ_FEATURES[store.dialect].discovery.includes(path.kind)) throw notFound(`${path.kind} is not part of the API in the ${store.dialect} dialect (use selectable_fields)`);
+    // falls through
     case 'dictionary_all':
     case 'dictionary':
     case 'relationships':
     case 'dictionary_search':
     case 'selectable_fields':
-      if (method !== 'GET') throw notAllowed(`${req.path.split('?')[0]} is read-only: use GET`);
+      if (method !== 'GET') throw new WriteFormError(405, `${req.path.split('?')[0]} is read-only: use GET`, ['GET']);
       return { status: 200, json: readOnly(store, path) };
     case 'external_referral':
-      if (method === 'GET') throw notAllowed('external referrals are staged for the administrator and cannot be read back through the API');
-      checkVerb(store, 'createExternalReferral', method);
-      return created(createExternalReferral(store, req.user, req.form));
+    case 'relationship_details':
+      if (method === 'GET') throw new WriteFormError(405, `${printPath(path)} cannot be read back through the API`, ['PUT']);
+      return write(store, req, method, path);
     case 'records':
       if (method === 'GET') return read(store, req, path);
       return write(store, req, method, path);
@@ -71,6 +71,9 @@ function readOnly(store: SimStore, path: ReturnType<typeof parsePath>): unknown 
     case 'relationships': return relationshipDictionary(store, path.carer);
     case 'dictionary_search': return searchDictionary(store, path.apiGroup, path.table, path.term);
     case 'selectable_fields': return [...groupDefOf(path).selectable];
+    // Filterable keys and metrics: what the simulator's query layer accepts (the current manual's discovery).
+    case 'filterable_fields': return [...groupDefOf(path).filterKeys, ...groupDefOf(path).ranges];
+    case 'metrics': return ['count', ...[...groupDefOf(path).filterKeys].filter((f) => f !== 'id')];
     default: throw new Error(`not a read-only path: ${path.kind}`);
   }
 }
@@ -78,6 +81,9 @@ function readOnly(store: SimStore, path: ReturnType<typeof parsePath>): unknown 
 function read(store: SimStore, req: SimRequest, path: RecordsPath): SimResponse {
   const def = groupDefOf(path);
   if (path.uploads) throw notAllowed('uploads cannot be read back through the API');
+  if (path.bareId && !SINGLE_RECORD_FORM[store.dialect].accept.includes('bare')) {
+    throw badRequest(`a single record is ${path.group}/id/<id> in the ${store.dialect} dialect, not ${path.group}/<id>`);
+  }
   if (path.report) return { status: 200, json: reportRecords(store, def, path, req.user) };
   return { status: 200, rows: listRecords(store, def, path, req.user) };
 }
@@ -86,87 +92,73 @@ function created(id: number): SimResponse {
   return { status: 200, json: { id } };
 }
 
-function checkVerb(store: SimStore, operation: WriteOperation, method: string): void {
-  const expected = WRITE_VERBS[operation][store.dialect];
-  if (method !== expected) {
-    throw notAllowed(`${DESCRIBE[operation]} uses ${expected} in the ${store.dialect} dialect, not ${method}`);
-  }
+function recordId(key: string, value: number | undefined): number {
+  if (value === undefined || !Number.isSafeInteger(value) || value < 1) throw badRequest(`${key} must be a record id (a positive whole number), got "${String(value)}"`);
+  return value;
 }
 
-/** The single id of a write path (`…/id/X`, `…/referral/R`, `…/external_id/E`), checked. */
-function onlyPair(path: RecordsPath, shape: string): { key: string; value: string } | undefined {
-  if (path.report || path.fields || path.resolveIds) throw badRequest(`a write path is ${shape}: no dimension/, field/ or resolveIds`);
-  if (path.pairs.length === 0) return undefined;
-  const pair = path.pairs[0]!;
-  if (path.pairs.length > 1 || !('values' in pair) || pair.values.length !== 1) throw badRequest(`a write path is ${shape}`);
-  return { key: pair.key, value: pair.values[0]! };
+/** Refuses what this dialect's field rules refuse, naming the field (400). */
+function checkFields(store: SimStore, read: ReadWrite, form: Record<string, string>): void {
+  const neutral: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form)) neutral[neutralFieldName(read.operation, name, store.dialect)] = value;
+  const problem = dialectProblems(read.operation, neutral, store.dialect)[0];
+  if (problem) throw badRequest(`${wireFieldName(read.operation, problem.field, store.dialect)} ${problem.message}`);
 }
 
-function recordId(key: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw badRequest(`${key} must be a record id (a positive whole number), got "${value}"`);
-  return Number(value);
-}
+const RELATIONSHIP_WIRE = ['id_second', 'relationship_first_to_second', 'relationship_second_to_first', 'relationship_first_to_second_carer', 'relationship_second_to_first_carer'];
 
-function write(store: SimStore, req: SimRequest, method: string, path: RecordsPath): SimResponse {
-  const def = groupDefOf(path);
+/** Picks the operation from the method and path through the dialect table (405 + Allow for another dialect's verb). */
+function write(store: SimStore, req: SimRequest, method: string, path: DizionsPath): SimResponse {
   const { user, form } = req;
-  if (def.extensionDatabase) {
-    const name = def.extensionDatabase;
-    const pair = onlyPair(path, `${def.label} or ${def.label}/id/<id>`);
-    if (!pair) {
-      checkVerb(store, 'createExtensionRecord', method);
-      return created(createExtensionRecord(store, user, name, form));
-    }
-    if (pair.key !== 'id') throw badRequest(`a write path is ${def.label} or ${def.label}/id/<id>, not .../${pair.key}/`);
-    checkVerb(store, 'updateExtensionRecord', method);
-    return created(updateExtensionRecord(store, user, name, recordId('id', pair.value), form));
+  if (path.kind === 'records' && path.group !== 'extension_database' && path.group !== 'clients' && path.group !== 'referrals' && path.group !== 'due_contacts' && path.group !== 'done_contacts') {
+    groupDefOf(path); // 404 for an unknown group
+    throw new WriteFormError(405, `${path.group} are read-only through the API`, ['GET']);
   }
-  const group = def.recordGroup!;
-  if (path.uploads) {
-    if (group !== 'clients' && group !== 'referrals') throw badRequest('uploads are accepted by clients and referrals only');
-    const pair = onlyPair({ ...path, uploads: false }, `${group}/id/<id>/uploads`)!;
-    checkVerb(store, 'upload', method);
-    return created(saveUpload(store, user, group, recordId('id', pair.value), form, req.files));
-  }
-  switch (group) {
-    case 'clients': {
-      const pair = onlyPair(path, 'clients, clients/external_id/<external id> or clients/id/<id>');
-      if (!pair || pair.key === 'external_id') {
-        checkVerb(store, 'createClient', method);
-        return created(createClient(store, user, form, pair?.value));
+  if (path.kind === 'records') groupDefOf(path); // 404 for an unknown extension database
+  const read = readWrite(method, path, store.dialect, (name) => name in form);
+  const t = read.target;
+  switch (read.operation) {
+    case 'create-client':
+      return created(createClient(store, user, form, t.externalId));
+    case 'update-client': {
+      const stray = RELATIONSHIP_WIRE.find((f) => f in form);
+      if (stray && readWrite(method, path, store.dialect, () => true).operation === 'set-relationship') {
+        throw badRequest('id_second is required with relationship fields (the other client)');
       }
-      if (pair.key !== 'id') throw badRequest(`a client write path is clients, clients/external_id/<external id> or clients/id/<id>, not clients/${pair.key}/`);
-      checkVerb(store, 'updateClient', method);
-      return created(updateClient(store, user, recordId('id', pair.value), form));
-    }
-    case 'referrals': {
-      const pair = onlyPair(path, 'referrals or referrals/id/<id>');
-      if (!pair) {
-        checkVerb(store, 'createReferral', method);
-        return created(createReferral(store, user, form));
+      if (stray) {
+        const elsewhere = printWrite('set-relationship', { recordId: recordId('id', t.recordId), secondId: 1 }, store.dialect);
+        throw badRequest(`${stray}: a client update does not set relationships in the ${store.dialect} dialect; use ${elsewhere.method} ${printPath(elsewhere.path).replace(/\/1$/, '/<second client>')}`);
       }
-      if (pair.key !== 'id') throw badRequest(`a referral write path is referrals or referrals/id/<id>, not referrals/${pair.key}/`);
-      checkVerb(store, 'updateReferral', method);
-      return created(updateReferral(store, user, recordId('id', pair.value), form));
+      return created(updateClient(store, user, recordId('id', t.recordId), form));
     }
-    case 'due_contacts': {
-      const pair = onlyPair(path, 'due_contacts/referral/<referral id> or due_contacts/id/<id>');
-      if (pair?.key === 'referral') {
-        checkVerb(store, 'createDueContact', method);
-        return created(createDueContact(store, user, recordId('referral', pair.value), form));
-      }
-      if (pair?.key !== 'id') throw badRequest('a due contact write path is due_contacts/referral/<referral id> (create) or due_contacts/id/<id> (update)');
-      checkVerb(store, 'updateDueContact', method);
-      return created(updateDueContact(store, user, recordId('id', pair.value), form));
+    case 'set-relationship': {
+      checkFields(store, read, form);
+      if (read.secondFromFields) return created(updateClient(store, user, recordId('id', t.recordId), form)); // the seed's client update with id_second
+      return created(setRelationship(store, user, recordId('first client', t.recordId), recordId('second client', t.secondId), form));
     }
-    case 'done_contacts': {
-      const pair = onlyPair(path, 'done_contacts/id/<id>');
-      if (pair?.key !== 'id') throw notAllowed('done contacts are made by completing a due contact: done_contacts/id/<due contact id> with start_date and end_date');
-      checkVerb(store, 'updateDoneContact', method);
-      return created(updateDoneContact(store, user, recordId('id', pair.value), form));
-    }
-    case 'workers':
-    case 'schedules':
-      throw notAllowed(`${group} are read-only through the API`);
+    case 'create-referral':
+      return created(createReferral(store, user, form));
+    case 'update-referral':
+      return created(updateReferral(store, user, recordId('id', t.recordId), form));
+    case 'plan-action':
+      return created(createDueContact(store, user, recordId('referral', t.referralId), form));
+    case 'edit-action':
+      return created(updateDueContact(store, user, recordId('id', t.recordId), form));
+    case 'complete-action':
+      // The seed's POST both completes and edits (alsoMeans); the current manual's POST only completes.
+      return created(updateDoneContact(store, user, recordId('id', t.recordId), form, read.alsoMeans ? 'either' : 'complete'));
+    case 'edit-contact':
+      return created(updateDoneContact(store, user, recordId('id', t.recordId), form, 'edit'));
+    case 'record-contact':
+      return created(recordContact(store, user, recordId('referral', t.referralId), form));
+    case 'external-referral':
+      checkFields(store, read, form);
+      return created(createExternalReferral(store, user, form));
+    case 'create-extension-record':
+      return created(createExtensionRecord(store, user, groupDefOf(path as RecordsPath).extensionDatabase!, form));
+    case 'update-extension-record':
+      return created(updateExtensionRecord(store, user, groupDefOf(path as RecordsPath).extensionDatabase!, recordId('id', t.recordId), form));
+    case 'upload-file':
+      return created(saveUpload(store, user, t.uploadGroup!, recordId('id', t.recordId), form, req.files));
   }
 }

@@ -139,7 +139,9 @@ export function createReferral(store: SimStore, user: SimUser, form: Record<stri
   checkClient(store, user, body.client);
   checkMembership(user, body.project);
   checkStage(store, 'stage', body.stage, body.template, `this referral's template`);
-  const values = { referral_complete: 'N', project_category: projectCategory(store, body.project), ...dropNulls(body) };
+  // The current manual: a referral created through the API is marked completed (add actions afterwards).
+  // The seed is silent, so both dialects follow it.
+  const values = { project_category: projectCategory(store, body.project), ...dropNulls(body), referral_complete: 'Y' };
   return store.db.transaction(() => insertRow(store, 'referrals', values))();
 }
 
@@ -204,10 +206,15 @@ export function updateDueContact(store: SimStore, user: SimUser, id: number, for
   return id;
 }
 
-/** Updates a done contact, or completes a due one (start_date and end_date in the body): same id. */
-export function updateDoneContact(store: SimStore, user: SimUser, id: number, form: Record<string, string>): number {
+/**
+ * Updates a done contact, or completes a due one (start_date and end_date in the body): same id.
+ * `mode`: the seed's one POST does `either`; the current manual completes with POST and edits with PUT.
+ */
+export function updateDoneContact(store: SimStore, user: SimUser, id: number, form: Record<string, string>, mode: 'either' | 'complete' | 'edit' = 'either'): number {
   const row = visibleRow(store, groupDef('done_contacts'), id, user) ?? visibleRow(store, groupDef('due_contacts'), id, user);
   if (!row) throw notFound(`contact ${id} not found`);
+  if (mode === 'complete' && row.done === 1) throw new ApiError(409, `contact ${id} is already done: edit it with PUT done_contacts/${id}`);
+  if (mode === 'edit' && row.done === 0) throw new ApiError(409, `contact ${id} is due, not done: complete it with POST done_contacts/${id}`);
   const body = convertBody(store, groupDef('done_contacts'), CONTACT_WRITABLE, form);
   if (row.done === 0) {
     for (const field of ['start_date', 'end_date']) {
@@ -224,10 +231,48 @@ export function updateDoneContact(store: SimStore, user: SimUser, id: number, fo
   return id;
 }
 
+/** A contact recorded on a referral with no action planned first (the current manual's `done_contacts/referral/R`). */
+export function recordContact(store: SimStore, user: SimUser, referralId: number, form: Record<string, string>): number {
+  const referral = visibleRow(store, groupDef('referrals'), referralId, user);
+  if (!referral) throw notFound(`referral ${referralId} not found`);
+  const body = convertBody(store, groupDef('done_contacts'), CONTACT_WRITABLE, form);
+  requireFields(body, MANDATORY.completeContact);
+  checkContact(store, body, referralId);
+  return store.db.transaction(() => insertRow(store, 'contacts', {
+    ...dropNulls(body), done: 1, referral: referralId, client: referral.client, project: referral.project,
+  }))();
+}
+
+/** The current manual's `PUT relationship_details/A/B` with `relation_*` keys; one relationship per pair, as the seed's. */
+export function setRelationship(store: SimStore, user: SimUser, first: number, second: number, form: Record<string, string>): number {
+  const def = groupDef('clients');
+  if (!visibleRow(store, def, first, user)) throw notFound(`client ${first} not found`);
+  if (first === second) throw badRequest('a relationship joins two different clients');
+  if (!store.db.prepare('SELECT 1 FROM clients WHERE id = ?').get(second)) throw badRequest(`client ${second} is not a client`);
+  const known = ['relation_first_to_second', 'relation_second_to_first', 'carer_relation_first_to_second', 'carer_relation_second_to_first', 'major', 'send_one_letter_to_both', 'joint_address'];
+  for (const field of Object.keys(form)) if (!known.includes(field)) throw badRequest(`unknown field "${field}" for relationship_details (${known.join(', ')})`);
+  for (const flag of ['major', 'send_one_letter_to_both']) {
+    if (form[flag] !== undefined && form[flag] !== 'Y' && form[flag] !== 'N') throw badRequest(`${flag} must be Y or N, got "${form[flag]}"`);
+  }
+  const seedForm: Record<string, string> = { id_second: String(second) };
+  const names: Record<string, string> = {
+    relation_first_to_second: 'relationship_first_to_second', relation_second_to_first: 'relationship_second_to_first',
+    carer_relation_first_to_second: 'relationship_first_to_second_carer', carer_relation_second_to_first: 'relationship_second_to_first_carer',
+  };
+  for (const [field, seed] of Object.entries(names)) if (form[field] !== undefined) seedForm[seed] = form[field]!;
+  const relationship = relationshipFromForm(store, def, first, seedForm)!;
+  store.db.transaction(() => {
+    updateRow(store, 'clients', first, {});
+    saveRelationship(store, first, relationship);
+  })();
+  return first;
+}
+
 // ---- external referrals ---------------------------------------------------------------------------------
 
 const EXTERNAL_ONLY = ['org_type_id', 'project'];
-const EXTERNAL_WRITABLE = [...EXTERNAL_ONLY, ...CLIENT_WRITABLE, 'description'];
+// `source` and `referral_role` come from the current manual; which dialect accepts them is the dialect table's call (api-handler).
+const EXTERNAL_WRITABLE = [...EXTERNAL_ONLY, ...CLIENT_WRITABLE, 'description', 'source', 'referral_role'];
 
 /** Stages an external referral for the administrator to import or reject (never readable through the API). */
 export function createExternalReferral(store: SimStore, user: SimUser, form: Record<string, string>): number {
@@ -242,16 +287,17 @@ export function createExternalReferral(store: SimStore, user: SimUser, form: Rec
       const table = field === 'project' ? 'referrals/project' : 'organisations/type';
       if (value !== null && !store.dictionaryItem(table, value as number)) throw badRequest(`${field} ${String(value)} is not an id of dictionary ${table}`);
       values[field] = value;
-    } else if (field === 'description') {
+    } else if (field === 'description' || field === 'source' || field === 'referral_role') {
       values[field] = convertValue(store, clients, field, 'text', raw);
     } else {
       values[field] = convertValue(store, clients, field, clients.kinds.get(field) ?? 'text', raw);
     }
   }
-  requireFields(values, MANDATORY.externalReferral);
+  // Mandatory fields differ by dialect (description is optional in the current manual): checked by the dialect table.
+  requireFields(values, ['org_type_id', 'surname']);
   const data = dropNulls(values);
   const result = store.db.prepare(`INSERT INTO external_referrals (org_type_id, surname, description, project, data, created_by_user, received)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(String(data.org_type_id), data.surname, data.description, data.project ?? null, JSON.stringify(data), user.id, store.clock.next());
+    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(String(data.org_type_id), data.surname, data.description ?? '', data.project ?? null, JSON.stringify(data), user.id, store.clock.next());
   return Number(result.lastInsertRowid);
 }
 

@@ -33,7 +33,7 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 /** Sends a handler's reply: `json` in one piece, `rows` streamed as a JSON array. */
 export async function sendSimResponse(res: ServerResponse, response: SimResponse): Promise<number> {
-  if ('json' in response) return sendJson(res, response.status, response.json);
+  if ('json' in response) return sendJson(res, response.status, response.json, response.headers ?? {});
   return streamRows(res, response.status, response.rows);
 }
 

@@ -74,6 +74,7 @@ const DEFS = new Map<string, GroupDef>();
 
 /** The definition of a records group, or a 404 naming the unknown group or extension database. */
 export function groupDef(group: string, extensionDatabase?: string): GroupDef {
+  if (extensionDatabase !== undefined) extensionDatabase = extensionDatabaseName(extensionDatabase);
   const key = extensionDatabase ? `extension_database/${extensionDatabase}` : group;
   let def = DEFS.get(key);
   if (!def) {
@@ -90,6 +91,16 @@ export function groupDef(group: string, extensionDatabase?: string): GroupDef {
     DEFS.set(key, def);
   }
   return def;
+}
+
+/**
+ * The database an API name means: the seed's `<name>_<id>`, or the name an admin generated for API
+ * access in the current manual (`wellcheck_notes`, no suffix). Both name the same database.
+ */
+export function extensionDatabaseName(name: string): string {
+  if (name in EXTENSION_DATABASES) return name;
+  const match = Object.keys(EXTENSION_DATABASES).find((key) => key.replace(/_\d+$/, '') === name);
+  return match ?? name;
 }
 
 export function groupDefOf(path: Pick<RecordsPath, 'group' | 'extensionDatabase'>): GroupDef {

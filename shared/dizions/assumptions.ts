@@ -2,39 +2,8 @@
 // (the assumptions table of ../shared/dizions-api.md). The simulator implements exactly this and
 // the client relies on nothing else: if the real server differs, this module is what changes.
 
-/** Write operations and the HTTP verb each dialect uses. The seed (2019) creates with PUT and
- * updates with POST; the 2021–2025 docs swap them for clients, referrals and contacts. */
-export const DIALECTS = ['2019', '2025'] as const;
-export type Dialect = (typeof DIALECTS)[number];
-
-export type WriteOperation =
-  | 'createClient' | 'updateClient'
-  | 'createReferral' | 'updateReferral'
-  | 'createDueContact' | 'updateDueContact'
-  | 'updateDoneContact' // also completes a due contact (start_date + end_date in the body)
-  | 'createExternalReferral'
-  | 'createExtensionRecord' | 'updateExtensionRecord'
-  | 'upload';
-
-export const WRITE_VERBS: Record<WriteOperation, Record<Dialect, 'PUT' | 'POST'>> = {
-  createClient: { '2019': 'PUT', '2025': 'POST' },
-  updateClient: { '2019': 'POST', '2025': 'PUT' },
-  createReferral: { '2019': 'PUT', '2025': 'POST' },
-  updateReferral: { '2019': 'POST', '2025': 'PUT' },
-  createDueContact: { '2019': 'PUT', '2025': 'POST' },
-  updateDueContact: { '2019': 'POST', '2025': 'PUT' },
-  updateDoneContact: { '2019': 'POST', '2025': 'PUT' },
-  // These stay as they were in every revision.
-  createExternalReferral: { '2019': 'PUT', '2025': 'PUT' },
-  createExtensionRecord: { '2019': 'PUT', '2025': 'PUT' },
-  updateExtensionRecord: { '2019': 'POST', '2025': 'POST' },
-  upload: { '2019': 'POST', '2025': 'POST' },
-};
-
-/** Whether `method` creates (true) or updates (false) for a given record path kind in a dialect. */
-export function isCreateVerb(method: string, dialect: Dialect): boolean {
-  return method.toUpperCase() === WRITE_VERBS.createClient[dialect];
-}
+// The two dialects and every write's verb, path and fields live in ./dialects.ts (one table).
+export { DIALECTS, OPERATIONS, type Dialect, type WriteOperation } from './dialects.js';
 
 /** The three authentication headers (later docs). A missing or wrong key gets 401. */
 export const AUTH_HEADERS = { source: 'Source', org: 'Org', user: 'User' } as const;
@@ -88,4 +57,4 @@ export interface DictionaryEntry { id: number; name: string; [extra: string]: un
 export const UPLOAD_FILE_PART = 'files';
 
 /** Groups whose writes the API gives no way to read back: a lost reply there cannot be checked. */
-export const UNVERIFIABLE_WRITES = ['upload', 'createExternalReferral'] as const;
+export const UNVERIFIABLE_WRITES = ['upload-file', 'external-referral'] as const;

@@ -1,31 +1,30 @@
-// What a write in the API's own terms (method + path) does: which operation of WRITE_VERBS, which
-// group, which record. The CLI's `caseworker queue PUT clients …` and the UI both go through here,
-// so an edit means the same thing wherever it was made. Ids in paths may be temp ids (negative).
+// What a write in the API's own terms (method + path, read in a dialect) does: which neutral
+// operation of shared/dizions/dialects.ts, which group, which records. The CLI's `caseworker queue`
+// and the outbox both go through here, so an edit means the same thing wherever it was made and
+// whichever dialect it was written in. Ids in paths may be temp ids (negative).
 
-import { WRITE_VERBS, type Dialect, type WriteOperation } from '../dizions/assumptions.js';
-import { GrammarError, parsePath, type RecordsPath } from '../url-grammar.js';
+import {
+  CREATES_RECORD, OPERATION_WORDS, WriteFormError, isWriteOperation, neutralFieldName, readWrite,
+  type Dialect, type WriteOperation, type WriteTarget,
+} from '../dizions/dialects.js';
+import { GrammarError, parsePath } from '../url-grammar.js';
+
+export { OPERATIONS, OPERATION_WORDS, type WriteOperation, type WriteTarget } from '../dizions/dialects.js';
 
 export type EditGroup = 'clients' | 'referrals' | 'due_contacts' | 'done_contacts' | 'external_referral' | 'extension_database';
 
-export interface ClassifiedEdit {
+/** A write, dialect-neutral: the operation and the records it names (the target), plus its API group. */
+export interface ClassifiedEdit extends WriteTarget {
   operation: WriteOperation;
-  method: 'PUT' | 'POST';
   group: EditGroup;
-  extensionDatabase?: string;
-  /** The record the path names (updates and uploads): a server id, or a temp id (negative). */
-  recordId?: number;
-  /** createDueContact: the referral in the path (`due_contacts/referral/R`), possibly a temp id. */
-  referralId?: number;
-  /** createClient by external id (`clients/external_id/X`). */
-  externalId?: string;
-  /** upload: whose files (`clients/id/X/uploads` or `referrals/id/X/uploads`). */
-  uploadGroup?: 'clients' | 'referrals';
+  /** 2019's `POST done_contacts/id/X` completes a due contact or edits a done one: the record's state decides. */
+  alsoMeans?: WriteOperation;
 }
 
 /** A method/path pair that is not one of the documented writes; `field` is `method` or `path`. */
 export class EditPathError extends Error {
   override name = 'EditPathError';
-  constructor(readonly field: 'method' | 'path', message: string) {
+  constructor(readonly field: string, message: string) {
     super(message);
   }
 }
@@ -41,29 +40,34 @@ export function parseRecordId(text: string, what: string): number {
   return Number(trimmed);
 }
 
-const OPERATION_WORDS: Record<WriteOperation, string> = {
-  createClient: 'creating a client',
-  updateClient: 'updating a client',
-  createReferral: 'creating a referral',
-  updateReferral: 'updating a referral',
-  createDueContact: 'creating a due contact',
-  updateDueContact: 'updating a due contact',
-  updateDoneContact: 'completing or updating a done contact',
-  createExternalReferral: 'sending an external referral',
-  createExtensionRecord: 'creating an extension-database record',
-  updateExtensionRecord: 'updating an extension-database record',
-  upload: 'uploading files',
+/** The API group an operation writes (the record family follows from it). */
+export const OPERATION_GROUP: Record<WriteOperation, EditGroup> = {
+  'create-client': 'clients', 'update-client': 'clients', 'set-relationship': 'clients',
+  'create-referral': 'referrals', 'update-referral': 'referrals',
+  'plan-action': 'due_contacts', 'edit-action': 'due_contacts',
+  'complete-action': 'done_contacts', 'record-contact': 'done_contacts', 'edit-contact': 'done_contacts',
+  'external-referral': 'external_referral',
+  'create-extension-record': 'extension_database', 'update-extension-record': 'extension_database',
+  'upload-file': 'clients',
 };
 
-function singleId(path: RecordsPath, what: string): number | undefined {
-  if (path.pairs.length !== 1) return undefined;
-  const pair = path.pairs[0]!;
-  if (pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1) return undefined;
-  return parseRecordId(pair.values[0]!, what);
+/** A neutral edit from its stored parts (an outbox entry): no dialect involved. */
+export function editOf(operation: WriteOperation, target: WriteTarget): ClassifiedEdit {
+  const group = operation === 'upload-file' ? (target.uploadGroup ?? 'clients') : OPERATION_GROUP[operation];
+  return { ...target, operation, group };
 }
 
-/** Classifies a write; throws EditPathError naming `method` or `path` when it is not a documented write. */
-export function classifyEdit(method: string, pathText: string, dialect: Dialect): ClassifiedEdit {
+export interface ReadEdit {
+  edit: ClassifiedEdit;
+  /** The fields in neutral names (a 2019 relationship's `id_second` has moved into the target). */
+  fields: Record<string, string | null>;
+}
+
+/**
+ * Reads a write in a dialect's own words (the CLI's `caseworker queue PUT clients …`) as a neutral
+ * edit; throws EditPathError naming `method`, `path` or a field when it is not a write of that dialect.
+ */
+export function readEdit(method: string, pathText: string, fields: Record<string, string | null>, dialect: Dialect): ReadEdit {
   const verb = method.trim().toUpperCase();
   if (verb !== 'PUT' && verb !== 'POST') throw new EditPathError('method', `edits are PUT or POST, got "${method}"`);
   let parsed;
@@ -73,74 +77,38 @@ export function classifyEdit(method: string, pathText: string, dialect: Dialect)
     if (error instanceof GrammarError) throw new EditPathError('path', error.message);
     throw error;
   }
-  let classified: Omit<ClassifiedEdit, 'method'>;
-  if (parsed.kind === 'external_referral') {
-    classified = { operation: 'createExternalReferral', group: 'external_referral' };
-  } else if (parsed.kind !== 'records' || parsed.report || parsed.fields || parsed.resolveIds) {
-    throw new EditPathError('path', `"${pathText}" is not a path that can be written to`);
-  } else {
-    classified = classifyRecords(parsed, pathText);
+  let read;
+  try {
+    read = readWrite(verb, parsed, dialect, (name) => fields[name] !== undefined);
+  } catch (error) {
+    if (error instanceof WriteFormError) throw new EditPathError(error.status === 405 ? 'method' : 'path', `${error.message} (${verb} ${pathText})`);
+    throw error;
   }
-  const expected = WRITE_VERBS[classified.operation][dialect];
-  if (verb !== expected) {
-    throw new EditPathError('method', `${OPERATION_WORDS[classified.operation]} is ${expected} ${pathText} in the ${dialect} dialect, not ${verb}`);
+  const edit = editOf(read.operation, read.target);
+  if (read.alsoMeans) edit.alsoMeans = read.alsoMeans;
+  const neutral: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (read.secondFromFields && name === 'id_second') {
+      if (value === null) throw new EditPathError('id_second', 'names the second client of the relationship and cannot be empty');
+      edit.secondId = parseRecordId(value, 'id_second');
+      continue;
+    }
+    neutral[neutralFieldName(read.operation, name, dialect)] = value;
   }
-  return { ...classified, method: verb };
+  if (edit.operation === 'set-relationship' && edit.recordId !== undefined && edit.recordId === edit.secondId) {
+    throw new EditPathError('path', 'a relationship joins two different clients');
+  }
+  return { edit, fields: neutral };
 }
 
-function classifyRecords(path: RecordsPath, text: string): Omit<ClassifiedEdit, 'method'> {
-  const unknown = () => new EditPathError('path', `"${text}" is not a documented write (e.g. clients, clients/id/12, referrals, due_contacts/referral/5, done_contacts/id/88, external_referral, extension_database/wellcheck_notes_9, clients/id/12/uploads)`);
-  if (path.uploads) {
-    if (path.group !== 'clients' && path.group !== 'referrals') throw new EditPathError('path', 'files can be uploaded to clients and referrals only');
-    const id = singleId(path, `the ${path.group === 'clients' ? 'client' : 'referral'} id`);
-    if (id === undefined) throw unknown();
-    return { operation: 'upload', group: path.group, uploadGroup: path.group, recordId: id };
-  }
-  const noPairs = path.pairs.length === 0;
-  switch (path.group) {
-    case 'clients': {
-      if (noPairs) return { operation: 'createClient', group: 'clients' };
-      const pair = path.pairs[0]!;
-      if (path.pairs.length === 1 && pair.key === 'external_id' && 'values' in pair && pair.values.length === 1) {
-        return { operation: 'createClient', group: 'clients', externalId: pair.values[0]! };
-      }
-      const id = singleId(path, 'the client id');
-      if (id === undefined) throw unknown();
-      return { operation: 'updateClient', group: 'clients', recordId: id };
-    }
-    case 'referrals': {
-      if (noPairs) return { operation: 'createReferral', group: 'referrals' };
-      const id = singleId(path, 'the referral id');
-      if (id === undefined) throw unknown();
-      return { operation: 'updateReferral', group: 'referrals', recordId: id };
-    }
-    case 'due_contacts': {
-      const pair = path.pairs[0];
-      if (path.pairs.length === 1 && pair && pair.key === 'referral' && 'values' in pair && pair.values.length === 1) {
-        return { operation: 'createDueContact', group: 'due_contacts', referralId: parseRecordId(pair.values[0]!, 'the referral id') };
-      }
-      const id = singleId(path, 'the due contact id');
-      if (id === undefined) throw unknown();
-      return { operation: 'updateDueContact', group: 'due_contacts', recordId: id };
-    }
-    case 'done_contacts': {
-      const id = singleId(path, 'the contact id');
-      if (id === undefined) throw unknown();
-      return { operation: 'updateDoneContact', group: 'done_contacts', recordId: id };
-    }
-    case 'extension_database': {
-      const database = path.extensionDatabase!;
-      if (noPairs) return { operation: 'createExtensionRecord', group: 'extension_database', extensionDatabase: database };
-      const id = singleId(path, 'the extension-database record id');
-      if (id === undefined) throw unknown();
-      return { operation: 'updateExtensionRecord', group: 'extension_database', extensionDatabase: database, recordId: id };
-    }
-    default:
-      throw new EditPathError('path', `"${path.group}" cannot be written through the API (writable: clients, referrals, due_contacts, done_contacts, external_referral, extension_database)`);
-  }
+/** Classifies a write in a dialect's words (fields matter only to tell a 2019 relationship from a client update). */
+export function classifyEdit(method: string, pathText: string, dialect: Dialect, fields: Record<string, string | null> = {}): ClassifiedEdit {
+  return readEdit(method, pathText, fields, dialect).edit;
 }
 
 /** Whether an operation creates a record (and so hands out a temp id), uploads and external referrals aside. */
 export function createsRecord(operation: WriteOperation): boolean {
-  return operation === 'createClient' || operation === 'createReferral' || operation === 'createDueContact' || operation === 'createExtensionRecord';
+  return CREATES_RECORD.has(operation);
 }
+
+export { isWriteOperation };

@@ -22,8 +22,10 @@ export const REFERENCE_FAMILIES: Record<string, 'clients' | 'referrals'> = {
 
 export function editFieldKind(group: string, field: string): EditFieldKind {
   if (field in REFERENCE_FAMILIES) return 'reference';
-  if (field === 'relationship_first_to_second' || field === 'relationship_second_to_first') return 'relationship';
-  if (field === 'relationship_first_to_second_carer' || field === 'relationship_second_to_first_carer') return 'carer_relationship';
+  // Relationship values, in the seed's names and the current manual's (the neutral ones).
+  if (field === 'relationship_first_to_second' || field === 'relationship_second_to_first' || field === 'relation_first_to_second' || field === 'relation_second_to_first') return 'relationship';
+  if (field === 'relationship_first_to_second_carer' || field === 'relationship_second_to_first_carer' || field === 'carer_relation_first_to_second' || field === 'carer_relation_second_to_first') return 'carer_relationship';
+  if (field === 'major' || field === 'send_one_letter_to_both') return 'flag';
   if (field === 'user_visibility' || field === 'group_visibility') return 'id_list';
   if (field === 'org_type_id') return 'text';
   if (field === 'people_in_household') return 'whole';

@@ -4,9 +4,9 @@
 // template, temp ids name records created offline. Every problem names its field.
 
 import { z } from 'zod';
-import type { Dialect, WriteOperation } from '../dizions/assumptions.js';
-import { CLIENT_FIELDS, CONTACT_FIELDS, MANDATORY, REFERRAL_FIELDS, RELATIONSHIP_FIELDS, dictionaryFor } from '../dizions/model.js';
-import { EditPathError, classifyEdit, type ClassifiedEdit } from './classify.js';
+import { OPERATION_WORDS, RELATIONSHIP_EDIT_FIELDS, dialectProblems, wireFieldName, type Dialect, type WriteOperation } from '../dizions/dialects.js';
+import { CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, dictionaryFor } from '../dizions/model.js';
+import { EditPathError, readEdit, type ClassifiedEdit } from './classify.js';
 import { REFERENCE_FAMILIES, editFieldKind, formValue, kindProblem, type EditValue } from './field-kinds.js';
 
 /** What validation needs to know about the replica; main answers from SQLite, the UI through IPC. */
@@ -32,8 +32,9 @@ export interface EditInput {
 }
 
 export interface EditOptions {
+  /** The dialect the method and path are written in, and whose field rules apply at queue time. */
   dialect: Dialect;
-  /** The contact named by a done_contacts POST is due: this completes it (more fields are mandatory). */
+  /** 2019's done_contacts POST names a due contact: it completes it (else it edits a done contact). */
   completion?: boolean;
 }
 
@@ -55,46 +56,23 @@ const CLIENT_WRITABLE = [...without(CLIENT_FIELDS, ['id', 'updated']), 'website_
 const REFERRAL_WRITABLE = without(REFERRAL_FIELDS, ['id', 'updated']);
 const CONTACT_WRITABLE = without(CONTACT_FIELDS, ['id', 'updated', 'referral', 'client', 'project']);
 
-/** Fields each write accepts (besides the server's extra fields from selectable_fields). */
+/** Fields each write accepts (besides the server's extra fields from selectable_fields), in neutral names. */
 export const WRITABLE_FIELDS: Record<WriteOperation, readonly string[]> = {
-  createClient: CLIENT_WRITABLE,
-  updateClient: [...CLIENT_WRITABLE, ...RELATIONSHIP_FIELDS],
-  createReferral: REFERRAL_WRITABLE,
-  updateReferral: REFERRAL_WRITABLE,
-  createDueContact: CONTACT_WRITABLE,
-  updateDueContact: CONTACT_WRITABLE,
-  updateDoneContact: CONTACT_WRITABLE,
-  createExternalReferral: ['org_type_id', 'description', 'project', ...without(CLIENT_WRITABLE, ['external_id'])],
-  createExtensionRecord: [],
-  updateExtensionRecord: [],
-  upload: ['user_visibility', 'group_visibility'],
+  'create-client': CLIENT_WRITABLE,
+  'update-client': CLIENT_WRITABLE,
+  'create-referral': REFERRAL_WRITABLE,
+  'update-referral': REFERRAL_WRITABLE,
+  'plan-action': CONTACT_WRITABLE,
+  'edit-action': CONTACT_WRITABLE,
+  'complete-action': CONTACT_WRITABLE,
+  'record-contact': CONTACT_WRITABLE,
+  'edit-contact': CONTACT_WRITABLE,
+  'set-relationship': RELATIONSHIP_EDIT_FIELDS,
+  'external-referral': ['org_type_id', 'description', 'project', 'source', 'referral_role', ...without(CLIENT_WRITABLE, ['external_id'])],
+  'create-extension-record': [],
+  'update-extension-record': [],
+  'upload-file': ['user_visibility', 'group_visibility'],
 };
-
-const OPERATION_NAMES: Record<WriteOperation, string> = {
-  createClient: 'creating a client',
-  updateClient: 'updating a client',
-  createReferral: 'creating a referral',
-  updateReferral: 'updating a referral',
-  createDueContact: 'creating a due contact',
-  updateDueContact: 'updating a due contact',
-  updateDoneContact: 'updating a done contact',
-  createExternalReferral: 'sending an external referral',
-  createExtensionRecord: 'creating an extension-database record',
-  updateExtensionRecord: 'updating an extension-database record',
-  upload: 'uploading files',
-};
-
-function mandatoryFor(operation: WriteOperation, completion: boolean): readonly string[] {
-  switch (operation) {
-    case 'createClient': return MANDATORY.createClient;
-    case 'createReferral': return MANDATORY.createReferral;
-    case 'createDueContact': return MANDATORY.createDueContact;
-    case 'updateDoneContact': return completion ? MANDATORY.completeContact : [];
-    case 'createExternalReferral': return MANDATORY.externalReferral;
-    case 'upload': return ['user_visibility', 'group_visibility'];
-    default: return [];
-  }
-}
 
 const FIELD_NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -124,15 +102,43 @@ export function validateEdit(input: EditInput, context: EditContext, options: Ed
 }
 
 function checkEdit(input: { method: string; path: string; fields: Record<string, string | null> }, context: EditContext, options: EditOptions): EditValidation {
-  let edit: ClassifiedEdit;
+  let read;
   try {
-    edit = classifyEdit(input.method, input.path, options.dialect);
+    read = readEdit(input.method, input.path, input.fields, options.dialect);
   } catch (error) {
     if (error instanceof EditPathError) return { ok: false, issues: [{ field: error.field, message: error.message }] };
     throw error;
   }
-  const issues = fieldProblems(edit, input.fields, context, options);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: { edit, fields: input.fields } };
+  const edit = read.edit;
+  if (edit.alsoMeans && options.completion === false) edit.operation = edit.alsoMeans;
+  delete edit.alsoMeans;
+  const result = validateNeutralEdit(edit, read.fields, context, options.dialect);
+  return result.ok ? result : { ok: false, issues: inDialectWords(result.issues, edit.operation, options.dialect) };
+}
+
+/** Issues of an edit written in a dialect's words name the fields as that dialect does (`relationship_second_to_first` in 2019). */
+export function inDialectWords(issues: readonly EditIssue[], operation: WriteOperation, dialect: Dialect): EditIssue[] {
+  return issues.map((issue) => ({ ...issue, field: wireFieldName(operation, issue.field, dialect) }));
+}
+
+/** Validates a neutral edit (an outbox entry being retried, a screen's operation) under a dialect's field rules. */
+export function validateNeutralEdit(edit: ClassifiedEdit, fields: Record<string, string | null>, context: EditContext, dialect: Dialect): EditValidation {
+  const issues = fieldProblems(edit, fields, context);
+  for (const issue of dialectProblems(edit.operation, fields, dialect)) {
+    if (!issues.some((i) => i.field === issue.field)) issues.push(issue);
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: { edit, fields } };
+}
+
+/** Field values as form text (numbers as decimal text), or null to clear; undefined ones dropped. */
+export function normaliseEditFields(fields: Record<string, EditValue | undefined>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const parsed = formValue.safeParse(value);
+    out[key] = parsed.success ? parsed.data : String(value);
+  }
+  return out;
 }
 
 /** One line for people: "surname: is mandatory when creating a client; stage: …". */
@@ -140,18 +146,17 @@ export function describeIssues(issues: readonly EditIssue[]): string {
   return issues.map((i) => `${i.field}: ${i.message}`).join('; ');
 }
 
-function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | null>, context: EditContext, options: EditOptions): EditIssue[] {
+function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | null>, context: EditContext): EditIssue[] {
   const problems: EditIssue[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   const group = edit.group === 'extension_database' ? `extension_database/${edit.extensionDatabase}` : edit.group;
   const dictionaryGroup = edit.group === 'external_referral' ? 'clients' : edit.group;
   const isExtension = edit.group === 'extension_database';
   const allowed = new Set([...WRITABLE_FIELDS[edit.operation], ...(context.extraFields?.(group) ?? [])]);
-  const completion = edit.operation === 'updateDoneContact' && options.completion === true;
-  const what = completion ? 'completing a due contact' : OPERATION_NAMES[edit.operation];
+  const what = OPERATION_WORDS[edit.operation];
 
   const names = Object.keys(fields);
-  if (names.length === 0 && edit.operation !== 'upload') add('fields', `${what} needs at least one field=value`);
+  if (names.length === 0 && edit.operation !== 'upload-file') add('fields', `${what} needs at least one field=value`);
 
   for (const name of names) {
     const value = fields[name] ?? null;
@@ -187,16 +192,19 @@ function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | nul
   if (edit.externalId !== undefined && fields.external_id != null && fields.external_id !== edit.externalId) {
     add('external_id', `differs from the external id in the path ("${edit.externalId}")`);
   }
-  for (const name of mandatoryFor(edit.operation, completion)) {
-    // Upload visibility must be sent but may be empty: no restriction beyond the record's own.
-    const mayBeEmpty = edit.operation === 'upload';
-    if (fields[name] === undefined || (fields[name] === null && !mayBeEmpty)) add(name, `is mandatory when ${what}`);
+  // Upload visibility must be sent but may be empty: no restriction beyond the record's own.
+  // (Every other mandatory field is the dialect's: dialectProblems.)
+  if (edit.operation === 'upload-file') {
+    for (const name of ['user_visibility', 'group_visibility']) if (fields[name] === undefined) add(name, `is mandatory when ${what}`);
   }
   if (edit.recordId !== undefined && edit.recordId < 0) checkTempTarget(edit, context, add);
   if (edit.referralId !== undefined && edit.referralId < 0 && context.tempIdFamily(edit.referralId) !== 'referrals') {
     add('path', `${edit.referralId} is not a referral created offline on this device (or it was discarded)`);
   }
-  if (edit.operation === 'updateClient') checkRelationship(fields, add);
+  if (edit.operation === 'set-relationship') {
+    if (edit.secondId === undefined) add('path', 'a relationship names its second client (relationship_details/A/B, or id_second in the 2019 words)');
+    else if (edit.secondId < 0 && context.tempIdFamily(edit.secondId) !== 'clients') add('path', `${edit.secondId} is not a client created offline on this device (or it was discarded)`);
+  }
   checkStage(edit, fields, context, add);
   const start = fields.start_date;
   const end = fields.end_date;
@@ -211,14 +219,6 @@ function checkTempTarget(edit: ClassifiedEdit, context: EditContext, add: (field
     : edit.group === 'extension_database' ? `extension_database/${edit.extensionDatabase}` : edit.group);
   const family = context.tempIdFamily(edit.recordId!);
   if (family !== wanted) add('path', `${edit.recordId} is not a record created offline on this device (or it was discarded)`);
-}
-
-function checkRelationship(fields: Record<string, string | null>, add: (field: string, message: string) => void): void {
-  const set = RELATIONSHIP_FIELDS.filter((f) => fields[f] !== undefined);
-  if (set.length === 0) return;
-  for (const name of ['id_second', 'relationship_first_to_second', 'relationship_second_to_first'] as const) {
-    if (fields[name] === undefined || fields[name] === null) add(name, 'is needed to set a relationship (id_second, relationship_first_to_second, relationship_second_to_first)');
-  }
 }
 
 /** A stage (or due_stage) must belong to the template of its referral. */
