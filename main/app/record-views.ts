@@ -11,7 +11,7 @@ import type { ReferralDetail } from '../../shared/ipc/referrals.js';
 import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { readRelationship } from '../../shared/dizions/replies.js';
 import { editOf } from '../../shared/edits/classify.js';
-import type { WriteTarget } from '../../shared/dizions/dialects.js';
+import { CREATES_RECORD, isWriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import type { Dialect } from '../../shared/dizions/assumptions.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from '../ipc/service-error.js';
@@ -103,23 +103,22 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
     for (const row of rows) {
       const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
       const state = displayState(row.state, row.error_code);
-      const whole = row.operation.startsWith('create') || (row.operation === 'updateDoneContact' && row.contact_state === 'done' && completes(sqlite, row.entry));
+      // A new record, or a completion, is waiting as a whole; other edits mark the fields they change.
+      const whole = (isWriteOperation(row.operation) && CREATES_RECORD.has(row.operation)) || row.operation === 'complete-action';
       if (whole) {
         marks.push({ outboxId: row.entry, group, record: row.record_id, field: null, state });
         continue;
       }
+      if (row.operation === 'set-relationship') {
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field: 'relationship_details', state });
+        continue;
+      }
       for (const field of Object.keys(JSON.parse(row.fields) as Record<string, unknown>)) {
-        if ((RELATIONSHIP_FIELDS as readonly string[]).includes(field) && field !== 'id_second') continue;
-        marks.push({ outboxId: row.entry, group, record: row.record_id, field: field === 'id_second' ? 'relationship_details' : field, state });
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field, state });
       }
     }
   }
   return marks;
-}
-
-function completes(sqlite: Database.Database, entry: number): boolean {
-  const before = sqlite.prepare('SELECT before FROM outbox_entries WHERE id = ?').pluck().get(entry) as string | null;
-  return before !== null && (JSON.parse(before) as { state?: string }).state === 'due';
 }
 
 /** The outbox's stored state in the user's words (shared/ipc/outbox.ts outboxDisplayState, by hand to avoid a cycle). */
