@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const replica = await openReplicaArg(values.db, { mustExist: false });
   let client: DizionsClient;
   try {
-    const dialect = await dialectOf(replica, values.dialect ?? process.env.CASEWORKER_DIALECT, connection);
+    const dialect = await dialectOf(replica, values.dialect ?? (process.env.CASEWORKER_DIALECT || undefined), connection);
     client = createDizionsClient({ ...connection, dialect });
   } catch (error) {
     replica.close();
