@@ -116,7 +116,9 @@ async function dialectOf(replica: Replica, explicit: string | undefined, connect
   try {
     finding = await detectServerDialect(connection);
   } catch (error) {
-    if (error instanceof KeysRefusedError || error instanceof UnreachableError) throw new UserFacingError(error.message);
+    // Refused keys or no answer: the sync's own first request meets the same refusal and reports it
+    // as it always has (a 401 pauses the outbox). The placeholder is never saved.
+    if (error instanceof KeysRefusedError || error instanceof UnreachableError) return '2019';
     throw error;
   }
   if (!finding.dialect) {
