@@ -17,7 +17,7 @@ import { runCaseworker } from './cli-process.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
 
 const READ_CHECKS = [
-  'keys', 'dialect', 'collections', 'updated_selectable', 'updated_filter', 'timestamps', 'dictionaries',
+  'keys', 'dialect', 'collections', 'fields', 'updated_selectable', 'updated_filter', 'timestamps', 'dictionaries',
   'reports', 'relationships', 'errors', 'scope', 'gzip', 'response_times',
 ];
 
@@ -130,7 +130,7 @@ describe('caseworker doctor, read-only', () => {
     expect(run.stdout).toMatch(/^server: {2}http:\/\/127\.0\.0\.1:\d+\/v2\ndialect: 2019\n\n/);
     for (const name of READ_CHECKS) expect(run.stdout).toMatch(new RegExp(`^(ok  |FAIL)  ${name} +\\S`, 'm'));
     expect(run.stdout).toMatch(/^FAIL {2}timestamps /m);
-    expect(run.stdout).toMatch(/1 of 13 checks failed: see docs\/doctor\.md/);
+    expect(run.stdout).toMatch(/1 of 14 checks failed: see docs\/doctor\.md/);
   });
 });
 
@@ -145,6 +145,8 @@ describe('caseworker doctor --write-probes (a training system)', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.reply_styles).toEqual({ create: 'bare-number', update: 'bare-number' });
     expect(checkNamed(report, 'write_create')!.detail).toMatch(/^POST clients answered a bare N: client \d+ "Connection check Caseworker doctor/);
+    expect(checkNamed(report, 'write_readback')!.detail).toMatch(/reads back with its names; updated .* is UK local time/);
+    expect(report.checks.map((c) => c.name)).toEqual([...READ_CHECKS.slice(0, -1), 'write_create', 'write_readback', 'write_update', 'response_times']);
     expect(s.store.counts().clients).toBe(before + 1);
     expect(s.store.db.prepare(`SELECT first_name, surname FROM clients ORDER BY id DESC LIMIT 1`).get())
       .toEqual({ first_name: 'Connection check', surname: expect.stringMatching(/^Caseworker doctor .* \(safe to delete\) updated$/) });
