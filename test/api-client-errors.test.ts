@@ -286,7 +286,7 @@ describe('reply shapes', () => {
     const server = await serve((_req, res) => json(res, 200, { ok: true }));
     const error = await failure(clientFor(server).createClient({ first_name: 'A', surname: 'B' }));
     expect(error).toMatchObject({ kind: 'retryable', mayHaveCommitted: true });
-    expect(error.message).toContain('reply.id: expected a positive whole-number id');
+    expect(error.message).toContain("reply.id: expected the new record's id");
   });
 });
 

@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const replica = await openReplicaArg(values.db, { mustExist: false });
   let client: DizionsClient;
   try {
-    const dialect = await dialectOf(replica, values.dialect ?? process.env.CASEWORKER_DIALECT, connection);
+    const dialect = await dialectOf(replica, values.dialect ?? (process.env.CASEWORKER_DIALECT || undefined), connection);
     client = createDizionsClient({ ...connection, dialect });
   } catch (error) {
     replica.close();
@@ -116,7 +116,9 @@ async function dialectOf(replica: Replica, explicit: string | undefined, connect
   try {
     finding = await detectServerDialect(connection);
   } catch (error) {
-    if (error instanceof KeysRefusedError || error instanceof UnreachableError) throw new UserFacingError(error.message);
+    // Refused keys or no answer: the sync's own first request meets the same refusal and reports it
+    // as it always has (a 401 pauses the outbox). The placeholder is never saved.
+    if (error instanceof KeysRefusedError || error instanceof UnreachableError) return '2019';
     throw error;
   }
   if (!finding.dialect) {

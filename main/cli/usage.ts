@@ -73,7 +73,7 @@ export function connectionFrom(values: ConnectionArgs, env = process.env) {
   const source = values.source ?? env.CASEWORKER_SOURCE;
   const org = values.org ?? env.CASEWORKER_ORG;
   const user = values.user ?? env.CASEWORKER_USER;
-  const dialect = values.dialect ?? env.CASEWORKER_DIALECT ?? '2019';
+  const dialect = values.dialect ?? (env.CASEWORKER_DIALECT || undefined) ?? '2019';
   const missing = [
     ['--server', 'CASEWORKER_SERVER', server],
     ['--source', 'CASEWORKER_SOURCE', source],

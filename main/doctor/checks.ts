@@ -4,8 +4,9 @@
 // training system), and then only a client clearly named as a connection check. The app's Settings
 // "Check connection" calls checkConnection() with the typed keys; the CLI prints the same report.
 
+import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { printWrite, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
-import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
+import { GROUP_FIELDS, RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
 import {
   REPLY_STYLE_WORDS, TIMESTAMP_FIELDS, readServerTimestamp, readWriteReply, relationshipWords, timestampForm, type ReplyStyle, type TimestampForm,
 } from '../../shared/dizions/replies.js';
@@ -49,6 +50,7 @@ export interface DoctorOptions {
 const SAMPLE = 5;
 /** A field no server has: asking for it must be refused (error replies). */
 const ERROR_PROBE_FIELD = 'caseworker_doctor_no_such_field';
+const ERROR_PROBE_GROUP = 'caseworker_doctor_no_such_group';
 
 interface GroupSample {
   ids: number[];
@@ -108,6 +110,7 @@ class Doctor {
         ? `could not tell: ${finding.evidence.join('; ')} — give --dialect 2019|2025 yourself`
         : `${finding.dialect}: ${finding.evidence.join('; ')}`);
     await this.sampleFields();
+    this.fields();
     this.updatedSelectable();
     await this.updatedFilter();
     this.timestamps();
@@ -189,6 +192,28 @@ class Doctor {
       else sample.records = [];
       sample.reply = reply;
     }
+  }
+
+  /** `<group>/selectable_fields` lists the fields the replica's columns and the screens expect. */
+  private fields(): void {
+    const missing: string[] = [];
+    const unanswered: string[] = [];
+    for (const group of RECORD_GROUPS) {
+      const selectable = this.samples.get(group)?.selectable;
+      if (!selectable) {
+        unanswered.push(group);
+        continue;
+      }
+      const absent = GROUP_FIELDS[group].filter((f) => !selectable.includes(f));
+      if (absent.length > 0) missing.push(`${group}: ${absent.join(', ')}`);
+    }
+    const ok = missing.length === 0 && unanswered.length === 0;
+    this.check('fields', ok, ok
+      ? 'every group\'s selectable_fields lists the fields Caseworker reads'
+      : [
+        ...(unanswered.length > 0 ? [`selectable_fields did not answer a list for ${unanswered.join(', ')}`] : []),
+        ...(missing.length > 0 ? [`not selectable here — ${missing.join('; ')} (stay empty on this device; in 2025 a field no project uses is not listed)`] : []),
+      ].join('; '));
   }
 
   private updatedSelectable(): void {
@@ -351,15 +376,18 @@ class Doctor {
       : `${entries} relationship_details ${entries === 1 ? 'entry' : 'entries'}, in the ${[...words].join(' and ')} words${words.has('unrecognised') ? ' — kept as they came, but names cannot be shown' : ''}`);
   }
 
-  /** An unknown field is refused with 400 and a message naming it (so typos in scopes are caught). */
+  /** An unknown field is refused with 400 and an unknown group with 404, each with a message (so typos in scopes are caught). */
   private async errorReplies(): Promise<void> {
-    const reply = await this.prober.get(`clients/field/id;${ERROR_PROBE_FIELD}`);
-    const ok = reply.status === 400 && errorText(reply).length > 0;
-    this.check('errors', ok, ok
-      ? `an unknown field is refused with 400: "${errorText(reply).slice(0, 100)}"`
-      : reply.status >= 200 && reply.status < 300
-        ? `clients/field/id;${ERROR_PROBE_FIELD} answered ${reply.status}: unknown fields are ignored, so a mistyped field in a scope will silently select nothing`
-        : `clients/field/id;${ERROR_PROBE_FIELD}: expected 400 with a message, got ${describeFailure(reply)}`);
+    const field = await this.prober.get(`clients/field/id;${ERROR_PROBE_FIELD}`);
+    const group = await this.prober.get(ERROR_PROBE_GROUP);
+    const problems: string[] = [];
+    if (ok2xx(field)) problems.push(`${field.path} answered ${field.status}: unknown fields are ignored, so a mistyped field in a scope silently selects nothing`);
+    else if (field.status !== 400 || !errorText(field)) problems.push(`${field.path}: expected 400 with a message, got ${describeFailure(field)}`);
+    if (ok2xx(group)) problems.push(`${group.path} answered ${group.status}: unknown groups are not refused`);
+    else if (group.status !== 404 || !errorText(group)) problems.push(`${group.path}: expected 404 with a message, got ${describeFailure(group)}`);
+    this.check('errors', problems.length === 0, problems.length === 0
+      ? `an unknown field is refused with 400 ("${errorText(field).slice(0, 80)}"), an unknown group with 404`
+      : problems.join('; '));
   }
 
   private scope(): void {
@@ -407,6 +435,7 @@ class Doctor {
       ? `${create.method} clients answered ${REPLY_STYLE_WORDS[created.style]}: client ${created.id} "${fields.first_name} ${fields.surname}" was created`
       : `${create.method} clients answered ${create.status} with ${create.text.trim() ? JSON.stringify(create.text.trim().slice(0, 60)) : 'an empty body'}: no new id — Caseworker would look for each new record before resending (slower, never duplicated)`);
     if (created.id === undefined) return;
+    await this.readBack(created.id, fields, now);
     const update = await this.prober.send(...written('update-client', { recordId: created.id }, dialect), { surname: `${fields.surname} updated` });
     if (!ok2xx(update)) {
       this.check('write_update', false, `${update.method} ${update.path}: ${describeFailure(update)}`);
@@ -414,6 +443,24 @@ class Doctor {
     }
     styles.update = readWriteReply(update.json).style;
     this.check('write_update', true, `${update.method} ${update.path} answered ${update.status} with ${REPLY_STYLE_WORDS[styles.update]} (any 2xx is success)`);
+  }
+
+  /** The created client reads back once, with our names, its `updated` close to now in UK time (the time zone assumption). */
+  private async readBack(id: number, fields: Record<string, string>, now: Date): Promise<void> {
+    const path = printPath({ kind: 'records', group: 'clients', pairs: [{ key: 'id', values: [String(id)] }], fields: ['id', 'first_name', 'surname', 'updated'] });
+    const reply = await this.prober.get(path);
+    const record = ok2xx(reply) && Array.isArray(reply.json) && reply.json.length === 1 ? reply.json[0] as Record<string, unknown> : undefined;
+    if (!record || record.first_name !== fields.first_name || record.surname !== fields.surname) {
+      this.check('write_readback', false, `${path}: expected the client just created, got ${ok2xx(reply) ? kindOf(reply.json, reply) : describeFailure(reply)} — the id in the create's reply is not the new record's`);
+      return;
+    }
+    const updated = typeof record.updated === 'string' ? readServerTimestamp(record.updated) : undefined;
+    const ukNow = formatServerTimestamp(now);
+    const minutes = updated ? Math.abs(Date.parse(`${updated.replace(' ', 'T')}Z`) - Date.parse(`${ukNow.replace(' ', 'T')}Z`)) / 60_000 : Number.NaN;
+    const ok = minutes <= 10;
+    this.check('write_readback', ok, ok
+      ? `client ${id} reads back with its names; updated ${updated} is UK local time (now ${ukNow})`
+      : `client ${id} reads back, but its updated ${JSON.stringify(record.updated)} is ${Number.isNaN(minutes) ? 'unreadable' : `${Math.round(minutes)} minutes from UK local time ${ukNow}`}: the server's clock or time zone differs from the assumption — the referrals cursor may miss or repeat changes; run sync --full now and then`);
   }
 }
 

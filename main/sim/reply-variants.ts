@@ -5,14 +5,15 @@
 
 import type { SimResponse } from './types.js';
 
-export const REPLY_STYLES = ['id', 'id-string', 'bare', 'string', 'array', 'empty'] as const;
+/** The shapes a client must accept; `none` (creates too answer an empty body) is a broken server, for tests. */
+export const REPLY_STYLES = ['id', 'id-string', 'bare', 'string', 'array', 'empty', 'none'] as const;
 export type SimReplyStyle = (typeof REPLY_STYLES)[number];
 
 export const TIMESTAMP_FORMATS = ['seed', 'iso', 'no-seconds', 'zero'] as const;
 export type SimTimestampFormat = (typeof TIMESTAMP_FORMATS)[number];
 
 export interface ReplyVariantOptions {
-  /** How creates and updates are answered; `empty`: updates answer an empty body, creates `{"id": N}` (a create must say its id). */
+  /** How creates and updates are answered; `empty`: updates answer an empty body, creates `{"id": N}` (a create must say its id); `none`: both answer an empty body. */
   replyStyle?: SimReplyStyle;
   /** `iso`: `YYYY-MM-DDTHH:MM:SS`; `no-seconds`: `YYYY-MM-DD HH:MM`; `zero`: empty values read `0000-00-00 00:00:00`. */
   timestampFormat?: SimTimestampFormat;
@@ -29,6 +30,7 @@ function styled(id: number, style: SimReplyStyle): unknown {
     case 'string': return String(id);
     case 'array': return [{ id }];
     case 'empty': return { id };
+    case 'none': return undefined;
   }
 }
 
