@@ -71,6 +71,15 @@ export async function runConnectionCheck(replica: Handle, connection: Keys, opti
   return result;
 }
 
+/** The stored outcome, to carry across a fresh replica (a new server's connection starts one). */
+export function takeConnectionCheck(replica: Handle): unknown {
+  return getSyncState(replica, CHECK_KEY);
+}
+
+export function restoreConnectionCheck(replica: Handle, stored: unknown): void {
+  if (stored !== undefined) setSyncState(replica, CHECK_KEY, stored);
+}
+
 /** The last check of the saved connection, or null when it was never checked (or the keys changed since). */
 export function lastConnectionCheck(replica: Handle, saved: Keys | null): ConnectionCheckSummary | null {
   if (!saved) return null;

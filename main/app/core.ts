@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
-import { createConnectionCheckServices } from './connection-check.js';
+import { createConnectionCheckServices, restoreConnectionCheck, takeConnectionCheck } from './connection-check.js';
 import { createRelatedPeopleServices } from './related-people.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
@@ -240,6 +240,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         'Stop it and start it again with CASEWORKER_DB_KEY set to a passphrase only you know, then connect.', { issues: [{ path: 'connection', message: 'restart Caseworker with CASEWORKER_DB_KEY set to connect to Charitylog' }] });
     }
     if (acceptUnprotected) connections.acceptUnprotectedStorage?.();
+    const lastCheck = takeConnectionCheck(replica); // a check of these keys counts in the fresh replica too
     if (isDemo(replica)) {
       await withRunsHeld(async () => {
         await stopDemoServer(); // its charity stays in demo-sim/ for a later demo
@@ -260,6 +261,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       throw error;
     }
     setDemo(replica, false);
+    restoreConnectionCheck(replica, lastCheck);
     log('connection.saved', { dialect: connection.dialect });
     runner.outboxChanged();
     runner.poke();
