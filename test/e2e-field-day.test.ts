@@ -1,11 +1,14 @@
-// A field worker's day in real Chromium against the browser host and the demo's simulator: first
-// run, a sync, the network drops, three due contacts completed (one with a file, one planning the
-// next action), a new client with a referral and an action, the app closed and reopened while still
-// offline with everything there, the network back, a sync — and the server holds each record once.
+// A field worker's day in real Chromium against the browser host and the demo's simulator, once per
+// dialect (the simulator strict in each): first run, a sync, the network drops, three due contacts
+// completed (one with a file, one planning the next action), a contact recorded with no action
+// planned, a new client with a referral, its first action and a relationship, the app closed and
+// reopened while still offline with everything there, the network back, a sync — and the server
+// holds each record once, written in the dialect's own forms (no request refused with 405).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatServerTimestamp } from '../shared/dizions/assumptions.js';
+import { DIALECTS, type Dialect } from '../shared/dizions/dialects.js';
 import {
   SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys,
 } from './e2e-support.js';
@@ -25,6 +28,8 @@ const externalId = `E2E-${process.pid}`;
 const completed: Array<{ id: number; referral: number }> = [];
 const recorded: Array<{ referral: number }> = [];
 let pendingBeforeClosing = 0;
+let dialect: Dialect = '2019';
+let relatedTo: { id: number; name: string } | null = null;
 
 async function open(): Promise<void> {
   page = await browser.context.newPage();
@@ -69,18 +74,22 @@ async function chooseFirst(selectId: string): Promise<void> {
   await select.selectOption(value!);
 }
 
-beforeAll(async () => {
-  dataDir = tempDir('field-day');
-  app = await startWebApp(dataDir, DEMO);
-  browser = await launchBrowser();
-}, 120_000);
+describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s dialect', (speaks) => {
+  beforeAll(async () => {
+    dialect = speaks;
+    completed.length = 0;
+    recorded.length = 0;
+    relatedTo = null;
+    dataDir = tempDir(`field-day-${speaks}`);
+    app = await startWebApp(dataDir, { ...DEMO, dialect: speaks });
+    browser = await launchBrowser();
+  }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
 
-describe('a field worker\'s day', () => {
   it('starts with demo data, clearly marked, and the first sync fills the caseload', async () => {
     await open();
     expect(await page.getByTestId('demo-banner').textContent()).toContain('DEMO');
@@ -200,6 +209,21 @@ describe('a field worker\'s day', () => {
     await page.getByRole('button', { name: 'Plan action' }).click();
     await onClientRecord(/Ada Lovelace/);
     await page.getByText('First visit (E2E)').waitFor();
+
+    // A relationship between the new client and someone already on the caseload.
+    const someone = (await rpc<{ rows: Array<{ client: { id: number; first_name: string; surname: string } }> }>(page, 'caseload:list', { limit: 1, sort: 'surname' })).rows[0]!.client;
+    relatedTo = { id: someone.id, name: `${someone.first_name} ${someone.surname}` };
+    await page.getByRole('button', { name: 'Add relationship' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a relationship' });
+    await dialog.getByLabel('Find the other person').fill(someone.surname);
+    await dialog.getByLabel(relatedTo.name, { exact: true }).check();
+    await page.waitForFunction(() => (document.getElementById('relationship_second_to_first') as HTMLSelectElement | null)?.options.length! > 1);
+    await dialog.locator('#relationship_second_to_first').selectOption({ index: 1 });
+    await dialog.locator('#relationship_first_to_second').selectOption({ index: 2 });
+    await screenshot(page, `field-day-3b-add-relationship-${dialect}`);
+    await dialog.getByRole('button', { name: 'Add relationship' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('region', { name: 'Relationships' }).getByRole('link', { name: relatedTo.name }).waitFor();
     await screenshot(page, 'field-day-3-new-client');
     pendingBeforeClosing = await pending();
     expect(pendingBeforeClosing).toBeGreaterThanOrEqual(7);
@@ -208,7 +232,7 @@ describe('a field worker\'s day', () => {
   it('finds everything after the app is closed and reopened, still offline', async () => {
     await page.close();
     await app.stop();
-    app = await startWebApp(dataDir, { ...DEMO, faults: OFFLINE });
+    app = await startWebApp(dataDir, { ...DEMO, dialect, faults: OFFLINE });
     await open();
     expect(await pending()).toBe(pendingBeforeClosing);
 
@@ -264,6 +288,10 @@ describe('a field worker\'s day', () => {
     expect(planned[0]!.start_date).toBe(`${londonDate(1)} 09:30:00`);
 
     for (const { id } of completed) expect(await control.get(me, `done_contacts/id/${id}`)).toHaveLength(1);
+    const links = ((await control.get(me, `clients/id/${String(clients[0]!.id)}/field/id;relationship_details`))[0]!['relationship_details'] ?? []) as Array<Record<string, unknown>>;
+    expect(links.filter((l) => [l['id_second'], l['second']].includes(relatedTo!.id))).toHaveLength(1);
+    // Every request in the dialect's own forms: the strict simulator refused none for its verb.
+    expect(sim.requestLog.filter((r) => r.status === 405)).toEqual([]);
     const [first] = await control.get(me, `done_contacts/id/${completed[0]!.id}`);
     expect(first).toMatchObject({ description: 'Visited at home. All well; shopping list agreed. (E2E)', travel_time: 25, travel_mileage: 7.5 });
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../sim/server.js';
 import type { DemoUserLine } from '../sim/types.js';
+import type { Dialect } from '../../shared/dizions/dialects.js';
 import type { StoredConnection } from './connection-store.js';
 
 export const DEMO_SEED = 2024;
@@ -17,6 +18,8 @@ export interface DemoOptions {
   seed?: number | undefined;
   /** A fault spec for the simulator (training: show what a bad network does). */
   faults?: string | undefined;
+  /** Which manual the demo server speaks (default the seed's, as `caseworker sim`); the app speaks the same. */
+  dialect?: Dialect | undefined;
 }
 
 export interface DemoServer {
@@ -42,6 +45,7 @@ export async function startDemoServer(dataDir: string, options: DemoOptions = {}
     seed: options.seed ?? DEMO_SEED,
     clients: options.clients ?? DEMO_CLIENTS,
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.dialect ? { dialect: options.dialect } : {}),
   });
   const user = sim.users.find((u) => u.worker !== null) ?? sim.users[0];
   if (!user) {
@@ -51,7 +55,7 @@ export async function startDemoServer(dataDir: string, options: DemoOptions = {}
   return {
     sim,
     user,
-    connection: { baseUrl: sim.url, source: user.source, org: user.org, user: user.user, dialect: '2019' },
+    connection: { baseUrl: sim.url, source: user.source, org: user.org, user: user.user, dialect: options.dialect ?? '2019' },
     close: () => sim.close(),
   };
 }
