@@ -46,6 +46,7 @@ describe.each(['2019', '2025'] as const)('checking a server that speaks the %s d
       expect(result.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['keys', 'dialect', 'timestamps', 'scope']));
       for (const c of result.checks) {
         expect(c.checked).not.toMatch(/_/); // words, not the doctor's check names
+        expect(c.checked.toLowerCase()).not.toBe(c.name);
         expect(c.advice === null).toBe(c.ok);
       }
       expect(successfulWrites(sim)).toEqual([]);

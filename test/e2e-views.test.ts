@@ -57,6 +57,16 @@ describe('every view', () => {
     }],
     ['new-referral', () => `/clients/${ids.client}/referrals/new`],
     ['new-action', () => `/referrals/${ids.referral}/actions/new`],
+    ['first-action-after-new-referral', () => `/referrals/${ids.referral}/actions/new?first=1`],
+    ['record-contact', () => `/referrals/${ids.referral}/contacts/new`],
+    ['add-relationship-dialog', () => `/clients/${ids.client}`, async () => {
+      await page.getByRole('button', { name: 'Add relationship' }).click();
+      const others = await rpc<{ rows: Array<{ client: { id: number; surname: string } }> }>(page, 'caseload:list', { limit: 2, sort: 'surname' });
+      const other = others.rows.find((r) => r.client.id !== ids.client)!.client;
+      await page.getByRole('dialog', { name: 'Add a relationship' }).getByLabel('Find the other person').fill(other.surname);
+      await page.getByRole('dialog', { name: 'Add a relationship' }).locator('input[type="radio"]').first().check();
+      await page.locator('#relationship_second_to_first').waitFor();
+    }],
     ['external-referral', () => '/external-referral'],
     ['reports', () => '/reports', async () => {
       await page.getByRole('button', { name: 'Clients by district and gender' }).click();

@@ -22,6 +22,7 @@ export const CHECK_WORDS: Record<string, { checked: string; ifFailed: string }> 
   keys: { checked: 'The server accepts the Source, Org and User keys', ifFailed: 'Check the three keys with your Charitylog administrator: the Org key differs between the live and the training system.' },
   dialect: { checked: 'Which version of the Charitylog API the server speaks', ifFailed: 'Choose the API version yourself below; if unsure, ask Dizions support which manual your system follows.' },
   collections: { checked: 'Lists of records come back in the expected form', ifFailed: 'Caseworker cannot read this server\'s lists; send this report to the Caseworker team.' },
+  fields: { checked: 'Records carry the fields Caseworker reads', ifFailed: 'Some details will be missing on this device; check the user\'s field visibility in Charitylog.' },
   updated_selectable: { checked: 'Every record carries the time it was last changed', ifFailed: 'Syncs will be slower and may miss changes; send this report to the Caseworker team.' },
   updated_filter: { checked: 'Referrals can be asked for by the time they changed', ifFailed: 'Nothing to do now: syncs still work, but check every referral (slower).' },
   timestamps: { checked: 'Dates and times are written the way Caseworker expects', ifFailed: 'Times may show wrongly; send this report to the Caseworker team.' },
@@ -33,6 +34,7 @@ export const CHECK_WORDS: Record<string, { checked: string; ifFailed: string }> 
   gzip: { checked: 'The server compresses what it sends', ifFailed: 'Nothing to do: syncs just move more data.' },
   response_times: { checked: 'The server answers in good time', ifFailed: 'Try again on a better connection; if it stays slow, tell your Charitylog administrator.' },
   write_create: { checked: 'Creating a record (training system only)', ifFailed: 'Send this report to the Caseworker team.' },
+  write_readback: { checked: 'A record just created reads back, stamped in UK time (training system only)', ifFailed: 'Send this report to the Caseworker team.' },
   write_update: { checked: 'Changing a record (training system only)', ifFailed: 'Send this report to the Caseworker team.' },
 };
 
