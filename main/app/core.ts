@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
+import { isRefusedPlainHttp, plainHttpRefusedSentence } from '../../shared/server-address.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
@@ -119,6 +120,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   function clientFor(connection: StoredConnection): DizionsClient {
+    // A connection saved before plain http was refused may still name another machine.
+    if (isRefusedPlainHttp(connection.baseUrl)) throw new ServiceError('VALIDATION', plainHttpRefusedSentence());
     return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000 });
   }
 

@@ -1,6 +1,7 @@
 // Shared CLI plumbing: argument parsing that turns mistakes into a usage message (never a stack
 // trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../../shared/server-address.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -84,5 +85,6 @@ export function connectionFrom(values: ConnectionArgs, env = process.env) {
     throw new UsageError(`missing connection settings: ${missing.map(([flag, envName]) => `${flag} (or ${envName})`).join(', ')}`);
   }
   if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
+  if (isRefusedPlainHttp(server!)) throw new UserFacingError(`--server ${server}: ${PLAIN_HTTP_REFUSED}`);
   return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025' };
 }
