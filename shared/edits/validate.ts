@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Dialect, WriteOperation } from '../dizions/assumptions.js';
 import { CLIENT_FIELDS, CONTACT_FIELDS, MANDATORY, REFERRAL_FIELDS, RELATIONSHIP_FIELDS, dictionaryFor } from '../dizions/model.js';
+import { textCharacterProblem } from '../text-characters.js';
 import { EditPathError, classifyEdit, type ClassifiedEdit } from './classify.js';
 import { REFERENCE_FAMILIES, editFieldKind, formValue, kindProblem, type EditValue } from './field-kinds.js';
 
@@ -165,7 +166,7 @@ function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | nul
     }
     if (value === null) continue;
     const kind = editFieldKind(dictionaryGroup, name);
-    const problem = kindProblem(kind, value);
+    const problem = kindProblem(kind, value) ?? textCharacterProblem(value);
     if (problem) {
       add(name, problem);
       continue;
