@@ -6,9 +6,9 @@
 /** Anything outside XML 1.0's Char production (tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, astral), lone surrogates included. */
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Replaces every character XML 1.0 forbids with U+FFFD (visible, so nothing is silently lost). */
+/** Drops every character XML 1.0 forbids (none of them is something a person could read). */
 export function xmlSafeText(text: string): string {
-  return text.replace(XML_FORBIDDEN, '\uFFFD');
+  return text.replace(XML_FORBIDDEN, '');
 }
 
 /** C0 controls except tab/LF/CR, DEL, C1 controls, U+FFFE/U+FFFF, and (via the u flag) lone surrogates. */
