@@ -37,7 +37,8 @@ export function parseAssignments(assignments: string[]): Record<string, string> 
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
     if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
-    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    // Defined, not assigned: `__proto__=1` must become a field (and be refused as one), not a prototype.
+    Object.defineProperty(fields, assignment.slice(0, eq), { value: assignment.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   return fields;
 }
