@@ -118,6 +118,8 @@ function substituteLanded(sqlite: Database.Database, pathText: string, fields: F
 function normaliseFields(fields: Record<string, EditValue>): FormFields {
   const out: FormFields = {};
   for (const [key, value] of Object.entries(fields)) {
+    // Copying by assignment would turn `__proto__` into a prototype and drop it silently: refuse it here.
+    if (key === '__proto__') throw new EditValidationError([{ field: key, message: 'is not a field name (lowercase letters, digits and _)' }]);
     const parsed = formValue.safeParse(value);
     if (!parsed.success) throw new EditValidationError([{ field: key, message: 'expected text, a number or nothing' }]);
     out[key] = parsed.data;

@@ -121,6 +121,9 @@ export function validateEdit(input: EditInput, context: EditContext, options: Ed
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map((issue) => ({ field: String(issue.path[issue.path.length - 1] ?? 'edit'), message: issue.message })) };
   }
+  // A key the parse could not keep as data (`__proto__`) is refused like any unknown field, never dropped.
+  const lost = Object.keys(input.fields).filter((name) => !Object.hasOwn(parsed.data.fields, name));
+  if (lost.length > 0) return { ok: false, issues: lost.map((name) => ({ field: name, message: 'is not a field name (lowercase letters, digits and _)' })) };
   return checkEdit(parsed.data, context, options);
 }
 
