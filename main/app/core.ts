@@ -27,6 +27,7 @@ import { ReplicaConnectionStore, type ConnectionStore, type StoredConnection } f
 import { startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
 import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
+import { checkMe } from './me-check.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
 import { createReportServices } from './reports.js';
@@ -346,6 +347,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     'settings:set-connection': ({ connection, acceptUnprotectedStorage }) => exclusive(() => setConnection(connection, acceptUnprotectedStorage === true)),
     'settings:test-connection': async ({ connection }) => testConnection(connection),
     'settings:set-me': async ({ user, worker }) => {
+      const connection = currentConnection();
+      await checkMe(user, worker, { replica, client: connection ? () => clientFor(connection) : undefined, timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000) });
       setMe(replica, user, worker);
       runner.poke();
       return view();
