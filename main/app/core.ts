@@ -24,7 +24,7 @@ import { parsePath, printPath } from '../../shared/url-grammar.js';
 import { listActions } from './actions.js';
 import { listCaseload } from './caseload.js';
 import { ReplicaConnectionStore, type ConnectionStore, type StoredConnection } from './connection-store.js';
-import { startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
+import { demoStoreKey, startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
 import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
 import { checkMe } from './me-check.js';
@@ -187,7 +187,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   async function beginDemo(): Promise<void> {
-    demo = await startDemoServer(dataDir, options.demoOptions);
+    demo = await startDemoServer(dataDir, options.demoOptions, demoStoreKey(await options.keyProvider.getKey()));
     replica.sqlite.transaction(() => {
       setDemo(replica, true);
       setMe(replica, demo!.user.id, demo!.user.worker);
