@@ -176,21 +176,27 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       for await (const chunk of req as AsyncIterable<Buffer>) {
         const before = held();
         size += chunk.length;
-        bodyBytesHeld += held() - before;
         if (size > maxBody) {
           refusal = 413;
           break;
         }
+        if (refusal === 503) continue; // read to its end and dropped, so the client hears the answer
+        bodyBytesHeld += held() - before;
         if (bodyBytesHeld > maxTotalBody) {
           refusal = 503;
-          break;
+          bodyBytesHeld -= held();
+          chunks.length = 0;
+          continue;
         }
         chunks.push(chunk);
       }
-      if (refusal !== null) {
+      if (refusal === 503) {
+        sendError(res, 503, { code: 'INTERNAL', message: BUSY_RECEIVING });
+        return;
+      }
+      if (refusal === 413) {
         res.setHeader('Connection', 'close');
-        if (refusal === 413) sendError(res, 413, { code: 'VALIDATION', message: `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.` });
-        else sendError(res, 503, { code: 'INTERNAL', message: BUSY_RECEIVING });
+        sendError(res, 413, { code: 'VALIDATION', message: `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.` });
         res.on('finish', () => req.destroy());
         return;
       }
@@ -202,7 +208,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
     } finally {
       // The parsed input is what the dispatcher holds from here; the raw bytes leave the budget.
-      bodyBytesHeld -= held();
+      if (refusal !== 503) bodyBytesHeld -= held();
       chunks.length = 0;
     }
     const envelope = await options.dispatcher.dispatch(channel, input, { [WEB_SENDER]: true });
