@@ -71,11 +71,12 @@ describe('caseworker web', () => {
       const keyFile = path.join(dir, 'data', DEMO_KEY_FILE);
       expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
 
-      // The printed link trades its token for a cookie, then the page is served.
+      // The printed link trades its token for a per-tab session (in the fragment, never a cookie), then the page is served.
       const first = await rawRequest(web.port, { path: new URL(web.url).pathname + new URL(web.url).search, headers: { Host: `127.0.0.1:${web.port}` } });
       expect(first.status).toBe(303);
-      const cookie = String(first.headers['set-cookie']).split(';')[0]!;
-      const page = await rawRequest(web.port, { path: '/', headers: { Host: `127.0.0.1:${web.port}`, Cookie: cookie } });
+      expect(first.headers['set-cookie']).toBeUndefined();
+      const session = /#session=(.+)$/.exec(String(first.headers.location))![1]!;
+      const page = await rawRequest(web.port, { path: '/', headers: { Host: `127.0.0.1:${web.port}` } });
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(page.body).toContain('<div id="app">');
@@ -85,11 +86,11 @@ describe('caseworker web', () => {
       expect(settings.status).toBe(200);
       expect(settings.envelope).toMatchObject({ ok: true, data: { demo: true, connection: null } });
       expect((settings.envelope.data!.me as { name: string }).name.length).toBeGreaterThan(0);
-      const withCookie = await rawRequest(web.port, {
+      const withSession = await rawRequest(web.port, {
         method: 'POST', path: '/rpc/settings:get', body: '{}',
-        headers: { Host: `127.0.0.1:${web.port}`, 'Content-Type': 'application/json', Cookie: cookie },
+        headers: { Host: `127.0.0.1:${web.port}`, 'Content-Type': 'application/json', 'X-Caseworker-Session': session },
       });
-      expect(JSON.parse(withCookie.body)).toMatchObject({ ok: true, data: { demo: true } });
+      expect(JSON.parse(withSession.body)).toMatchObject({ ok: true, data: { demo: true } });
 
       const anonymous = await rpc(web.port, 'settings:get', {});
       expect(anonymous.status).toBe(401);

@@ -210,10 +210,11 @@ export async function go(page: Page, pathname: string): Promise<void> {
   await page.waitForFunction((p) => location.pathname === p.split('?')[0], pathname);
 }
 
-/** Calls a channel of the browser host from inside the page (its cookie carries the token). */
+/** Calls a channel of the browser host from inside the page, with the page's per-tab session. */
 export async function rpc<T = unknown>(page: Page, channel: string, input: unknown = {}): Promise<T> {
   const envelope = await page.evaluate(async ([c, i]) => {
-    const response = await fetch(`/rpc/${c}`, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(i) });
+    const session = sessionStorage.getItem('caseworker.session') ?? '';
+    const response = await fetch(`/rpc/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Caseworker-Session': session }, body: JSON.stringify(i) });
     return response.json() as Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }>;
   }, [channel, input] as const);
   if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.code} ${envelope.error?.message}`);

@@ -1,6 +1,6 @@
 // Helpers for the IPC and browser-host tests: a complete Services object whose every function
 // counts its calls (and answers NOT_FOUND unless a test supplies a real one), and a raw HTTP client
-// that can send any Host, Origin or cookie header (fetch would not let a test forge Host).
+// that can send any Host, Origin or Authorization header (fetch would not let a test forge Host).
 
 import http from 'node:http';
 import { CHANNELS } from '../shared/ipc/channels.js';
@@ -65,7 +65,7 @@ export function appHeaders(port: number, token: string, extra: Record<string, st
   return {
     Host: `127.0.0.1:${port}`,
     Origin: `http://127.0.0.1:${port}`,
-    Cookie: `caseworker_token_${port}=${token}`,
+    Authorization: `Bearer ${token}`,
     'Content-Type': 'application/json',
     ...extra,
   };

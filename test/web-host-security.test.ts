@@ -1,7 +1,8 @@
 // The browser host's locks, tried over real HTTP on every kind of route (page, app route, asset,
-// RPC, event stream): no token → 401; a foreign Origin, a cross-site fetch or a Host that is not
-// our loopback address and port (DNS rebinding) → 403; the token travels in the URL once and then
-// lives in an HttpOnly SameSite=Strict cookie; every answer carries the security headers.
+// RPC, event stream): RPC and events without the token or a session → 401 (a cookie is no
+// credential); a foreign Origin, a cross-site fetch or a Host that is not our loopback address and
+// port (DNS rebinding) → 403 everywhere; the token travels in the URL once and is exchanged for a
+// per-tab session handed over in the fragment; every answer carries the security headers.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -41,14 +42,16 @@ interface RouteKind {
   method: string;
   path: string;
   body?: string;
+  /** Needs the token or a session (RPC and events); the page and assets are the public bundle. */
+  guarded: boolean;
 }
 
 const ROUTES: RouteKind[] = [
-  { name: 'the page', method: 'GET', path: '/' },
-  { name: 'an app route', method: 'GET', path: '/caseload/12' },
-  { name: 'an asset', method: 'GET', path: '/assets/app.js' },
-  { name: 'an RPC channel', method: 'POST', path: '/rpc/sync:cancel', body: '{}' },
-  { name: 'the event stream', method: 'GET', path: '/events' },
+  { name: 'the page', method: 'GET', path: '/', guarded: false },
+  { name: 'an app route', method: 'GET', path: '/caseload/12', guarded: false },
+  { name: 'an asset', method: 'GET', path: '/assets/app.js', guarded: false },
+  { name: 'an RPC channel', method: 'POST', path: '/rpc/sync:cancel', body: '{}', guarded: true },
+  { name: 'the event stream', method: 'GET', path: '/events', guarded: true },
 ];
 
 /** Sends a route's request; for the event stream, only the status line and headers are awaited. */
@@ -81,12 +84,22 @@ describe('the browser host refuses', () => {
         expect((await send(route, appHeaders(host.port, token))).status).toBe(200);
       });
 
-      it('401 without the token, or with a wrong one', async () => {
-        const { Cookie: _cookie, ...noCookie } = appHeaders(host.port, token);
-        expect((await send(route, noCookie)).status).toBe(401);
-        expect((await send(route, { ...noCookie, Cookie: `caseworker_token_${host.port}=${'A'.repeat(token.length)}` })).status).toBe(401);
-        expect((await send(route, { ...noCookie, Authorization: 'Bearer guess' })).status).toBe(401);
-      });
+      if (route.guarded) {
+        it('401 without the token, with a wrong one, or with the token in a cookie', async () => {
+          const { Authorization: _auth, ...anonymous } = appHeaders(host.port, token);
+          expect((await send(route, anonymous)).status).toBe(401);
+          expect((await send(route, { ...anonymous, Cookie: `caseworker_token_${host.port}=${token}` })).status).toBe(401);
+          expect((await send(route, { ...anonymous, Authorization: 'Bearer guess' })).status).toBe(401);
+          expect((await send(route, { ...anonymous, 'X-Caseworker-Session': `abc.${'A'.repeat(43)}` })).status).toBe(401);
+        });
+      } else {
+        it('is the public bundle: served without a credential, and sets no cookie', async () => {
+          const { Authorization: _auth, ...anonymous } = appHeaders(host.port, token);
+          const reply = await send(route, anonymous);
+          expect(reply.status).toBe(200);
+          expect(reply.headers['set-cookie']).toBeUndefined();
+        });
+      }
 
       it('403 from a foreign Origin, even with the token', async () => {
         for (const origin of ['https://evil.example', `http://127.0.0.1:${host.port + 1}`, 'null']) {
@@ -113,19 +126,28 @@ describe('the browser host refuses', () => {
     // One call per control case and one for localhost: the refusals above never reached it.
     expect(counting.calls.get('sync:cancel')).toHaveLength(2);
   });
+
 });
 
 describe('the token', () => {
-  it('arrives once in the printed URL, becomes an HttpOnly SameSite=Strict cookie, and leaves the address bar', async () => {
+  it('arrives once in the printed URL, is exchanged for a per-tab session in the fragment (no cookie), and leaves the address bar', async () => {
     expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{43}$`));
     const first = await rawRequest(host.port, { path: `/caseload?token=${token}&view=mine`, headers: { Host: `127.0.0.1:${host.port}` } });
     expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/caseload?view=mine');
-    const cookie = first.headers['set-cookie']![0]!;
-    expect(cookie).toBe(`caseworker_token_${host.port}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    const page = await rawRequest(host.port, { path: '/caseload?view=mine', headers: { Host: `127.0.0.1:${host.port}`, Cookie: cookie.split(';')[0]! } });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<title>Caseworker</title>');
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const location = /^\/caseload\?view=mine#session=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(String(first.headers.location));
+    expect(location, String(first.headers.location)).not.toBeNull();
+    const session = location![1]!;
+    expect(session).not.toContain(token);
+    const call = (headers: Record<string, string>, p = '/rpc/sync:cancel') => rawRequest(host.port, { method: 'POST', path: p, headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', ...headers }, body: '{}' });
+    expect((await call({ 'X-Caseworker-Session': session })).status).toBe(200);
+    // Each visit gets its own session; a session is not the token, and not accepted in an RPC URL.
+    const second = await rawRequest(host.port, { path: `/?token=${token}`, headers: { Host: `127.0.0.1:${host.port}` } });
+    expect(String(second.headers.location)).not.toContain(session);
+    expect((await call({ Authorization: `Bearer ${session}` })).status).toBe(401);
+    expect((await call({}, `/rpc/sync:cancel?session=${session}`)).status).toBe(401);
+    const tampered = session.slice(0, -2) + (session.endsWith('AA') ? 'BB' : 'AA');
+    expect((await call({ 'X-Caseworker-Session': tampered })).status).toBe(401);
   });
 
   it('in the URL but wrong: 401 with a sentence, no cookie', async () => {
@@ -135,8 +157,8 @@ describe('the token', () => {
     expect(reply.body).toMatch(/address printed when Caseworker started/);
   });
 
-  it('is not accepted in the URL of an RPC call (only cookie or Authorization header)', async () => {
-    const { Cookie: _c, ...headers } = appHeaders(host.port, token);
+  it('is not accepted in the URL of an RPC call (only the Authorization header)', async () => {
+    const { Authorization: _a, ...headers } = appHeaders(host.port, token);
     const reply = await rawRequest(host.port, { method: 'POST', path: `/rpc/sync:cancel?token=${token}`, headers, body: '{}' });
     expect(reply.status).toBe(401);
   });
@@ -145,8 +167,8 @@ describe('the token', () => {
     const other = await startWebHost({ dispatcher: createDispatcher(countingServices().services, { isTrustedSender: isWebHostSender }), staticDir: dir });
     try {
       expect(tokenOf(other.url)).not.toBe(token);
-      // Our cookie, presented to the other host on its port, is refused there.
-      const reply = await rawRequest(other.port, { path: '/', headers: { Host: `127.0.0.1:${other.port}`, Cookie: `caseworker_token_${other.port}=${token}` } });
+      // Our token, presented to the other host, is refused there.
+      const reply = await rawRequest(other.port, { method: 'POST', path: '/rpc/sync:cancel', body: '{}', headers: { Host: `127.0.0.1:${other.port}`, 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } });
       expect(reply.status).toBe(401);
     } finally {
       await other.close();

@@ -13,6 +13,7 @@ import {
 } from '../../shared/dizions/schemas.js';
 import { readUpdateReply } from '../../shared/dizions/replies.js';
 import { GrammarError, parsePath, printPath, type DizionsPath, type FilterPair, type RecordsPath } from '../../shared/url-grammar.js';
+import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../../shared/server-address.js';
 import { DizionsError, errorFromBadReply, errorFromNetwork, errorFromStatus, isWriteMethod, type RequestLabel } from './errors.js';
 
 export interface DizionsClientOptions {
@@ -107,6 +108,7 @@ export class DizionsClient {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the server address "${options.baseUrl}" must start with http:// or https://`);
     if (url.search || url.hash) throw new Error(`the server address "${options.baseUrl}" must not carry a query or fragment`);
+    if (isRefusedPlainHttp(url)) throw new Error(`the server address "${options.baseUrl}" is refused: ${PLAIN_HTTP_REFUSED}`);
     for (const key of ['source', 'org', 'user'] as const) {
       if (!options[key]) throw new Error(`the ${AUTH_HEADERS[key]} key is empty`);
     }

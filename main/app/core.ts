@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
+import { isRefusedPlainHttp, plainHttpRefusedSentence } from '../../shared/server-address.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
 import { createConnectionCheckServices, restoreConnectionCheck, takeConnectionCheck } from './connection-check.js';
 import { createRelatedPeopleServices } from './related-people.js';
@@ -25,9 +26,10 @@ import { parsePath, printPath } from '../../shared/url-grammar.js';
 import { listActions } from './actions.js';
 import { listCaseload } from './caseload.js';
 import { ReplicaConnectionStore, type ConnectionStore, type StoredConnection } from './connection-store.js';
-import { startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
+import { demoStoreKey, startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
 import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
+import { checkMe } from './me-check.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
 import { createReportServices } from './reports.js';
@@ -121,6 +123,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   function clientFor(connection: StoredConnection): DizionsClient {
+    // A connection saved before plain http was refused may still name another machine.
+    if (isRefusedPlainHttp(connection.baseUrl)) throw new ServiceError('VALIDATION', plainHttpRefusedSentence());
     return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000 });
   }
 
@@ -185,7 +189,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   async function beginDemo(): Promise<void> {
-    demo = await startDemoServer(dataDir, options.demoOptions);
+    demo = await startDemoServer(dataDir, options.demoOptions, demoStoreKey(await options.keyProvider.getKey()));
     replica.sqlite.transaction(() => {
       setDemo(replica, true);
       setMe(replica, demo!.user.id, demo!.user.worker);
@@ -358,6 +362,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     'settings:set-connection': ({ connection, acceptUnprotectedStorage }) => exclusive(() => setConnection(connection, acceptUnprotectedStorage === true)),
     'settings:test-connection': async ({ connection }) => testConnection(connection),
     'settings:set-me': async ({ user, worker }) => {
+      const connection = currentConnection();
+      await checkMe(user, worker, { replica, client: connection ? () => clientFor(connection) : undefined, timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000) });
       setMe(replica, user, worker);
       runner.poke();
       return view();

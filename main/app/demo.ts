@@ -1,8 +1,10 @@
 // Demo and training mode: the Dizions simulator in-process on 127.0.0.1 (a free port), its charity
 // generated once from a fixed seed under `<dataDir>/demo-sim/` (so practice edits survive a restart
 // of the app), and the app signed in as its first demo field worker. The demo keys are the
-// simulator's public ones; they are never stored as a connection.
+// simulator's public ones; they are never stored as a connection. What a trainee types or attaches
+// is encrypted at rest there too, under a key derived from the replica's.
 
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../sim/server.js';
@@ -34,11 +36,16 @@ export function demoDataDir(dataDir: string): string {
   return path.join(dataDir, 'demo-sim');
 }
 
-/** Starts the demo simulator (generating its charity the first time). */
-export async function startDemoServer(dataDir: string, options: DemoOptions = {}): Promise<DemoServer> {
+/** The demo simulator's store key (64 hex digits), derived from the replica key: never the same bytes. */
+export function demoStoreKey(replicaKey: string): string {
+  return createHash('sha256').update('caseworker demo simulator\0').update(replicaKey).digest('hex');
+}
+
+/** Starts the demo simulator (generating its charity the first time), its store encrypted under `storeKey`. */
+export async function startDemoServer(dataDir: string, options: DemoOptions = {}, storeKey?: string): Promise<DemoServer> {
   const dir = demoDataDir(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const sim = await startSimulator({
+  const simOptions = {
     host: '127.0.0.1',
     port: 0,
     dataDir: dir,
@@ -46,7 +53,19 @@ export async function startDemoServer(dataDir: string, options: DemoOptions = {}
     clients: options.clients ?? DEMO_CLIENTS,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.dialect ? { dialect: options.dialect } : {}),
-  });
+    ...(storeKey !== undefined ? { storeKey } : {}),
+  };
+  let sim: RunningSimulator;
+  try {
+    sim = await startSimulator(simOptions);
+  } catch (error) {
+    // The demo charity was encrypted under another key (the replica key changed): it cannot be
+    // read by anyone now, so it is generated afresh, as the replica beside it was.
+    if ((error as { code?: string }).code !== 'SQLITE_NOTADB') throw error;
+    wipeDemoData(dataDir);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    sim = await startSimulator(simOptions);
+  }
   const user = sim.users.find((u) => u.worker !== null) ?? sim.users[0];
   if (!user) {
     await sim.close();

@@ -5,7 +5,7 @@
 // freshness note always goes to stderr, so nobody takes a scoped figure for the organisation's.
 
 import { ExportError, EXPORT_FORMATS, exportReport, isExportFormat, type ExportFormat } from '../reports/export.js';
-import { ReportError, runReport } from '../reports/engine.js';
+import { NoSumsError, ReportError, runReport } from '../reports/engine.js';
 import { formatSyncTime } from '../reports/export-definition.js';
 import { openReplicaArg } from './replica-arg.js';
 import { UsageError, UserFacingError, log, parseCommandArgs, printJson } from './usage.js';
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       table = runReport(replica, positionals[0]!, { sums: values.sums === true });
     } catch (error) {
-      if (error instanceof ReportError) throw new UsageError(error.message);
+      if (error instanceof ReportError) throw new UsageError(error instanceof NoSumsError ? `${error.message} (leave out --sums)` : error.message);
       throw error;
     }
     const fresh = table.replicaFreshness;

@@ -1,6 +1,7 @@
 // Shared CLI plumbing: argument parsing that turns mistakes into a usage message (never a stack
 // trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../../shared/server-address.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -36,7 +37,8 @@ export function parseAssignments(assignments: string[]): Record<string, string> 
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
     if (eq <= 0) throw new UsageError(`"${assignment}" is not field=value`);
-    fields[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    // Defined, not assigned: `__proto__=1` must become a field (and be refused as one), not a prototype.
+    Object.defineProperty(fields, assignment.slice(0, eq), { value: assignment.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   return fields;
 }
@@ -84,5 +86,6 @@ export function connectionFrom(values: ConnectionArgs, env = process.env) {
     throw new UsageError(`missing connection settings: ${missing.map(([flag, envName]) => `${flag} (or ${envName})`).join(', ')}`);
   }
   if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
+  if (isRefusedPlainHttp(server!)) throw new UserFacingError(`--server ${server}: ${PLAIN_HTTP_REFUSED}`);
   return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025' };
 }

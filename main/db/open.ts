@@ -35,6 +35,27 @@ export interface OpenReplicaOptions {
 /** A 64-hex-digit key is used as the raw 256-bit key (no key derivation); anything else is a passphrase. */
 const RAW_KEY = /^[0-9a-fA-F]{64}$/;
 
+/**
+ * The replica and its -wal/-shm readable by this user only (0600, like the demo key). SQLite gives
+ * the -wal and -shm it creates the main file's mode, so an empty 0600 file made before SQLite opens
+ * covers all three; files an older version left 0644 are narrowed. chmod, not umask: umask is
+ * process-wide and unavailable in worker threads.
+ */
+function keepPrivate(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_WRONLY, 0o600));
+  } catch {
+    return; // SQLite reports what is wrong with the path, in its own words
+  }
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      fs.chmodSync(file + suffix, 0o600);
+    } catch {
+      // -wal and -shm exist only while (or after) the database was open
+    }
+  }
+}
+
 /** Gets the key from the provider, then opens the replica (the rest is synchronous). */
 export async function openReplica(options: OpenReplicaOptions): Promise<Replica> {
   let key: string;
@@ -65,6 +86,7 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
   if (!options.key) throw new ReplicaKeyError('no database key given');
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   if (!existed) fs.mkdirSync(path.dirname(file), { recursive: true });
+  keepPrivate(file);
 
   const sqlite = new Database(file);
   try {

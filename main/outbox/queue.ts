@@ -55,6 +55,38 @@ export class EditValidationError extends Error {
 /** The multipart cap of the API we know (the simulator's 32 MiB); bigger uploads are refused at queue time. */
 export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
 
+const tooLarge = () => new EditValidationError([{ field: 'file', message: `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB per edit` }]);
+
+/** Reads a file only once its size is known to fit in `room` bytes: a 200 MB file is refused unread. */
+function readBoundedFile(file: string, room: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    throw new EditValidationError([{ field: 'file', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new EditValidationError([{ field: 'file', message: `cannot read ${file}: it is not a file` }]);
+    if (stat.size > room) throw tooLarge();
+    // Read at most one byte past the room: a file that grew since fstat is still refused, unread beyond that.
+    const buffer = Buffer.alloc(Math.min(stat.size + 1, room + 1));
+    let length = 0;
+    while (length < buffer.length) {
+      const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > room) throw tooLarge();
+    return buffer.subarray(0, length);
+  } catch (error) {
+    if (error instanceof EditValidationError) throw error;
+    throw new EditValidationError([{ field: 'file', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 interface LoadedFile { filename: string; contentType: string | null; data: Buffer; sha256: string }
 
 function loadFiles(input: QueueEditInput): LoadedFile[] {
@@ -63,18 +95,13 @@ function loadFiles(input: QueueEditInput): LoadedFile[] {
   return list.map((file) => {
     let loaded: LoadedFile;
     if (typeof file === 'string') {
-      let data: Buffer;
-      try {
-        data = fs.readFileSync(file);
-      } catch (error) {
-        throw new EditValidationError([{ field: 'file', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
-      }
+      const data = readBoundedFile(file, MAX_UPLOAD_BYTES - total);
       loaded = { filename: path.basename(file), contentType: null, data, sha256: '' };
     } else {
       loaded = { filename: file.filename, contentType: file.contentType ?? null, data: Buffer.from(file.data), sha256: '' };
     }
     total += loaded.data.length;
-    if (total > MAX_UPLOAD_BYTES) throw new EditValidationError([{ field: 'file', message: `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB per edit` }]);
+    if (total > MAX_UPLOAD_BYTES) throw tooLarge();
     loaded.sha256 = crypto.createHash('sha256').update(loaded.data).digest('hex');
     return loaded;
   });
@@ -92,6 +119,8 @@ function landedSwap(sqlite: Database.Database): (v: string) => string {
 function normaliseFields(fields: Record<string, EditValue>): FormFields {
   const out: FormFields = {};
   for (const [key, value] of Object.entries(fields)) {
+    // Copying by assignment would turn `__proto__` into a prototype and drop it silently: refuse it here.
+    if (key === '__proto__') throw new EditValidationError([{ field: key, message: 'is not a field name (lowercase letters, digits and _)' }]);
     const parsed = formValue.safeParse(value);
     if (!parsed.success) throw new EditValidationError([{ field: key, message: 'expected text, a number or nothing' }]);
     out[key] = parsed.data;

@@ -2,14 +2,14 @@
 // accessible (role="img", <title>, <desc>), every piece of text escaped, no scripts, no external
 // references. Pure string building: runs in the main process, the CLI or a browser alike.
 
+import { xmlSafeText } from '../../shared/text-characters.js';
 import { chartModelFor, type ChartModel, type ChartModelOptions } from './chart-model.js';
 import { layoutChart, type ChartLayout, type ChartSize, type ChartText } from './chart-layout.js';
 import type { ReportTable } from './report-table.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  return xmlSafeText(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

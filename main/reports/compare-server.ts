@@ -5,6 +5,7 @@
 
 import { parseReportRows } from '../../shared/dizions/schemas.js';
 import type { DizionsClient } from '../api/client.js';
+import { errorFromBadReply } from '../api/errors.js';
 import type { Replica } from '../db/open.js';
 import { pendingEntryCount } from '../outbox/pending.js';
 import { runReport } from './engine.js';
@@ -62,7 +63,10 @@ export async function compareWithServer(replica: Handle, client: DizionsClient, 
   try {
     serverRows = parseReportRows(reply.json, `${group} report`) as Row[];
   } catch (error) {
-    throw new Error(`the server's answer to ${table.definition.path} is not a report (rows keyed by ${dimension}${metric ? ` and ${metric}` : ''} plus count): ${(error as Error).message}`);
+    // A DizionsError (a reply of the wrong shape, refused): the app shows it as REJECTED, not as its own failure.
+    throw errorFromBadReply({ method: 'GET', path: table.definition.path }, reply.status,
+      `the server's answer to ${table.definition.path} is not a report (rows keyed by ${dimension}${metric ? ` and ${metric}` : ''} plus count): ${(error as Error).message}`,
+      { wrongShape: true, cause: error });
   }
 
   const axes = metric === undefined ? [dimension] : [dimension, metric];

@@ -19,6 +19,11 @@ export class ReportError extends Error {
   override name = 'ReportError';
 }
 
+/** Sums asked of a group without travel time or mileage; the message names no CLI flag (the app shows it too). */
+export class NoSumsError extends ReportError {
+  override name = 'NoSumsError';
+}
+
 /** The numbers contacts carry, totalled per row when sums are asked for. */
 export const SUM_FIELDS = ['travel_time', 'travel_mileage'] as const;
 const SUM_GROUPS = new Set(['due_contacts', 'done_contacts']);
@@ -50,7 +55,7 @@ export function parseReportPath(path: string): RecordsPath {
 /** Refuses sums for a group whose records carry no travel time or mileage. */
 export function checkSums(group: string): void {
   if (!SUM_GROUPS.has(group)) {
-    throw new ReportError(`sums are travel time and mileage totals, which only due and done contacts carry; ${group} has none (leave out --sums)`);
+    throw new NoSumsError(`sums are travel time and mileage totals, which only due and done contacts carry; ${group} has none, so this report cannot have sums`);
   }
 }
 

@@ -2,6 +2,7 @@
 // with a BOM so Excel reads the names right, a header row and data rows only (no comment lines,
 // so it parses cleanly). Text that a spreadsheet would run as a formula gets a leading apostrophe.
 
+import { exportSafeTable } from './export-text.js';
 import { toDisplayTable, type DisplayCell, type ReportTable } from './report-table.js';
 
 export const UTF8_BOM = '\uFEFF';
@@ -25,7 +26,7 @@ export function csvLine(cells: DisplayCell[]): string {
 
 /** The report's display table (names, crosstab when there is a metric) as a CSV document. */
 export function exportCsv(table: ReportTable): string {
-  const display = toDisplayTable(table);
+  const display = exportSafeTable(toDisplayTable(table));
   let out = UTF8_BOM + csvLine(display.columns.map((c) => c.label));
   for (const row of display.rows) out += csvLine(row);
   return out;

@@ -9,6 +9,7 @@ import { layoutChart } from './chart-layout.js';
 import { drawChart } from './chart-pdf.js';
 import { freshnessLines, formatUkDateTime } from './export-definition.js';
 import { toPdfText } from './export-pdf-text.js';
+import { xmlSafeText } from './export-text.js';
 import { reportTitle, toDisplayTable, type DisplayCell, type DisplayTable, type ReportTable } from './report-table.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -225,7 +226,7 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
     layout: landscape ? 'landscape' : 'portrait',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE - 10 },
     bufferPages: true,
-    info: { Title: reportTitle(table.definition), Author: 'Caseworker', Subject: table.definition.path, CreationDate: table.generatedAt },
+    info: { Title: xmlSafeText(reportTitle(table.definition)), Author: 'Caseworker', Subject: xmlSafeText(table.definition.path), CreationDate: table.generatedAt },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

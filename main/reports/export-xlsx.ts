@@ -4,6 +4,7 @@
 
 import ExcelJS from 'exceljs';
 import { definitionEntries } from './export-definition.js';
+import { exportSafeEntries, exportSafeTable, xmlSafeText } from './export-text.js';
 import { reportTitle, toDisplayTable, toLongTable, type DisplayTable, type ReportTable } from './report-table.js';
 
 export const TABLE_SHEET = 'Report';
@@ -55,7 +56,7 @@ function addTableSheet(workbook: ExcelJS.Workbook, name: string, display: Displa
 
 function addDefinitionSheet(workbook: ExcelJS.Workbook, table: ReportTable, recordsMatched: number): void {
   const sheet = workbook.addWorksheet(DEFINITION_SHEET);
-  const entries = definitionEntries(table, recordsMatched);
+  const entries = exportSafeEntries(definitionEntries(table, recordsMatched));
   sheet.columns = [
     { key: 'label', width: Math.max(...entries.map(([label]) => label.length + 2), 12) },
     { key: 'value', width: Math.min(100, Math.max(...entries.map(([, value]) => value.length + 2), 20)) },
@@ -71,15 +72,15 @@ function addDefinitionSheet(workbook: ExcelJS.Workbook, table: ReportTable, reco
 export async function exportXlsx(table: ReportTable): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Caseworker';
-  workbook.title = reportTitle(table.definition);
+  workbook.title = xmlSafeText(reportTitle(table.definition));
   workbook.created = table.generatedAt;
   workbook.modified = table.generatedAt;
 
-  const display = toDisplayTable(table);
+  const display = exportSafeTable(toDisplayTable(table));
   addTableSheet(workbook, TABLE_SHEET, display);
   addDefinitionSheet(workbook, table, display.total);
   // A crosstab is what people read; the long form is what a pivot table or a database wants.
-  if (table.definition.metric) addTableSheet(workbook, LONG_FORM_SHEET, toLongTable(table));
+  if (table.definition.metric) addTableSheet(workbook, LONG_FORM_SHEET, exportSafeTable(toLongTable(table)));
 
   const bytes = await workbook.xlsx.writeBuffer();
   return Buffer.from(bytes as ArrayBuffer);

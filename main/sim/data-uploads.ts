@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { UploadSeal } from './at-rest.js';
 import { badRequest, notFound } from './data-errors.js';
 import { visibleRow } from './data-validate.js';
 import { groupDef } from './query-groups.js';
@@ -58,8 +59,8 @@ export function saveUpload(
       const sha256 = createHash('sha256').update(file.data).digest('hex');
       const id = Number(insert.run(batch, group, record, file.filename, file.contentType || null, file.data.length, sha256,
         JSON.stringify(users), JSON.stringify(groups), user.id, created).lastInsertRowid);
-      const storedAs = `${id}-${safeName(file.filename)}`;
-      fs.writeFileSync(path.join(store.uploadsDir, storedAs), file.data);
+      const storedAs = store.seal ? UploadSeal.storedName(id) : `${id}-${safeName(file.filename)}`;
+      fs.writeFileSync(path.join(store.uploadsDir, storedAs), store.seal ? store.seal.seal(file.data) : file.data, { mode: 0o600 });
       setStored.run(storedAs, id);
     }
     return batch;

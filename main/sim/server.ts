@@ -65,6 +65,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
       seed: options.seed ?? 1,
       clients: options.clients ?? 200,
       ...(options.dialect ? { dialect: options.dialect } : {}),
+      ...(options.storeKey !== undefined ? { key: options.storeKey } : {}),
     });
   } catch (error) {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });

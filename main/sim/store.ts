@@ -12,6 +12,7 @@ import { unitHash } from './data-random.js';
 import { EXTENSION_DATABASES, createIndexes, createTables, initSequences } from './data-schema.js';
 import { UpdatedClock } from './data-time.js';
 import type { DictionaryItem } from './data-vocabulary.js';
+import { UploadSeal, applyStoreKey, checkStoreKey, createPrivateFile, encryptInPlace, isPlaintextDatabase } from './at-rest.js';
 import { generateData } from './generate.js';
 import type { SimUser } from './types.js';
 
@@ -23,6 +24,8 @@ export interface OpenSimStoreOptions {
   now?: () => Date;
   /** Which verbs create and update (shared/dizions/assumptions.ts WRITE_VERBS). Default '2019'. */
   dialect?: Dialect;
+  /** 64 hex digits: sim.db encrypted with SQLCipher and uploads sealed (the demo; see at-rest.ts). */
+  key?: string;
 }
 
 export interface UploadRecord {
@@ -57,22 +60,57 @@ export function openSimStore(options: OpenSimStoreOptions): SimStore {
   const now = options.now ?? (() => new Date());
   fs.mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
   fs.mkdirSync(options.uploadsDir, { recursive: true });
-  let db = openDatabase(options.file);
+  const key = options.key;
+  if (key !== undefined) {
+    checkStoreKey(key);
+    // A demo folder from before encryption: encrypt it in place rather than lose the practice edits.
+    if (isPlaintextDatabase(options.file)) encryptInPlace(options.file, key);
+    createPrivateFile(options.file);
+  }
+  let db = openDatabase(options.file, key);
   if (!isGenerated(db)) {
     // A file without the "generated" mark is new or was cut short mid-generation: start it afresh.
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(options.file + suffix, { force: true });
+    if (key !== undefined) createPrivateFile(options.file);
     db = new Database(options.file);
+    if (key !== undefined) applyStoreKey(db, key);
     populate(db, options.seed ?? 1, options.clients ?? 200, now());
     db.close();
-    db = openDatabase(options.file);
+    db = openDatabase(options.file, key);
   }
-  return new SimStore(db, options.uploadsDir, now, options.dialect ?? '2019');
+  const seal = key === undefined ? undefined : new UploadSeal(key);
+  if (seal) sealPlainUploads(db, options.uploadsDir, seal);
+  return new SimStore(db, options.uploadsDir, now, options.dialect ?? '2019', seal);
 }
 
-function openDatabase(file: string): Database.Database {
+/** Uploads stored in the clear by an older demo: sealed, renamed, the originals removed. */
+function sealPlainUploads(db: Database.Database, uploadsDir: string, seal: UploadSeal): void {
+  const plain = db.prepare("SELECT id, stored_as FROM uploads WHERE stored_as NOT LIKE '%.sealed'").all() as Array<{ id: number; stored_as: string }>;
+  for (const row of plain) {
+    const from = path.join(uploadsDir, row.stored_as);
+    const to = UploadSeal.storedName(row.id);
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(from);
+    } catch {
+      continue; // the file is gone; the row stays as it was
+    }
+    fs.writeFileSync(path.join(uploadsDir, to), seal.seal(data), { mode: 0o600 });
+    db.prepare('UPDATE uploads SET stored_as = ? WHERE id = ?').run(to, row.id);
+    fs.rmSync(from, { force: true });
+  }
+}
+
+function openDatabase(file: string, key?: string): Database.Database {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  try {
+    if (key !== undefined) applyStoreKey(db, key);
+    db.pragma('journal_mode = WAL'); // the first read: a wrong key fails here (SQLITE_NOTADB)
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   return db;
@@ -113,6 +151,8 @@ export class SimStore {
     readonly uploadsDir: string,
     readonly now: () => Date,
     readonly dialect: Dialect,
+    /** Set when uploads are sealed at rest (the demo): write them through it. */
+    readonly seal?: UploadSeal,
   ) {
     this.clock = new UpdatedClock(now, this.latestUpdated());
     this.userStatement = db.prepare('SELECT id, name, worker, source, org, user_key FROM users WHERE source = ? AND org = ? AND user_key = ?');

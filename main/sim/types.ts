@@ -63,6 +63,8 @@ export interface SimOptions {
   timestampFormat?: import('./reply-variants.js').SimTimestampFormat;
   /** Log each request to stderr (the CLI sets this; tests leave it off). */
   logToStderr?: boolean;
+  /** 64 hex digits: the store encrypted and uploads sealed at rest (the app's demo; main/sim/at-rest.ts). */
+  storeKey?: string;
 }
 
 export interface RequestLogEntry {

@@ -1,10 +1,12 @@
 // The browser host: the built renderer and the IPC contract over HTTP on 127.0.0.1 only, for the
 // end-to-end tests in Chromium and for machines where Electron cannot run. `POST /rpc/<channel>`
 // takes the JSON input and answers the JSON envelope; `GET /events` streams push events (SSE).
-// Every route demands the per-run token (printed once in the URL, then an HttpOnly SameSite=Strict
-// cookie), a loopback Host header (DNS rebinding) and no foreign Origin or cross-site fetch.
+// `/rpc/*` and `/events` demand the per-run token (`Authorization: Bearer`, for scripts) or a per-tab
+// session the printed URL is exchanged for; never a cookie, since cookies ignore ports and would reach
+// every other server on 127.0.0.1. Every route demands a loopback Host header (DNS rebinding) and no
+// foreign Origin or cross-site fetch; the page and its assets (the public bundle) need nothing more.
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +33,8 @@ export interface WebHostOptions {
   port?: number;
   /** Largest request body accepted (default: enough for five 10 MB files in base64). */
   maxBodyBytes?: number;
+  /** Largest total of request bodies held in memory at once, across concurrent requests (default 2 × maxBodyBytes). */
+  maxTotalBodyBytes?: number;
   /** Seconds between SSE keep-alive comments (default 20). */
   heartbeatSeconds?: number;
   log?: LogWriter;
@@ -60,6 +64,8 @@ export function isWebHostSender(sender: unknown): boolean {
 
 export const DEFAULT_MAX_BODY_BYTES = 72 * 1024 * 1024;
 
+const BUSY_RECEIVING = 'Caseworker is busy receiving other large requests: try again in a moment.';
+
 /** Where `npm run build:renderer` (vite.config.ts) puts the renderer, found from this module so any cwd works. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -69,14 +75,8 @@ function sameSecret(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+/** The header the page sends its per-tab session in (renderer/src/api/web-transport.ts). */
+export const SESSION_HEADER = 'X-Caseworker-Session';
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
@@ -98,19 +98,35 @@ function sendError(res: http.ServerResponse, status: number, error: ErrorBody): 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = randomBytes(32).toString('base64url');
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxTotalBody = Math.max(maxBody, options.maxTotalBodyBytes ?? 2 * maxBody);
   const heartbeatMs = (options.heartbeatSeconds ?? 20) * 1000;
   const routes = new Map<string, string>(options.dispatcher.channels.map((channel) => [`/rpc/${channel}`, channel]));
   const streams = new Set<http.ServerResponse>();
   let port = 0;
-  // Cookies ignore ports: name the cookie after ours so two hosts on this machine do not collide.
-  const cookieName = () => `caseworker_token_${port}`;
+  let bodyBytesHeld = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  function hasToken(req: http.IncomingMessage): boolean {
+  // A session is `<nonce>.<HMAC(token, nonce)>`: minted per visit of the printed URL, checked without
+  // a table, worthless on any other run (the token is per run).
+  const sessionMac = (nonce: string) => createHmac('sha256', token).update(`caseworker-session:${nonce}`).digest('base64url');
+  const mintSession = () => {
+    const nonce = randomBytes(18).toString('base64url');
+    return `${nonce}.${sessionMac(nonce)}`;
+  };
+  function validSession(value: string | null | undefined): boolean {
+    if (typeof value !== 'string') return false;
+    const dot = value.indexOf('.');
+    return dot > 0 && sameSecret(value.slice(dot + 1), sessionMac(value.slice(0, dot)));
+  }
+
+  function hasToken(req: http.IncomingMessage, url: URL): boolean {
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/)?.[1];
-    const cookie = cookieValue(req.headers.cookie, cookieName());
-    return (bearer !== undefined && sameSecret(bearer, token)) || (cookie !== undefined && sameSecret(cookie, token));
+    if (bearer !== undefined && sameSecret(bearer, token)) return true;
+    const session = req.headers[SESSION_HEADER.toLowerCase()];
+    if (typeof session === 'string' && validSession(session)) return true;
+    // EventSource cannot send headers: the event stream alone takes the session in its URL.
+    return url.pathname === '/events' && validSession(url.searchParams.get('session'));
   }
 
   /** 403 reasons: a Host that is not us (DNS rebinding), a foreign Origin, a cross-site fetch. */
@@ -141,29 +157,59 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       req.resume();
       return;
     }
+    // Concurrent bodies share one budget: many large requests at once get 503, not all of memory. A
+    // declared length is reserved up front; a chunked body counts as it arrives.
+    const reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
+    if (bodyBytesHeld + reserved > maxTotalBody) {
+      res.setHeader('Connection', 'close');
+      sendError(res, 503, { code: 'INTERNAL', message: BUSY_RECEIVING });
+      req.resume();
+      return;
+    }
+    bodyBytesHeld += reserved;
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) {
-        tooLarge = true;
-        break;
-      }
-      chunks.push(chunk);
-    }
-    if (tooLarge) {
-      res.setHeader('Connection', 'close');
-      sendError(res, 413, { code: 'VALIDATION', message: `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.` });
-      res.on('finish', () => req.destroy());
-      return;
-    }
+    const held = () => Math.max(size, reserved);
+    let refusal: 413 | 503 | null = null;
     let input: unknown;
     try {
-      input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      sendError(res, 400, { code: 'VALIDATION', message: 'The request body is not valid JSON.' });
-      return;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        const before = held();
+        size += chunk.length;
+        if (size > maxBody) {
+          refusal = 413;
+          break;
+        }
+        if (refusal === 503) continue; // read to its end and dropped, so the client hears the answer
+        bodyBytesHeld += held() - before;
+        if (bodyBytesHeld > maxTotalBody) {
+          refusal = 503;
+          bodyBytesHeld -= held();
+          chunks.length = 0;
+          continue;
+        }
+        chunks.push(chunk);
+      }
+      if (refusal === 503) {
+        sendError(res, 503, { code: 'INTERNAL', message: BUSY_RECEIVING });
+        return;
+      }
+      if (refusal === 413) {
+        res.setHeader('Connection', 'close');
+        sendError(res, 413, { code: 'VALIDATION', message: `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.` });
+        res.on('finish', () => req.destroy());
+        return;
+      }
+      try {
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        sendError(res, 400, { code: 'VALIDATION', message: 'The request body is not valid JSON.' });
+        return;
+      }
+    } finally {
+      // The parsed input is what the dispatcher holds from here; the raw bytes leave the budget.
+      if (refusal !== 503) bodyBytesHeld -= held();
+      chunks.length = 0;
     }
     const envelope = await options.dispatcher.dispatch(channel, input, { [WEB_SENDER]: true });
     sendEnvelope(res, 200, envelope);
@@ -247,7 +293,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
 
-    // First visit: the token arrives in the URL once; keep it in a cookie and strip it from the address bar.
+    // First visit: the token arrives in the URL once and is exchanged for a per-tab session, handed to
+    // the page in the fragment (never sent to a server, read and removed by the page at once).
     const offered = url.searchParams.get('token');
     if (offered !== null && (req.method === 'GET' || req.method === 'HEAD') && !url.pathname.startsWith('/rpc/')) {
       if (!sameSecret(offered, token)) {
@@ -255,17 +302,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       url.searchParams.delete('token');
-      send(res, 303, '', {
-        Location: url.pathname + url.search,
-        'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      });
+      send(res, 303, '', { Location: `${url.pathname}${url.search}#session=${mintSession()}` });
       return;
     }
 
     const isRpc = url.pathname.startsWith('/rpc/') || url.pathname === '/rpc';
-    if (!hasToken(req)) {
-      if (isRpc || url.pathname === '/events') sendError(res, 401, { code: 'UNAUTHORIZED', message: 'Open Caseworker through the address it printed (it carries the access token).' });
-      else send(res, 401, 'Open Caseworker through the address it printed when it started (it carries the access token).', { 'Content-Type': 'text/plain; charset=utf-8' });
+    if ((isRpc || url.pathname === '/events') && !hasToken(req, url)) {
+      sendError(res, 401, { code: 'UNAUTHORIZED', message: 'Open Caseworker through the address it printed when it started (it carries the access token).' });
       return;
     }
 

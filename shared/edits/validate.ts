@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OPERATION_WORDS, RELATIONSHIP_EDIT_FIELDS, dialectProblems, wireFieldName, type Dialect, type WriteOperation } from '../dizions/dialects.js';
 import { CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, dictionaryFor } from '../dizions/model.js';
+import { textCharacterProblem } from '../text-characters.js';
 import { EditPathError, readEdit, type ClassifiedEdit } from './classify.js';
 import { REFERENCE_FAMILIES, editFieldKind, formValue, kindProblem, type EditValue } from './field-kinds.js';
 
@@ -98,6 +99,9 @@ export function validateEdit(input: EditInput, context: EditContext, options: Ed
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map((issue) => ({ field: String(issue.path[issue.path.length - 1] ?? 'edit'), message: issue.message })) };
   }
+  // A key the parse could not keep as data (`__proto__`) is refused like any unknown field, never dropped.
+  const lost = Object.keys(input.fields).filter((name) => !Object.hasOwn(parsed.data.fields, name));
+  if (lost.length > 0) return { ok: false, issues: lost.map((name) => ({ field: name, message: 'is not a field name (lowercase letters, digits and _)' })) };
   return checkEdit(parsed.data, context, options);
 }
 
@@ -170,7 +174,7 @@ function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | nul
     }
     if (value === null) continue;
     const kind = editFieldKind(dictionaryGroup, name);
-    const problem = kindProblem(kind, value);
+    const problem = kindProblem(kind, value) ?? textCharacterProblem(value);
     if (problem) {
       add(name, problem);
       continue;

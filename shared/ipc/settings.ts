@@ -3,9 +3,8 @@
 // demo. Keys go in; only their last four characters ever come out.
 
 import { z } from 'zod';
+import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../server-address.js';
 import { LIMITS, apiRecord, dizionsPath, serverId } from './fields.js';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** https, or plain http on this machine (the simulator and demo). */
 export const serverUrl = z.string({ error: 'expected the server address, e.g. https://api.dizions.co.uk/v2' })
@@ -14,11 +13,12 @@ export const serverUrl = z.string({ error: 'expected the server address, e.g. ht
     try {
       const url = new URL(value);
       if (url.username || url.password) return false;
-      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+      return url.protocol === 'https:' || url.protocol === 'http:';
     } catch {
       return false;
     }
-  }, { error: 'expected an https:// address (plain http only for this machine), e.g. https://api.dizions.co.uk/v2' });
+  }, { error: 'expected an https:// address, e.g. https://api.dizions.co.uk/v2' })
+  .refine((value) => !isRefusedPlainHttp(value), { error: PLAIN_HTTP_REFUSED });
 
 /** A header key as Charitylog issues it: printable, no spaces, no line breaks. */
 const apiKey = (which: string) => z.string({ error: `expected the ${which} key` })
