@@ -87,7 +87,7 @@ async function probe(client: DizionsClient, name: string): Promise<unknown> {
     if (missing(error)) {
       const said = (error as DizionsError).serverMessage;
       throw new ServiceError('VALIDATION', `The server has no extension database called "${name}"${said ? ` (it said: ${said})` : ''}. Check the API name in Charitylog's extension database settings.`, {
-        issues: [{ path: 'name', message: 'the server does not know this extension database' }],
+        issues: [{ path: 'name', message: `the server has no extension database called "${name}": check the API name in Charitylog` }],
       });
     }
     throw error;
