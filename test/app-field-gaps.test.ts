@@ -4,10 +4,13 @@
 // edits rows offline and they reach the server once; files can be shown to groups, named by an admin
 // when the server has no groups dictionary, and each person's choice is remembered.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDizionsClient } from '../main/api/client.js';
 import { createAppCore, type AppCore } from '../main/app/core.js';
+import { lookUpGroupDictionary } from '../main/app/upload-groups.js';
 import { StaticKeyProvider } from '../main/db/keys.js';
 import { createDispatcher, type Dispatcher } from '../main/ipc/register.js';
 import type { RunningSimulator } from '../main/sim/server.js';
@@ -143,4 +146,31 @@ describe('group visibility for files', () => {
     expect(uploads[0]).toMatchObject({ group: 'referrals', record: referral, group_visibility: [9] });
     expect((await call('groups:list', {})).remembered).toEqual({ user_visibility: [], group_visibility: [9] });
   }, 60_000);
+});
+
+describe('a server that has a groups dictionary', () => {
+  it('is asked in the assumed order, read-only, and its [{id, name}] become the groups offered', async () => {
+    // Nothing documents such a dictionary, so no simulator has one: a one-route server stands in.
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/v2/dictionary/users/user_groups') {
+        res.end(JSON.stringify([{ id: 12, name: 'Safeguarding leads' }, { id: 0, name: 'not an id' }, { id: 14, name: ' Volunteers ' }]));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: 'unknown dictionary' }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createDizionsClient({ baseUrl: `http://127.0.0.1:${port}/v2`, source: 's', org: 'o', user: 'u' });
+    try {
+      expect(await lookUpGroupDictionary(client)).toEqual({ dictionary: 'dictionary/users/user_groups', groups: [{ id: 12, name: 'Safeguarding leads' }, { id: 14, name: 'Volunteers' }] });
+      expect(seen).toEqual(['GET /v2/dictionary/users/groups', 'GET /v2/dictionary/users/user_groups']);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
 });
