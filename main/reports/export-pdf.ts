@@ -9,7 +9,7 @@ import { layoutChart } from './chart-layout.js';
 import { drawChart } from './chart-pdf.js';
 import { freshnessLines, formatUkDateTime } from './export-definition.js';
 import type { PdfText } from './export-pdf-text.js';
-import { embeddedFontText, reportBodyFont, useReportFonts } from './pdf-fonts.js';
+import { NO_DEFAULT_FONT, embeddedFontText, useReportFonts } from './pdf-fonts.js';
 import { reportTitle, toDisplayTable, type DisplayCell, type DisplayTable, type ReportTable } from './report-table.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -227,7 +227,7 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
     layout: landscape ? 'landscape' : 'portrait',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE - 10 },
     bufferPages: true,
-    font: reportBodyFont(), // never load the built-in Helvetica: its name would shadow the embedded face
+    font: NO_DEFAULT_FONT, // useReportFonts loads the embedded faces (see there why)
     info: { Title: reportTitle(table.definition), Author: 'Caseworker', Subject: table.definition.path, CreationDate: table.generatedAt },
   });
   const chunks: Buffer[] = [];
