@@ -1,6 +1,7 @@
 // The PDF a field worker hands to a funder, read back with pdf.js: its text holds the title,
 // the filters by name, the freshness note, the rows and "Page N of M"; a long table runs onto
-// more pages with its header repeated; names the built-in font cannot show degrade, never crash.
+// more pages with its header repeated; every Latin name prints as written (the embedded DejaVu Sans),
+// and a character the font lacks degrades, never crashes.
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,11 +77,24 @@ describe('PDF export', () => {
     expect(text).toContain('2 records with no day not shown');
   });
 
-  it('degrades names the built-in font cannot encode instead of crashing or printing garbage', async () => {
+  it('prints Welsh and Polish names as written, with no "cannot be shown" note', async () => {
     const table: ReportTable = clientsByDistrictAndGender();
-    table.names = { ...table.names, district: { ...table.names.district, '1': 'Dŵr Łódź 中文 😀' } };
+    table.names = { ...table.names, district: { ...table.names.district, '1': 'Dŵr Łódź', '2': 'Łukasz Harrison ŷ' } };
+    const bytes = await exportPdf(table);
+    const text = (await pageTexts(bytes)).join(' ');
+    expect(text).toContain('Dŵr Łódź 12 9 0 1 22');
+    expect(text).toContain('Łukasz Harrison ŷ');
+    expect(text).not.toContain('Some characters cannot be shown in this PDF');
+    // The font is embedded as a subset (the whole DejaVu Sans is ~750 kB).
+    expect(bytes.toString('latin1')).toMatch(/\/FontFile2/);
+    expect(bytes.length).toBeLessThan(200_000);
+  });
+
+  it('degrades only what the embedded font lacks instead of crashing or printing garbage', async () => {
+    const table: ReportTable = clientsByDistrictAndGender();
+    table.names = { ...table.names, district: { ...table.names.district, '1': 'Dŵr 中文' } };
     const text = (await pageTexts(await exportPdf(table))).join(' ');
-    expect(text).toContain('Dwr Lódz ?? ? 12 9 0 1 22'); // ó is in the font; ŵ loses its accent, Ł its stroke, ź its accent
+    expect(text).toContain('Dŵr ?? 12 9 0 1 22'); // DejaVu Sans has no CJK
     expect(text).toContain('Some characters cannot be shown in this PDF');
     expect(toPdfText('Siân Zoë – “quoted” €5')).toEqual({ text: 'Siân Zoë – “quoted” €5', lossy: false });
     expect(toPdfText('Sia\u0302n').text).toBe('Siân');

@@ -30,6 +30,7 @@ import { demoStoreKey, startDemoServer, wipeDemoData, type DemoOptions, type Dem
 import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
 import { checkMe } from './me-check.js';
+import { createExtensionServices, keptExtensionDatabases } from './extension-databases.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
 import { createReportServices } from './reports.js';
@@ -37,6 +38,7 @@ import {
   checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes,
 } from './settings.js';
 import { SyncRunner } from './sync-runner.js';
+import { createUploadGroupServices } from './upload-groups.js';
 
 export interface AppCoreOptions {
   /** The app's folder: the replica (`replica.db`) and the demo's charity (`demo-sim/`) live here. */
@@ -142,6 +144,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     retry: options.retry,
     pushTimings: options.pushTimings,
     intervalMinutes: () => syncIntervalMinutes(replica),
+    extensionDatabases: () => keptExtensionDatabases(replica),
     offlineRetryMs: options.offlineRetryMs,
     pushAfterEditMs: options.pushAfterEditMs === undefined ? 1_500 : options.pushAfterEditMs,
   });
@@ -330,6 +333,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     throw new ServiceError('VALIDATION', why.unconnected);
   }
 
+  /** A client for an admin's read-only check against the server (Settings). */
+  function checkClient(what: string): DizionsClient {
+    return connectedClient({
+      demoStopped: `The demo server is not running, so ${what} cannot be checked: reset the demo in Settings, or restart Caseworker.`,
+      unconnected: `Connect to Charitylog (Settings) first: ${what} is checked with the server.`,
+    });
+  }
+
   const replicaServices = createReplicaServices(handle);
   const services: Services = {
     ...replicaServices,
@@ -347,6 +358,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
     ...createOutboxServices({ replica: () => replica, changed: written }),
     ...createDraftServices(() => replica),
+    ...createExtensionServices({
+      replica: () => replica,
+      dialect: () => currentConnection()?.dialect ?? '2019',
+      client: () => checkClient('an extension database'),
+      written,
+      changed: () => runner.poke(),
+    }),
+    ...createUploadGroupServices({ replica: () => replica, client: () => checkClient('the groups dictionary') }),
 
     'caseload:list': async (input) => listCaseload(replica, input),
     'actions:list': async (input) => listActions(replica, input, myUserId(replica)),

@@ -31,6 +31,8 @@ export interface SyncRunnerOptions {
   retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
   /** The outbox's timings; the app waits out short backoffs only (the next run carries on). */
   pushTimings?: Partial<ReplayTimings> | undefined;
+  /** The multiple-record extension databases to keep (Settings; read at each run). */
+  extensionDatabases?: (() => string[]) | undefined;
   /** Minutes between background syncs (read each time). */
   intervalMinutes: () => number;
   /** After a failure to reach the server, the background loop tries again this soon (default 60 s). */
@@ -275,6 +277,7 @@ export class SyncRunner {
         client,
         full,
         signal,
+        ...(this.options.extensionDatabases ? { extensionDatabases: this.options.extensionDatabases() } : {}),
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         beforeDownload: async (context) => {
           pushed = await this.push(context.client, context.signal, touched);
@@ -292,13 +295,16 @@ export class SyncRunner {
       for (const [group, result] of Object.entries(summary.groups)) {
         if (result.inserted + result.updated + result.deleted > 0) touched.add(GROUP_TABLE[group] ?? group);
       }
+      for (const result of Object.values(summary.extension_databases)) {
+        if (result.inserted + result.updated + result.deleted > 0) touched.add('extension_records');
+      }
       if (summary.dictionaries > 0) touched.add('dictionaries');
       const counts = this.safeCounts();
       this.setStatus({
         connected: true, uploading: false, downloading: false, phase: null, progress: null,
         lastSyncedAt: new Date().toISOString(), downloadError: null, pending: counts.pending,
       }, true);
-      const received = Object.values(summary.groups).reduce((n, g) => n + g.inserted + g.updated, 0);
+      const received = [...Object.values(summary.groups), ...Object.values(summary.extension_databases)].reduce((n, g) => n + g.inserted + g.updated, 0);
       this.log('sync.done', { requests: summary.requests, received, held_back: summary.held_back });
       return { sent: pushed?.confirmed ?? 0, needsAttention: counts.needsAttention, received, cancelled: false, finishedAt: new Date().toISOString() };
     } catch (error) {

@@ -1,16 +1,16 @@
 // Draws a chart layout into a PDF with pdfkit's vector calls: the same geometry the SVG uses
-// (chart-layout.ts), offset to where the chart sits on the page. Text goes through the
-// WinAnsi sanitiser, so a name the built-in font cannot show degrades instead of breaking.
+// (chart-layout.ts), offset to where the chart sits on the page. Text goes through the cleaner of
+// the document's font (pdf-fonts.ts), so a character the font lacks degrades instead of breaking.
 
 import type PDFDocument from 'pdfkit';
 import type { ChartLayout, ChartText } from './chart-layout.js';
-import { toPdfText } from './export-pdf-text.js';
+import { toPdfText, type PdfText } from './export-pdf-text.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
 /** Draws one text at its baseline with its anchor; returns whether it had to be simplified. */
-function drawText(doc: Doc, t: ChartText, dx: number, dy: number): boolean {
-  const { text, lossy } = toPdfText(t.text);
+function drawText(doc: Doc, t: ChartText, dx: number, dy: number, clean: (text: string) => PdfText): boolean {
+  const { text, lossy } = clean(t.text);
   doc.font(t.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(t.size).fillColor('#222222');
   const width = doc.widthOfString(text);
   const shift = t.anchor === 'end' ? -width : t.anchor === 'middle' ? -width / 2 : 0;
@@ -24,7 +24,7 @@ function drawText(doc: Doc, t: ChartText, dx: number, dy: number): boolean {
 }
 
 /** Draws the chart with its top-left corner at (x, y). Returns true if any label was simplified. */
-export function drawChart(doc: Doc, layout: ChartLayout, x: number, y: number): boolean {
+export function drawChart(doc: Doc, layout: ChartLayout, x: number, y: number, clean: (text: string) => PdfText = toPdfText): boolean {
   const { plot } = layout;
   let lossy = false;
   doc.save();
@@ -46,11 +46,11 @@ export function drawChart(doc: Doc, layout: ChartLayout, x: number, y: number): 
   doc.lineWidth(0.75).strokeColor('#333333');
   doc.moveTo(x + plot.x, y + plot.y).lineTo(x + plot.x, y + plot.y + plot.height).lineTo(x + plot.x + plot.width, y + plot.y + plot.height).stroke();
 
-  for (const tick of layout.yTicks) lossy = drawText(doc, tick.label, x, y) || lossy;
-  for (const text of layout.texts) lossy = drawText(doc, text, x, y) || lossy;
+  for (const tick of layout.yTicks) lossy = drawText(doc, tick.label, x, y, clean) || lossy;
+  for (const text of layout.texts) lossy = drawText(doc, text, x, y, clean) || lossy;
   for (const item of layout.legend) {
     doc.rect(x + item.swatch.x, y + item.swatch.y, item.swatch.width, item.swatch.height).fill(item.colour);
-    lossy = drawText(doc, item.label, x, y) || lossy;
+    lossy = drawText(doc, item.label, x, y, clean) || lossy;
   }
   doc.restore();
   return lossy;

@@ -1,4 +1,4 @@
-// A report as a PDF (pdfkit, built-in Helvetica: no font files to ship or fetch): title, path,
+// A report as a PDF (pdfkit, DejaVu Sans embedded and subset: see pdf-fonts.ts): title, path,
 // filters, freshness, the chart, then the table with its header repeated on every page, and
 // "Page N of M" on each page. A table too wide for the page is split into column panels that
 // repeat the row labels, so no count is ever cut off; only labels are shortened, with "…".
@@ -8,8 +8,9 @@ import { chartModelFor } from './chart-model.js';
 import { layoutChart } from './chart-layout.js';
 import { drawChart } from './chart-pdf.js';
 import { freshnessLines, formatUkDateTime } from './export-definition.js';
-import { toPdfText } from './export-pdf-text.js';
+import type { PdfText } from './export-pdf-text.js';
 import { xmlSafeText } from './export-text.js';
+import { NO_DEFAULT_FONT, embeddedFontText, useReportFonts } from './pdf-fonts.js';
 import { reportTitle, toDisplayTable, type DisplayCell, type DisplayTable, type ReportTable } from './report-table.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -22,11 +23,12 @@ const BASE_FONT = 9;
 const HEADER_FILL = '#D9E1F2';
 const ZEBRA_FILL = '#F3F5F9';
 
-/** Collects whether any text had to be simplified for the built-in font. */
+/** Collects whether any text had to be simplified for the embedded font. */
 class TextSink {
   lossy = false;
+  constructor(readonly clean: (value: string) => PdfText) {}
   text(value: string): string {
-    const out = toPdfText(value);
+    const out = this.clean(value);
     this.lossy ||= out.lossy;
     return out.text;
   }
@@ -226,6 +228,7 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
     layout: landscape ? 'landscape' : 'portrait',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE - 10 },
     bufferPages: true,
+    font: NO_DEFAULT_FONT, // useReportFonts loads the embedded faces (see there why)
     info: { Title: xmlSafeText(reportTitle(table.definition)), Author: 'Caseworker', Subject: xmlSafeText(table.definition.path), CreationDate: table.generatedAt },
   });
   const chunks: Buffer[] = [];
@@ -235,7 +238,8 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  const sink = new TextSink();
+  useReportFonts(doc);
+  const sink = new TextSink(embeddedFontText(doc));
   const width = doc.page.width - 2 * MARGIN;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
   writeHeading(doc, sink, table, display, width);
@@ -243,7 +247,7 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
   const chartHeight = landscape ? 230 : 270;
   if (doc.y + chartHeight > bottom()) doc.addPage();
   const chartTop = doc.y;
-  if (drawChart(doc, layoutChart(chartModelFor(table), { width, height: chartHeight }), MARGIN, chartTop)) sink.lossy = true;
+  if (drawChart(doc, layoutChart(chartModelFor(table), { width, height: chartHeight }), MARGIN, chartTop, sink.clean)) sink.lossy = true;
   let y = chartTop + chartHeight + 16;
 
   if (display.rows.length === 0) {
@@ -270,9 +274,9 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
   }
 
   if (sink.lossy) {
-    const note = 'Some characters cannot be shown in this PDF\'s built-in font: accents it lacks were dropped and other characters show as "?". The CSV and XLSX exports keep every name exactly.';
+    const note = 'Some characters cannot be shown in this PDF\'s font and show as "?". The CSV and XLSX exports keep every name exactly.';
     doc.font('Helvetica-Oblique').fontSize(8).fillColor('#555555');
-    const text = toPdfText(note).text;
+    const text = sink.clean(note).text;
     if (y + doc.heightOfString(text, { width }) > bottom()) {
       doc.addPage();
       y = doc.page.margins.top;

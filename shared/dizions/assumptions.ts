@@ -58,3 +58,16 @@ export const UPLOAD_FILE_PART = 'files';
 
 /** Groups whose writes the API gives no way to read back: a lost reply there cannot be checked. */
 export const UNVERIFIABLE_WRITES = ['upload-file', 'external-referral'] as const;
+
+/**
+ * No endpoint lists a system's extension databases (neither the seed nor the current manual
+ * documents one): an admin names the ones the charity uses, and the app checks each answers with a
+ * read-only GET — `extension_database/<name>/selectable_fields`, else a `…/field/id` listing.
+ */
+export const EXTENSION_DATABASE_LIST_ENDPOINT = null;
+
+/**
+ * Upload `group_visibility` takes group ids, but no list of groups is documented. These dictionaries
+ * are asked (read-only, in order) for `[{id, name}]`; when none answers, an admin names the groups.
+ */
+export const UPLOAD_GROUP_DICTIONARIES = ['users/groups', 'users/user_groups'] as const;

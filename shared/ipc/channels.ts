@@ -16,6 +16,8 @@ export const CHANNELS = [
   'settings:set-sync-interval', 'settings:preview-scope', 'settings:start-demo', 'settings:demo-reset',
   'dictionaries:get', 'dictionaries:search', 'dictionaries:workers',
   'drafts:get', 'drafts:save', 'drafts:clear', 'drafts:count', 'drafts:clear-all',
+  'extensions:list', 'extensions:add', 'extensions:remove', 'extensions:create-record', 'extensions:update-record', 'extensions:for-referral',
+  'groups:list', 'groups:set', 'groups:look-up', 'groups:remember',
 ] as const;
 
 export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed'] as const;

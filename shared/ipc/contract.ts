@@ -8,11 +8,13 @@ import { clientsChannels } from './clients.js';
 import { contactsChannels } from './contacts.js';
 import { dictionariesChannels } from './dictionaries.js';
 import { draftsChannels } from './drafts.js';
+import { extensionsChannels } from './extensions.js';
 import { outboxChannels } from './outbox.js';
 import { referralsChannels } from './referrals.js';
 import { reportsChannels } from './reports.js';
 import { settingsChannels } from './settings.js';
 import { syncChannels } from './sync.js';
+import { uploadGroupsChannels } from './upload-groups.js';
 
 export interface ChannelSpec {
   input: z.ZodType;
@@ -45,7 +47,9 @@ export type Contract =
   & typeof reportsChannels
   & typeof settingsChannels
   & typeof dictionariesChannels
-  & typeof draftsChannels;
+  & typeof draftsChannels
+  & typeof extensionsChannels
+  & typeof uploadGroupsChannels;
 
 export const contract = mergeChannelMaps([
   caseloadChannels,
@@ -58,6 +62,8 @@ export const contract = mergeChannelMaps([
   settingsChannels,
   dictionariesChannels,
   draftsChannels,
+  extensionsChannels,
+  uploadGroupsChannels,
 ]) as unknown as Contract;
 
 export type Channel = keyof Contract & string;
