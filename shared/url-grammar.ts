@@ -158,6 +158,11 @@ function printGroup(group: string, extensionDatabase?: string): string {
 }
 
 /** `<name>_<id>` (the seed) or the API name an admin generates (`wellcheck_notes`, current manual): both are names. */
+/** An extension database's API name, with or without the seed's `_<id>` (`wellcheck_notes`, `wellcheck_notes_9`). */
+export function isExtensionDatabaseName(name: string): boolean {
+  return NAME.test(name);
+}
+
 function checkExtensionName(name: string): string {
   if (!NAME.test(name)) throw new GrammarError(`extension database "${printable(name)}" must be a name such as wellcheck_notes or wellcheck_notes_9`);
   return name;

@@ -65,12 +65,16 @@ describe('extension databases in the app', () => {
     expect((await call('extensions:list', {})).databases).toEqual([]);
   });
 
-  it('takes a current-manual name without a suffix to the grammar and the server, and keeps it only if both accept it', async () => {
-    // The URL grammar on this branch still wants <name>_<id>; once it takes `wellcheck_notes`, the
-    // simulator (which knows only suffixed names) refuses it instead. Either way: told why, nothing kept.
-    const error = await failure('extensions:add', { name: 'wellcheck_notes' });
+  it('takes a current-manual name without a suffix, and refuses a name the server does not answer for', async () => {
+    // The current manual names extension databases without `_<id>`: the grammar and the server take it.
+    const { databases } = await call('extensions:add', { name: 'wellcheck_notes' });
+    expect(databases.map((d) => d.name)).toEqual(['wellcheck_notes']);
+    expect(databases[0]!.fields).toContain('wellbeing_score_32');
+    await call('extensions:remove', { name: 'wellcheck_notes' });
+    // A name the server does not know: told why, nothing kept.
+    const error = await failure('extensions:add', { name: 'no_such_notes' });
     expect(error.code).toBe('VALIDATION');
-    expect(error.message).toMatch(/wellcheck_notes/);
+    expect(error.message).toMatch(/no_such_notes/);
     expect((await call('extensions:list', {})).databases).toEqual([]);
   });
 

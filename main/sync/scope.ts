@@ -13,7 +13,7 @@
 
 import { RECORD_GROUPS, isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
-import { GrammarError, parsePath, printPath, type RecordsPath } from '../../shared/url-grammar.js';
+import { GrammarError, isExtensionDatabaseName, parsePath, printPath, type RecordsPath } from '../../shared/url-grammar.js';
 import { SYNC_KEYS, deleteSyncState, getSyncState, setSyncState } from '../db/records.js';
 import type { Replica } from '../db/open.js';
 
@@ -121,11 +121,11 @@ export function mergeScopes(stored: Partial<Record<RecordGroup, string>>, given:
   return out;
 }
 
-/** Checks extension database names (`wellcheck_notes_9`); `none` alone means "keep none". */
+/** Checks extension database names (`wellcheck_notes_9`, or the current manual's `wellcheck_notes`); `none` alone means "keep none". */
 export function parseExtensionDatabases(names: readonly string[]): string[] {
   if (names.length === 1 && names[0] === 'none') return [];
   for (const name of names) {
-    if (!/^[a-z][a-z0-9_]*_\d+$/.test(name)) throw new ScopeError(`--extension takes an extension database as <name>_<id>, e.g. wellcheck_notes_9 (got "${name}")`);
+    if (!isExtensionDatabaseName(name)) throw new ScopeError(`--extension takes an extension database's API name, e.g. wellcheck_notes or wellcheck_notes_9 (got "${name}")`);
   }
   return [...new Set(names)].sort();
 }

@@ -42,9 +42,6 @@ export function groupTarget(replica: Replica, group: RecordGroup, fields: string
   };
 }
 
-/** Extension database names are `<name>_<id>`, e.g. `wellcheck_notes_9`. */
-export const EXTENSION_DATABASE_NAME = /^[a-z][a-z0-9_]*_\d+$/;
-
 export function extensionTarget(replica: Replica, database: string): Target {
   const label = `extension_database/${database}`;
   return {
