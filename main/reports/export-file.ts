@@ -62,7 +62,9 @@ export function databaseKind(file: string): 'sqlite' | 'encrypted' | null {
     return null;
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return null;
+    const size = stat.size;
     const head = Buffer.alloc(Math.min(size, 4096));
     fs.readSync(fd, head, 0, head.length, 0);
     if (head.subarray(0, 16).equals(SQLITE_HEADER)) return 'sqlite';
