@@ -2,7 +2,7 @@
 // computer. Builds the renderer when it is missing or stale, opens the app core on the replica in
 // DIR (default ./.caseworker-web/, or beside --db FILE), starts the demo when no connection is configured, serves the
 // pages and the contract on 127.0.0.1 only, and prints ONE JSON line {"url": "…?token=…"} on stdout.
-// SIGINT/SIGTERM stop it cleanly (the replica closed), exit 0.
+// SIGINT/SIGTERM/SIGHUP/SIGBREAK stop it cleanly (the replica closed), exit 0.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { ReplicaKeyError } from '../db/keys.js';
 import { createDispatcher } from '../ipc/register.js';
 import { SupportLog } from '../support-log.js';
 import { DEFAULT_STATIC_DIR, WebHostError, isWebHostSender, startWebHost, type WebHost } from '../web/host.js';
+import { onStopSignal } from './stop-signals.js';
 import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export const DEFAULT_WEB_DATA_DIR = '.caseworker-web';
@@ -106,13 +107,10 @@ export async function run(argv: string[]): Promise<number> {
   support.write('web.start', { port: host.port, demo });
 
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stopListening = onStopSignal(() => {
+      stopListening();
       resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
   log('caseworker web: stopping…');
   await host.close();
