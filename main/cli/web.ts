@@ -10,6 +10,7 @@ import { createAppCore, type AppCore } from '../app/core.js';
 import { RendererBuildError, buildRenderer, rendererBuildReason } from '../app/renderer-build.js';
 import { WebKeyError, chooseWebKey } from '../app/web-key.js';
 import { ReplicaKeyError } from '../db/keys.js';
+import { replicaLocationProblem } from '../files/replica-location.js';
 import { createDispatcher } from '../ipc/register.js';
 import { SupportLog } from '../support-log.js';
 import { DEFAULT_STATIC_DIR, WebHostError, isWebHostSender, startWebHost, type WebHost } from '../web/host.js';
@@ -38,6 +39,12 @@ export async function run(argv: string[]): Promise<number> {
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
   const dataDir = path.resolve(values.data ?? (values.db !== undefined ? dataDirBeside(values.db) : DEFAULT_WEB_DATA_DIR));
   const replicaFile = path.resolve(values.db ?? path.join(dataDir, 'replica.db'));
+  const places: Array<[string, string]> = [[values.db !== undefined ? '--db' : '--data', replicaFile]];
+  if (values.data !== undefined) places.push(['--data', dataDir]);
+  for (const [flag, where] of places) {
+    const misplaced = replicaLocationProblem(where);
+    if (misplaced) throw new UserFacingError(`${flag}: ${misplaced.message}`);
+  }
 
   // The pages first: a broken build should stop us before anything is opened.
   let staticDir: string;
