@@ -28,6 +28,7 @@ import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
+import { replaceReplicaFiles } from './replica-reset.js';
 import { createReportServices } from './reports.js';
 import {
   checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes,
@@ -79,10 +80,6 @@ export interface AppCore {
 }
 
 const STOPPED = 'Caseworker is shutting down.';
-
-function removeReplicaFiles(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
-}
 
 function sameServer(a: StoredConnection, b: StoredConnection): boolean {
   const normal = (url: string) => url.replace(/\/+$/, '').toLowerCase();
@@ -162,9 +159,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   /** Closes the replica, deletes it and opens a new, empty one with the same key (runs held). */
   async function freshReplica(): Promise<void> {
-    replica.close();
-    removeReplicaFiles(replicaFile);
-    replica = await openCurrent();
+    // Retries while antivirus or backup holds the file; on failure the old replica is open again.
+    await replaceReplicaFiles(replicaFile, () => replica.close(), async () => { replica = await openCurrent(); }, log);
     runner.reset();
   }
 

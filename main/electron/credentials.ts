@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
+import { renameRetrying } from '../files/file-in-use.js';
 import { ReplicaKeyError, type KeyProvider } from '../db/keys.js';
 
 export interface StoredConnection {
@@ -164,7 +165,12 @@ export class CredentialStore {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify({ ...content, version: 1 }), { mode: 0o600 });
-    fs.renameSync(temp, this.file);
+    try {
+      renameRetrying(temp, this.file); // antivirus or backup may hold the old file for a moment (EBUSY/EPERM)
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw new CredentialStorageError(`Caseworker could not save its credentials file (${this.file}): another program is holding it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Try again in a minute.`);
+    }
   }
 }
 

@@ -51,11 +51,11 @@ export async function retryWhileBusyAsync<T>(work: () => Promise<T>, attempts = 
 }
 
 /** Deletes a file or folder if present, retrying while it is held (rmSync's own retries cover EBUSY and EPERM). */
-export function removeRetrying(target: string, options: { recursive?: boolean } = {}): void {
-  fs.rmSync(target, { force: true, recursive: options.recursive === true, maxRetries: BUSY_ATTEMPTS, retryDelay: BUSY_DELAY_MS });
+export function removeRetrying(target: string, options: { recursive?: boolean; attempts?: number; delayMs?: number } = {}): void {
+  fs.rmSync(target, { force: true, recursive: options.recursive === true, maxRetries: options.attempts ?? BUSY_ATTEMPTS, retryDelay: options.delayMs ?? BUSY_DELAY_MS });
 }
 
 /** Replaces `to` with `from`, retrying while either is held. */
-export function renameRetrying(from: string, to: string): void {
-  retryWhileBusy(() => fs.renameSync(from, to));
+export function renameRetrying(from: string, to: string, attempts = BUSY_ATTEMPTS, delayMs = BUSY_DELAY_MS): void {
+  retryWhileBusy(() => fs.renameSync(from, to), attempts, delayMs);
 }
