@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsView } from '../../shared/ipc/settings.js';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
+import type { NetworkOptions } from '../api/network.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplica, type Replica } from '../db/open.js';
@@ -61,6 +62,8 @@ export interface AppCoreOptions {
   retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
   pushTimings?: Partial<ReplayTimings> | undefined;
   offlineRetryMs?: number | undefined;
+  /** Proxy and trusted CAs for each new client (the desktop app: the system's); default: the environment's. */
+  network?: (() => NetworkOptions) | undefined;
 }
 
 export interface AppCore {
@@ -116,7 +119,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   function clientFor(connection: StoredConnection): DizionsClient {
-    return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000 });
+    return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000, ...(options.network ? { network: options.network() } : {}) });
   }
 
   const runner = new SyncRunner({

@@ -1,6 +1,7 @@
 // Shared CLI plumbing: argument parsing that turns mistakes into a usage message (never a stack
 // trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { NetworkSettingsError, checkProxyUrl, type NetworkOptions } from '../api/network.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -58,6 +59,7 @@ export const CONNECTION_OPTIONS = {
   org: { type: 'string' },
   user: { type: 'string' },
   dialect: { type: 'string' },
+  proxy: { type: 'string' },
 } as const satisfies Options;
 
 export interface ConnectionArgs {
@@ -66,6 +68,19 @@ export interface ConnectionArgs {
   org?: string | undefined;
   user?: string | undefined;
   dialect?: string | undefined;
+  /** `--proxy URL` (all hosts, loopback too); `--proxy ''` = direct. Without it: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
+  proxy?: string | undefined;
+}
+
+/** The network settings of `--proxy`; without the flag the client reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY itself. */
+function networkFrom(proxy: string | undefined): NetworkOptions {
+  if (proxy === undefined) return {};
+  try {
+    return { proxy: proxy === '' ? null : checkProxyUrl(proxy), proxyLoopback: true };
+  } catch (error) {
+    if (error instanceof NetworkSettingsError) throw new UsageError(`--proxy: ${error.message}`);
+    throw error;
+  }
 }
 
 export function connectionFrom(values: ConnectionArgs, env = process.env) {
@@ -84,5 +99,5 @@ export function connectionFrom(values: ConnectionArgs, env = process.env) {
     throw new UsageError(`missing connection settings: ${missing.map(([flag, envName]) => `${flag} (or ${envName})`).join(', ')}`);
   }
   if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
-  return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025' };
+  return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025', network: networkFrom(values.proxy) };
 }
