@@ -51,6 +51,18 @@ export interface CredentialProtection {
   acceptedUnprotected: boolean;
 }
 
+/** The key store in words for Settings ("Windows (DPAPI)"), from safeStorage's backend or the platform. */
+export function keyStoreName(backend: string): string {
+  switch (backend) {
+    case 'win32': return 'Windows (DPAPI)';
+    case 'darwin': return 'macOS Keychain';
+    case 'gnome_libsecret': return 'GNOME Keyring (libsecret)';
+    case 'kwallet': case 'kwallet5': case 'kwallet6': return 'KDE Wallet';
+    case 'basic_text': return 'basic text protection (no keychain)';
+    default: return backend;
+  }
+}
+
 /** Bullets and the last four characters, as the settings screen shows a key. */
 export function maskKey(key: string): string {
   return key.length > 8 ? `••••${key.slice(-4)}` : '••••';
@@ -203,6 +215,6 @@ export class SafeStorageKeyProvider implements KeyProvider {
   }
 
   describe(): string {
-    return `this computer's keychain (safeStorage, ${this.store.protection().backend})`;
+    return `this computer's key store: ${keyStoreName(this.store.protection().backend)}`;
   }
 }

@@ -13,6 +13,9 @@ import { isFileInUse, retryWhileBusyAsync } from '../files/file-in-use.js';
 /** A failure the person exporting can act on; its message is one plain sentence. */
 export class ExportFileError extends Error {
   override name = 'ExportFileError';
+  constructor(message: string, readonly inUse = false) {
+    super(message);
+  }
 }
 
 export interface ExportTargetOptions {
@@ -152,6 +155,6 @@ export async function writeExportFile(outPath: string, data: Buffer | string, op
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined);
     if (error instanceof ExportFileError) throw error;
-    throw new ExportFileError(explainWriteFailure(outPath, error, platform));
+    throw new ExportFileError(explainWriteFailure(outPath, error, platform), isFileInUse(error, platform));
   }
 }
