@@ -20,6 +20,10 @@ import { ExportFolderMemory, saveExportService, type SaveDialogOptions } from '.
 import { openReplicaWithKey } from '../main/db/open.js';
 import { takePushLock } from '../main/outbox/push-lock.js';
 import { FakeBrowserWindow, FakeWebContents, appState } from './electron-fake.js';
+import { CredentialStore } from '../main/electron/credentials.js';
+import { electronWiring } from '../main/electron/wiring.js';
+import { createEventHub } from '../main/ipc/event-hub.js';
+import { SupportLog } from '../main/support-log.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
 import { countingServices } from './ipc-support.js';
 
@@ -249,5 +253,39 @@ describe('saving a report export', () => {
     await expect(t.service(t.input)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/^Cannot save open-in-excel\.xlsx: another program has it open .*Close it in Excel/) });
     expect(fs.readFileSync(open, 'utf8')).toBe('PK the old workbook');
     expect(fs.readdirSync(t.documents).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('the shell\'s wiring of the app core', () => {
+  it('saves exports through the save dialog, names the key store in words, and resolves the system proxy for the server at start and before each sync', { timeout: 60_000 }, async () => {
+    const dataDir = path.join(dir, 'data');
+    const documents = path.join(dir, 'Documents');
+    fs.mkdirSync(documents, { recursive: true });
+    const asked: string[] = [];
+    const network = createSystemNetwork({ resolveProxy: async (url) => { asked.push(url); return 'PROXY proxy.hillside.example:8080'; } }, { certificates: () => [] });
+    const dialogs: SaveDialogOptions[] = [];
+    let answer: { canceled: boolean; filePath?: string } = { canceled: false, filePath: path.join(documents, 'districts.csv') };
+    const runtime = await electronWiring.start({
+      dataDir, appPath: process.cwd(), credentials: new CredentialStore({ dir: dataDir, platform: 'linux' }), log: new SupportLog({ dir: path.join(dataDir, 'logs') }),
+      events: createEventHub(), network, documentsDir: documents,
+      showSaveDialog: async (options) => { dialogs.push(options); return answer; },
+    });
+    try {
+      expect(asked).toEqual(['https://api.dizions.co.uk/v2']);
+      expect(network.current().proxy).toBe('http://proxy.hillside.example:8080');
+      const saved = await runtime.services['reports:export']({ path: 'clients/dimension/district', format: 'csv' });
+      expect(saved).toMatchObject({ savedPath: path.join(documents, 'districts.csv') });
+      expect(saved.dataBase64).toBeUndefined(); // nothing for the renderer to download
+      expect(fs.readFileSync(path.join(documents, 'districts.csv'), 'utf8')).toMatch(/district/i);
+      expect(dialogs[0]!.defaultPath).toBe(path.join(documents, 'clients-by-district.csv'));
+      answer = { canceled: false, filePath: path.join(dataDir, 'replica.db') };
+      await expect(runtime.services['reports:export']({ path: 'clients/dimension/district', format: 'csv' })).rejects.toMatchObject({ code: 'VALIDATION' });
+      const settings = await runtime.services['settings:get']({});
+      expect(settings.encryption.keySource).toBe("this computer's key store: GNOME Keyring (libsecret)");
+      await runtime.sync?.().catch(() => undefined); // not connected: refused, but the proxy was looked up again first
+      expect(asked).toHaveLength(2);
+    } finally {
+      await runtime.close();
+    }
   });
 });
