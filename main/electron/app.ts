@@ -1,17 +1,20 @@
 // The Electron shell, kept thin: one locked-down window on app://caseworker, the contract's handlers
 // through the one dispatcher (sender checked by frame URL), push events to the window, a sync when
-// the network returns and on an interval, and a clean close of the replica on quit. Everything it
-// runs lives in modules that never import electron; `wiring` supplies them.
+// the network returns and on an interval, and a clean close of the replica on quit. Every renderer
+// is sandboxed, packaged builds have no DevTools, the data lives under %LOCALAPPDATA% on Windows,
+// and the push lease is given back when the session ends. Everything it runs lives in modules that
+// never import electron; `wiring` supplies them.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell,
-  type IpcMain, type Session, type WebContents,
+  type IpcMain, type MenuItemConstructorOptions, type Session, type WebContents,
 } from 'electron';
 import { EVENT_WIRE_PREFIX } from '../../shared/ipc/channels.js';
 import { desktopDataDir } from '../files/replica-location.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
+import { releaseAllPushLocks } from '../outbox/push-lock.js';
 import { createDispatcher, type Dispatcher } from '../ipc/register.js';
 import type { Services } from '../ipc/services.js';
 import { SECURITY_HEADERS } from '../security-policy.js';
@@ -21,7 +24,6 @@ import { CredentialStore } from './credentials.js';
 import { SPELLING_LANGUAGES, applicationMenuTemplate, contextMenuTemplate } from './menus.js';
 import { NativeIntegrityError, readNativeManifest, verifyNativeModules } from './native-integrity.js';
 import { createSystemNetwork, type SystemNetwork } from './network-settings.js';
-import { releaseAllPushLocks } from '../outbox/push-lock.js';
 import type { SaveDialogOptions } from './save-export.js';
 import { createOnlineWatch } from './online-watch.js';
 import {
@@ -113,7 +115,7 @@ export function guardContents(contents: WebContents): void {
 }
 
 /** Right-click: edit roles, and spelling suggestions over a misspelt word. */
-export function installContextMenu(contents: WebContents, popup: (template: Electron.MenuItemConstructorOptions[]) => void): void {
+export function installContextMenu(contents: WebContents, popup: (template: MenuItemConstructorOptions[]) => void): void {
   contents.on('context-menu', (_event, params) => {
     const template = contextMenuTemplate(params, {
       replaceMisspelling: (word) => contents.replaceMisspelling(word),
