@@ -106,7 +106,7 @@ describe('caseworker through an office proxy with HTTPS inspection', { timeout: 
   it('refuses a proxy address that is not an HTTP proxy, as a usage mistake', async () => {
     const run = await api(['--proxy', 'socks5://127.0.0.1:1080'], {});
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--proxy: the proxy "socks5:\/\/127\.0\.0\.1:1080" is a socks5 proxy; Caseworker speaks to HTTP proxies only/);
+    expect(run.stderr).toMatch(/the proxy "socks5:\/\/127\.0\.0\.1:1080" is a socks5 proxy; Caseworker speaks to HTTP proxies only/);
   });
 });
 

@@ -1,7 +1,7 @@
 // Shared CLI plumbing: argument parsing that turns mistakes into a usage message (never a stack
 // trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { NetworkSettingsError, checkProxyUrl, type NetworkOptions } from '../api/network.js';
+import type { NetworkOptions } from '../api/network.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -72,15 +72,14 @@ export interface ConnectionArgs {
   proxy?: string | undefined;
 }
 
-/** The network settings of `--proxy`; without the flag the client reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY itself. */
+/**
+ * The network settings of `--proxy`; without the flag the client reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+ * itself. The address is checked when the client is made (a bad one is a usage error there), so
+ * that every command's start does not load the network code.
+ */
 function networkFrom(proxy: string | undefined): NetworkOptions {
   if (proxy === undefined) return {};
-  try {
-    return { proxy: proxy === '' ? null : checkProxyUrl(proxy), proxyLoopback: true };
-  } catch (error) {
-    if (error instanceof NetworkSettingsError) throw new UsageError(`--proxy: ${error.message}`);
-    throw error;
-  }
+  return { proxy: proxy === '' ? null : proxy, proxyLoopback: true };
 }
 
 export function connectionFrom(values: ConnectionArgs, env = process.env) {
