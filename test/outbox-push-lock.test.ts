@@ -1,7 +1,8 @@
-// The push lock is a lease, not a name: a lock left by a killed `caseworker sync`, one naming a live
-// but unrelated process, or one taken before the Mac's host name changed is taken over once its
-// lease runs out (never trusted forever); a real second pusher — `caseworker sync` in a terminal
-// while the app runs — is refused for as long as it sends, and the app's SyncStatus says so.
+// The push lock is a lease, not a name: a lock left by a killed `caseworker sync` is taken over at
+// once (its process is gone), one naming a live but unrelated process (a reused PID) or taken
+// before the Mac's host name changed is taken over once its lease runs out — never trusted forever;
+// a real second pusher — `caseworker sync` in a terminal while the app runs — is refused for as
+// long as it sends, and the app's SyncStatus says so.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +85,7 @@ describe('a lock left behind', () => {
     expect(refreshPushLock(replica.sqlite, mine.token, { now: () => now + PUSH_LEASE_MS - 1_000 })).toBe(true);
     // Past the first lease, but inside the refreshed one: still held.
     expect(otherPusher(replica.sqlite, { now: () => now + PUSH_LEASE_MS + 1_000 })).toBeNull(); // ours, not another's
-    writeLockRow(replica, { token: 'someone-else-9', pid: 4242, since: new Date().toISOString(), expires: now + 3 * PUSH_LEASE_MS });
+    writeLockRow(replica, { token: 'someone-else-9', pid: process.ppid, since: new Date().toISOString(), expires: now + 3 * PUSH_LEASE_MS });
     expect(refreshPushLock(replica.sqlite, mine.token)).toBe(false);
     releasePushLock(replica.sqlite, mine.token);
     expect(lockRow(replica)).toMatchObject({ token: 'someone-else-9' });
@@ -157,7 +158,7 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
     await runner.stop();
   });
 
-  it('left behind by a killed `caseworker sync` is taken over within one lease (a kill -9 releases nothing)', async () => {
+  it('left behind by a killed `caseworker sync` is taken over at once: its process is gone (a kill -9 releases nothing)', async () => {
     const queued = await runCaseworker(['queue', '--db', replica.file, 'PUT', 'clients', 'first_name=Killed', 'surname=Mid-send', 'dob=1981-03-02'], env);
     expect(queued.code, queued.stderr).toBe(0);
     sim.setFaults('latency=#1@PUT,latency-ms=2000');
@@ -166,10 +167,9 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
     cli.child.kill('SIGKILL');
     await cli.done;
     const lease = lockRow(replica)!;
-    expect(lease).toBeDefined(); // a kill -9 releases nothing
-    const now = Date.now();
-    expect(takePushLock(replica.sqlite, { now: () => now }).ok).toBe(false);
-    const taken = takePushLock(replica.sqlite, { now: () => (lease.expires as number) });
+    expect(lease).toMatchObject({ pid: cli.child.pid }); // a kill -9 releases nothing
+    expect((lease.expires as number) > Date.now()).toBe(true); // and the lease has not run out
+    const taken = takePushLock(replica.sqlite);
     expect(taken.ok).toBe(true);
     if (taken.ok) releasePushLock(replica.sqlite, taken.token);
   });

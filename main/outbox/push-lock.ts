@@ -1,11 +1,12 @@
 // One pusher per replica. Two processes sending the same outbox (the app and a `caseworker sync`
 // in a terminal) would each take the other's in-flight entries for crash leftovers and could send
 // them twice, so a push holds a lease: a row naming a random token, refreshed while the push runs
-// and stale PUSH_LEASE_MS after its last refresh. Nothing about the holder is trusted but its
-// lease — not a PID (reused after a crash), not a host name (it changes with the Wi-Fi network) —
-// so a lease left by a kill -9, a power cut or a renamed Mac is taken over once it runs out, and
-// the entries it left `sending` are then reconciled. A replica in WAL mode is never shared across
-// machines, so there is no "another machine" case.
+// and stale PUSH_LEASE_MS after its last refresh. A lease can only delay, never wedge: a holder
+// whose PID no longer exists here is taken over at once (a kill -9), and one whose PID looks alive
+// (reused by an unrelated process after a power cut) or was written under another host name (a Mac
+// renamed by its Wi-Fi network) is taken over once the lease runs out. The entries it left
+// `sending` are then reconciled. A replica in WAL mode is never shared across machines, so there
+// is no "another machine" case.
 
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -55,11 +56,22 @@ function writeLease(sqlite: Database.Database, lease: PushLease): void {
   cached(sqlite, 'INSERT INTO outbox_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(LOCK_KEY, JSON.stringify(lease));
 }
 
-/** Whether a lease still counts: unexpired, and not a leftover of this process that no push here holds. */
+/** False only when no process with this PID exists on this computer (a live PID may be a reused one: proof of nothing). */
+function processMayExist(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether a lease still counts: unexpired, not a leftover of this process, and its process not known to be gone. */
 function live(lease: PushLease, now: number): boolean {
   if (lease.expires <= now) return false;
-  if (lease.token.startsWith(`${PROCESS_TOKEN}-`) && !held.has(lease.token)) return false;
-  return true;
+  if (lease.token.startsWith(`${PROCESS_TOKEN}-`)) return held.has(lease.token);
+  return lease.pid === process.pid ? true : processMayExist(lease.pid);
 }
 
 /** The live lease of another pusher, or null (for the Sync view: "another Caseworker is sending"). */
