@@ -74,6 +74,19 @@ describe('replacing the replica (demo reset, another server)', () => {
     expect(logged).toEqual(['replica.replace_failed']);
     holder.replica.close();
   });
+
+  it('a new replica that will not open brings the old one back, open and whole', async () => {
+    const { file, holder } = replicaWithARow();
+    let opens = 0;
+    const failure = await replaceReplicaFiles(file, () => holder.replica.close(), async () => {
+      if (++opens === 1) throw new Error('the disk is full');
+      holder.replica = openReplicaWithKey({ file, key: TEST_KEY });
+    }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ message: 'the disk is full' });
+    expect(holder.replica.sqlite.open).toBe(true);
+    expect(marker(holder.replica)).toBe('"old data"');
+    holder.replica.close();
+  });
 });
 
 describe('the credentials file', () => {

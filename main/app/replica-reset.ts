@@ -39,7 +39,15 @@ export async function replaceReplicaFiles(file: string, close: () => void, open:
     throw new ServiceError('CONFLICT',
       'Caseworker could not replace its database: another program (antivirus, backup or a sync client) is holding the file. Nothing was changed; try again in a minute.');
   }
-  await open();
+  try {
+    await open();
+  } catch (error) {
+    // The new replica would not open (a full disk, a key the store refused): bring the old one back.
+    for (const suffix of ['', ...SIDE_FILES]) removeRetrying(file + suffix);
+    for (const [from, to] of moved) renameRetrying(to, from);
+    await open();
+    throw error;
+  }
   for (const [, to] of moved) {
     try {
       removeRetrying(to);
