@@ -6,6 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { launchBrowser, startWebApp, type InProcessApp } from '../test/e2e-support.js';
 import { percentile, type BenchRow } from './bench-row.js';
 
@@ -105,7 +106,7 @@ export async function benchRenderer(opts: RendererBenchOptions = {}): Promise<Be
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href; // a Windows path too
 if (isMain) {
   const number = (name: string) => {
     const at = process.argv.indexOf(name);

@@ -6,6 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BulkTransaction } from '../main/db/bulk-transaction.js';
 import { openReplicaWithKey, type Replica } from '../main/db/open.js';
 import { upsertRecords, type ApiRecord } from '../main/db/records.js';
@@ -175,7 +176,8 @@ export async function benchReports(opts: ReportBenchOptions = {}): Promise<Bench
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// pathToFileURL: `file://${argv[1]}` never matches on Windows (backslashes, a drive letter).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const flag = process.argv.indexOf('--contacts');
   const contacts = flag >= 0 ? Number(process.argv[flag + 1]) : undefined;
   const rows = await benchReports(contacts === undefined ? {} : { contacts });

@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeRetrying, renameRetrying } from './files/file-in-use.js';
 
 export interface SupportLogOptions {
   dir: string;
@@ -29,6 +30,9 @@ const PERSONAL_PREFIXES = ['address', 'first_name', 'surname', 'telephone', 'ema
 const PERSONAL_SUFFIXES = ['_name', '_notes', '_description', '_key', '_token', '_secret', '_password'];
 /** Keys that hold ids: a number is logged, anything else (a User key pasted in the wrong place) is not. */
 const ID_ONLY_KEYS = new Set(['user', 'client', 'referral', 'worker', 'id_second']);
+
+/** Rotation retries a held file only briefly: a log line must never stall a sync. */
+const LOG_RETRIES = { attempts: 3, delayMs: 20 };
 
 /** Strings longer than this are free text, not an id or a code: dropped. */
 export const MAX_LOGGED_STRING = 120;
@@ -102,6 +106,7 @@ export class SupportLog {
   private readonly maxFiles: number;
   private readonly now: () => Date;
   private size: number | undefined;
+  private rotateAfter = 0;
 
   constructor(options: SupportLogOptions) {
     this.dir = options.dir;
@@ -145,7 +150,15 @@ export class SupportLog {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       this.size = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
     }
-    if (this.size > 0 && this.size + bytes > this.maxBytes) this.rotate();
+    if (this.size > 0 && this.size + bytes > this.maxBytes && this.now().getTime() >= this.rotateAfter) {
+      try {
+        this.rotate();
+      } catch {
+        // A backup or the indexer holds a file past the short retries: keep appending, try again in a minute
+        // (logging sits on hot paths and must not stall them).
+        this.rotateAfter = this.now().getTime() + 60_000;
+      }
+    }
     fs.appendFileSync(this.file, line, { mode: 0o600 });
     this.size += bytes;
   }
@@ -153,14 +166,14 @@ export class SupportLog {
   private rotate(): void {
     const oldest = `${this.file}.${this.maxFiles - 1}`;
     if (this.maxFiles === 1) {
-      fs.rmSync(this.file, { force: true });
+      removeRetrying(this.file, LOG_RETRIES);
     } else {
-      fs.rmSync(oldest, { force: true });
+      removeRetrying(oldest, LOG_RETRIES);
       for (let i = this.maxFiles - 2; i >= 1; i--) {
         const from = `${this.file}.${i}`;
-        if (fs.existsSync(from)) fs.renameSync(from, `${this.file}.${i + 1}`);
+        if (fs.existsSync(from)) renameRetrying(from, `${this.file}.${i + 1}`, LOG_RETRIES.attempts, LOG_RETRIES.delayMs);
       }
-      if (fs.existsSync(this.file)) fs.renameSync(this.file, `${this.file}.1`);
+      if (fs.existsSync(this.file)) renameRetrying(this.file, `${this.file}.1`, LOG_RETRIES.attempts, LOG_RETRIES.delayMs);
     }
     this.size = 0;
   }

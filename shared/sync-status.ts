@@ -35,6 +35,8 @@ export const syncStatusSchema = z.object({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative().nullable(),
   }).nullable(),
+  /** The last push found another Caseworker on this computer sending this outbox (its lease is live): nothing was sent. */
+  otherSender: z.boolean().optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 

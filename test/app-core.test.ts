@@ -328,7 +328,7 @@ describe('files, reports, scope and the outbox by hand', () => {
     expect(report.rows.reduce((n, r) => n + r.count, 0)).toBe((await call('caseload:list', {})).total);
     const file = await call('reports:export', { path: 'clients/dimension/district', format: 'csv' });
     expect(file).toMatchObject({ filename: 'clients-by-district.csv', contentType: expect.stringMatching(/^text\/csv/) });
-    expect(Buffer.from(file.dataBase64, 'base64').toString('utf8').split('\n').length).toBeGreaterThan(2);
+    expect(Buffer.from(file.dataBase64!, 'base64').toString('utf8').split('\n').length).toBeGreaterThan(2);
     expect((await failure('reports:export', { path: 'clients/dimension/district', format: 'csv', sums: true })).code).toBe('VALIDATION');
     const saved = await call('reports:save', { name: 'My districts', path: 'clients/dimension/district' });
     expect((await call('reports:saved-list', {})).reports).toContainEqual(saved);

@@ -106,7 +106,7 @@ describe('the database key', () => {
     const key = provider.getKey();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.readFileSync(store.file, 'utf8')).not.toContain(key);
-    expect(provider.describe()).toBe("this computer's keychain (safeStorage, gnome_libsecret)");
+    expect(provider.describe()).toBe("this computer's key store: GNOME Keyring (libsecret)");
 
     const replica = await openReplica({ file, keyProvider: provider });
     replica.close();
@@ -122,6 +122,14 @@ describe('the database key', () => {
     const provider = new SafeStorageKeyProvider(new CredentialStore({ dir, platform: 'linux' }), file);
     expect(() => provider.getKey()).toThrow(ReplicaKeyError);
     expect(() => provider.getKey()).toThrow(/is not in this computer's keychain store/);
+  });
+
+  it('names the key store in words for Settings, on every platform', () => {
+    const file = path.join(dir, 'replica.db');
+    expect(new SafeStorageKeyProvider(new CredentialStore({ dir, platform: 'win32' }), file).describe()).toBe("this computer's key store: Windows (DPAPI)");
+    expect(new SafeStorageKeyProvider(new CredentialStore({ dir, platform: 'darwin' }), file).describe()).toBe("this computer's key store: macOS Keychain");
+    safeStorageState.backend = 'kwallet5';
+    expect(new SafeStorageKeyProvider(new CredentialStore({ dir, platform: 'linux' }), file).describe()).toBe("this computer's key store: KDE Wallet");
   });
 
   it('follows the same basic_text rule as the keys', () => {

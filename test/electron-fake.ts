@@ -10,6 +10,15 @@ type Listener = (...args: any[]) => unknown;
 export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   sent: Array<{ channel: string; payload: unknown }> = [];
+  replaced: string[] = [];
+  devToolsClosed = 0;
+  readonly session = { dictionary: [] as string[], addWordToSpellCheckerDictionary(word: string) { this.dictionary.push(word); return true; } };
+  replaceMisspelling(word: string) {
+    this.replaced.push(word);
+  }
+  closeDevTools() {
+    this.devToolsClosed++;
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
     this.windowOpenHandler = handler;
   }
@@ -50,6 +59,10 @@ export function fakeSession() {
   const handlers: Record<string, Listener> = {};
   return {
     handlers,
+    spellCheckerLanguages: [] as string[],
+    proxyAnswer: 'DIRECT',
+    setSpellCheckerLanguages(languages: string[]) { this.spellCheckerLanguages = languages; },
+    async resolveProxy(_url: string) { return this.proxyAnswer; },
     setPermissionRequestHandler(handler: Listener) { handlers.permissionRequest = handler; },
     setPermissionCheckHandler(handler: Listener) { handlers.permissionCheck = handler; },
     webRequest: {
@@ -65,6 +78,21 @@ export interface SafeStorageState {
 }
 
 export const safeStorageState: SafeStorageState = { available: true, backend: 'gnome_libsecret' };
+
+/** What the fake app reports and records, for the lifecycle tests (runElectronApp). */
+export const appState = {
+  isPackaged: false,
+  paths: { userData: '/nonexistent', documents: '/nonexistent', appPath: '/nonexistent' } as Record<string, string>,
+  calls: [] as string[],
+  setPathCalls: [] as Array<[string, string]>,
+  errorBoxes: [] as Array<[string, string]>,
+  menus: [] as unknown[],
+  popups: [] as unknown[],
+  saveDialogAnswer: { canceled: true } as { canceled: boolean; filePath?: string },
+  saveDialogs: [] as unknown[],
+  /** Resolves app.whenReady() (never resolved unless a test asks). */
+  ready: (() => {}) as () => void,
+};
 
 /** Reversible and obviously not the plaintext: bytes XOR 0x5a, reversed, behind a marker. */
 function seal(plain: string): Buffer {
@@ -86,17 +114,29 @@ export function createFakeElectron() {
   const defaultSession = fakeSession();
   const appEvents = new EventEmitter();
 
+  // A getter, not a value: Object.assign below would copy a value once.
+  Object.defineProperty(appEvents, 'isPackaged', { get: () => appState.isPackaged });
   const electron = {
     app: Object.assign(appEvents, {
-      requestSingleInstanceLock: () => true,
-      quit: () => {},
-      getPath: () => '/nonexistent',
-      getAppPath: () => '/nonexistent',
+      name: 'Caseworker',
+      enableSandbox: () => { appState.calls.push('enableSandbox'); },
+      setPath: (name: string, value: string) => { appState.calls.push(`setPath:${name}`); appState.setPathCalls.push([name, value]); },
+      requestSingleInstanceLock: () => { appState.calls.push('requestSingleInstanceLock'); return true; },
+      quit: () => { appState.calls.push('quit'); },
+      getPath: (name: string) => appState.paths[name] ?? '/nonexistent',
+      getAppPath: () => appState.paths.appPath!,
       getVersion: () => '0.0.0-test',
-      whenReady: () => new Promise(() => {}), // the lifecycle is not run in unit tests
+      whenReady: () => new Promise<void>((resolve) => { appState.ready = resolve; }),
     }),
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ template, popup: (options: unknown) => appState.popups.push({ template, options }) }),
+      setApplicationMenu: (menu: { template: unknown[] }) => { appState.menus.push(menu.template); },
+    },
     BrowserWindow: FakeBrowserWindow,
-    dialog: { showErrorBox: () => {} },
+    dialog: {
+      showErrorBox: (title: string, text: string) => { appState.errorBoxes.push([title, text]); },
+      showSaveDialog: async (...args: unknown[]) => { appState.saveDialogs.push(args.at(-1)); return appState.saveDialogAnswer; },
+    },
     ipcMain: {
       handlers: ipcHandlers,
       handle(channel: string, handler: Listener) {

@@ -341,16 +341,16 @@ describe('a 401', () => {
 });
 
 describe('one pusher per replica', () => {
-  it('a push finds another live process pushing and sends nothing; a lock left by a dead process is taken over', async () => {
+  it('a push finds another pusher\'s live lease and sends nothing; a lease that ran out (a crash, kill -9) is taken over', async () => {
     const w = await fresh();
     const entry = queue(w, { method: 'POST', path: `clients/id/${w.referral.client}`, fields: { telephone: '01632 960321' } });
-    const lock = (pid: number) => w.replica.sqlite.prepare(`INSERT OR REPLACE INTO outbox_state (key, value) VALUES ('push_lock', ?)`)
-      .run(JSON.stringify({ pid, host: os.hostname(), since: '2024-01-01T00:00:00Z' }));
-    lock(process.ppid); // alive: the process that started this test run
+    const lock = (value: Record<string, unknown>) => w.replica.sqlite.prepare(`INSERT OR REPLACE INTO outbox_state (key, value) VALUES ('push_lock', ?)`)
+      .run(JSON.stringify(value));
+    lock({ token: 'another-caseworker-1', pid: process.ppid, since: new Date().toISOString(), expires: Date.now() + 60_000 });
     const busy = await push(w);
     expect(busy.busy).toMatch(new RegExp(`process ${process.ppid}.*nothing was sent`));
-    expect(logged().filter((e) => e.method !== 'GET')).toEqual([]);
-    lock(2 ** 22 + 12345); // no such process
+    expect(logged().filter((e) => e.method === 'POST')).toEqual([]);
+    lock({ token: 'another-caseworker-1', pid: process.ppid, since: '2024-01-01T00:00:00Z', expires: Date.parse('2024-01-01T00:00:30Z') }); // never refreshed
     expect(await push(w)).toMatchObject({ confirmed: 1 });
     expect(getEntry(w.replica.sqlite, entry.entry)!.state).toBe('confirmed');
     expect(w.replica.sqlite.prepare(`SELECT count(*) FROM outbox_state WHERE key = 'push_lock'`).pluck().get()).toBe(0);

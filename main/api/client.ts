@@ -2,7 +2,7 @@
 // always printed by shared/url-grammar.ts, so a hostile value or an 11th filter pair is refused with a
 // GrammarError before any byte is sent. The client never retries: callers decide (see ./retry.ts).
 
-import { FormData, Pool, type Dispatcher } from 'undici';
+import { FormData, type Dispatcher } from 'undici';
 import { AUTH_HEADERS, UPLOAD_FILE_PART, type IdReply } from '../../shared/dizions/assumptions.js';
 import { CREATES_RECORD, printWrite, wireFields, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import { isRangeKey, type RecordGroup } from '../../shared/dizions/model.js';
@@ -14,6 +14,7 @@ import {
 import { readUpdateReply } from '../../shared/dizions/replies.js';
 import { GrammarError, parsePath, printPath, type DizionsPath, type FilterPair, type RecordsPath } from '../../shared/url-grammar.js';
 import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../../shared/server-address.js';
+import { createServerDispatcher, type NetworkOptions } from './network.js';
 import { DizionsError, errorFromBadReply, errorFromNetwork, errorFromStatus, isWriteMethod, type RequestLabel } from './errors.js';
 
 export interface DizionsClientOptions {
@@ -29,6 +30,8 @@ export interface DizionsClientOptions {
   connections?: number;
   /** Bring your own undici dispatcher (then close() leaves it open). */
   dispatcher?: Dispatcher;
+  /** Proxy and extra trusted CAs (office networks); see ./network.ts. */
+  network?: NetworkOptions | undefined;
 }
 
 /** A form field: numbers are sent as decimal text, null as an empty value (clears the field), undefined is left out. */
@@ -123,9 +126,10 @@ export class DizionsClient {
       [AUTH_HEADERS.user]: options.user,
     };
     this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Pool(this.origin, {
+    this.dispatcher = options.dispatcher ?? createServerDispatcher(this.origin, {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
-      connect: { timeout: this.timeoutMs },
+      timeoutMs: this.timeoutMs,
+      network: options.network,
     });
   }
 

@@ -118,6 +118,29 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED',
 ]);
 
+/** TLS could not trust the server: nothing was sent, and retrying will not help until the trust store changes. */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** A certificate the computer does not trust, or a proxy that refused the tunnel: nothing reached the server. */
+function connectRefusal(error: unknown, code: string | undefined, origin: string | undefined): string | undefined {
+  const where = origin ? ` at ${origin}` : '';
+  if (code && CERTIFICATE_CODES.has(code)) {
+    return `the server's certificate${where} is not trusted by this computer (${code}). If your office inspects HTTPS traffic, ask IT for its root certificate: ` +
+      'the desktop app trusts the system\'s certificate store; for the command line set NODE_EXTRA_CA_CERTS to the certificate\'s PEM file';
+  }
+  const message = error instanceof Error ? error.message : '';
+  const proxy = /Proxy response \((\d{3})\)/.exec(message);
+  if (proxy) {
+    return proxy[1] === '407'
+      ? `the proxy asked for a sign-in (407) before connecting to the server${where}: give its user name and password in the proxy address (http://user:password@proxy:port)`
+      : `the proxy refused to connect to the server${where} (${proxy[1]})`;
+  }
+  return undefined;
+}
+
 function errorCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
@@ -154,6 +177,8 @@ export function errorFromNetwork(label: RequestLabel, error: unknown, context: N
   const detail = code ?? (error instanceof Error ? error.message : String(error));
   const status = context.status ?? 0;
   const write = isWriteMethod(label.method);
+  const refusal = context.phase === 'sent' ? connectRefusal(error, code, context.origin) : undefined;
+  if (refusal) return new DizionsError({ ...label, kind: 'retryable', status: 0, phase: 'connect', message: refusal, cause: error });
   if (context.phase === 'sent' && code && CONNECT_CODES.has(code)) {
     const what = code === 'UND_ERR_CONNECT_TIMEOUT'
       ? `could not connect to the server${context.origin ? ` at ${context.origin}` : ''} in time`

@@ -12,6 +12,7 @@ import { isRefusedPlainHttp, plainHttpRefusedSentence } from '../../shared/serve
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
 import { createConnectionCheckServices, restoreConnectionCheck, takeConnectionCheck } from './connection-check.js';
 import { createRelatedPeopleServices } from './related-people.js';
+import type { NetworkOptions } from '../api/network.js';
 import type { RetryOptions } from '../api/retry.js';
 import type { KeyProvider } from '../db/keys.js';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplica, type Replica } from '../db/open.js';
@@ -33,6 +34,7 @@ import { checkMe } from './me-check.js';
 import { createExtensionServices, keptExtensionDatabases } from './extension-databases.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
+import { replaceReplicaFiles } from './replica-reset.js';
 import { createReportServices } from './reports.js';
 import {
   checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes,
@@ -66,6 +68,8 @@ export interface AppCoreOptions {
   retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
   pushTimings?: Partial<ReplayTimings> | undefined;
   offlineRetryMs?: number | undefined;
+  /** Proxy and trusted CAs for each new client (the desktop app: the system's); default: the environment's. */
+  network?: (() => NetworkOptions) | undefined;
 }
 
 export interface AppCore {
@@ -85,10 +89,6 @@ export interface AppCore {
 }
 
 const STOPPED = 'Caseworker is shutting down.';
-
-function removeReplicaFiles(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
-}
 
 function sameServer(a: StoredConnection, b: StoredConnection): boolean {
   const normal = (url: string) => url.replace(/\/+$/, '').toLowerCase();
@@ -127,7 +127,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   function clientFor(connection: StoredConnection): DizionsClient {
     // A connection saved before plain http was refused may still name another machine.
     if (isRefusedPlainHttp(connection.baseUrl)) throw new ServiceError('VALIDATION', plainHttpRefusedSentence());
-    return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000 });
+    return createDizionsClient({ ...connection, timeoutMs: options.requestTimeoutMs ?? 30_000, ...(options.network ? { network: options.network() } : {}) });
   }
 
   const runner = new SyncRunner({
@@ -171,9 +171,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   /** Closes the replica, deletes it and opens a new, empty one with the same key (runs held). */
   async function freshReplica(): Promise<void> {
-    replica.close();
-    removeReplicaFiles(replicaFile);
-    replica = await openCurrent();
+    // Retries while antivirus or backup holds the file; on failure the old replica is open again.
+    await replaceReplicaFiles(replicaFile, () => replica.close(), async () => { replica = await openCurrent(); }, log);
     runner.reset();
   }
 

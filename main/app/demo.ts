@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { removeRetrying } from '../files/file-in-use.js';
 import { startSimulator, type RunningSimulator } from '../sim/server.js';
 import type { DemoUserLine } from '../sim/types.js';
 import type { Dialect } from '../../shared/dizions/dialects.js';
@@ -81,5 +82,5 @@ export async function startDemoServer(dataDir: string, options: DemoOptions = {}
 
 /** Removes the demo charity (the next start generates it afresh). The server must be closed first. */
 export function wipeDemoData(dataDir: string): void {
-  fs.rmSync(demoDataDir(dataDir), { recursive: true, force: true });
+  removeRetrying(demoDataDir(dataDir), { recursive: true }); // the indexer or antivirus may hold a file for a moment
 }

@@ -240,10 +240,11 @@ export class SyncRunner {
       uploading: false,
       pending: counts.pending,
       uploadError: summary.paused ? { code: 'UNAUTHORIZED', message: sentence(summary.paused) } : null,
+      otherSender: summary.busy !== undefined,
       // Any answer from the server (a confirmation, a refusal) means it is reachable.
       ...(summary.sent > 0 || summary.confirmed > 0 ? { connected: true } : {}),
     }, true);
-    this.log('outbox.push', { sent: summary.sent, confirmed: summary.confirmed, reconciled: summary.reconciled, failed: summary.failed, in_doubt: summary.in_doubt, conflicts: summary.conflicts, paused: summary.paused !== null });
+    this.log('outbox.push', { sent: summary.sent, confirmed: summary.confirmed, reconciled: summary.reconciled, failed: summary.failed, in_doubt: summary.in_doubt, conflicts: summary.conflicts, paused: summary.paused !== null, other_sender: summary.busy !== undefined });
     return summary;
   }
 

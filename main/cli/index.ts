@@ -16,12 +16,12 @@ const COMMANDS: Record<string, Command> = {
   },
   api: {
     summary: 'send one raw request to a Dizions server and print the JSON reply',
-    usage: 'caseworker api <METHOD> <PATH> [field=value …] [--file PATH] [--server URL --source KEY --org KEY --user KEY] [--dialect 2019|2025]',
+    usage: 'caseworker api <METHOD> <PATH> [field=value …] [--file PATH] [--server URL --source KEY --org KEY --user KEY] [--dialect 2019|2025] [--proxy URL]',
     load: () => import('./api.js'),
   },
   sync: {
     summary: 'push the outbox, then pull the caseload into the encrypted replica',
-    usage: 'caseworker sync --db FILE [connection] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …] [--window-months N] [--full] [--json]',
+    usage: 'caseworker sync --db FILE [connection] [--proxy URL] [--me USER_ID] [--scope GROUP=PATH …] [--extension NAME …] [--window-months N] [--full] [--json]',
     load: () => import('./sync.js'),
   },
   doctor: {

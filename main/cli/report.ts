@@ -7,6 +7,7 @@
 import { ExportError, EXPORT_FORMATS, exportReport, isExportFormat, type ExportFormat } from '../reports/export.js';
 import { NoSumsError, ReportError, runReport } from '../reports/engine.js';
 import { formatSyncTime } from '../reports/export-definition.js';
+import { ExportFileError, checkExportTarget } from '../reports/export-file.js';
 import { openReplicaArg } from './replica-arg.js';
 import { UsageError, UserFacingError, log, parseCommandArgs, printJson } from './usage.js';
 
@@ -25,6 +26,16 @@ export async function run(argv: string[]): Promise<number> {
   if (BINARY.has(format) && !values.out) throw new UsageError(`--format ${format} writes a binary file: give --out FILE (it is never written to the terminal)`);
   if (values.out === '') throw new UsageError('--out needs a file name');
 
+  // Before anything runs: an --out that is the replica (or its WAL) would destroy the unsent edits.
+  const target = { protectedFiles: values.db ? [values.db] : [] };
+  if (values.out !== undefined) {
+    try {
+      checkExportTarget(values.out, target);
+    } catch (error) {
+      if (error instanceof ExportFileError) throw new UserFacingError(error.message);
+      throw error;
+    }
+  }
   const replica = await openReplicaArg(values.db, { mustExist: true });
   try {
     let table;
@@ -39,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
 
     let data;
     try {
-      data = await exportReport(table, format, values.out, { sums: values.sums === true });
+      data = await exportReport(table, format, values.out, { sums: values.sums === true, target });
     } catch (error) {
       if (error instanceof ExportError) throw new UserFacingError(error.message);
       throw error;

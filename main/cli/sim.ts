@@ -1,4 +1,4 @@
-// `caseworker sim`: runs the Dizions API v2 simulator until SIGINT/SIGTERM. Stdout carries exactly
+// `caseworker sim`: runs the Dizions API v2 simulator until SIGINT/SIGTERM/SIGHUP/SIGBREAK. Stdout carries exactly
 // one JSON line once it listens (the URL, the control URL and the demo users with their keys);
 // generation progress and one line per request go to stderr. Reference: docs/simulator.md.
 import { FaultSpecError, parseFaultSpec } from '../sim/faults.js';
@@ -6,6 +6,7 @@ import { REPLY_STYLES, TIMESTAMP_FORMATS, type SimReplyStyle, type SimTimestampF
 import { startSimulator } from '../sim/server.js';
 import type { SimOptions } from '../sim/types.js';
 import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJson } from './usage.js';
+import { onStopSignal } from './stop-signals.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -65,8 +66,10 @@ export async function run(argv: string[]): Promise<number> {
   if (faults) log(`caseworker sim: faults active: ${faults}`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stopListening = onStopSignal((name) => {
+      stopListening();
+      resolve(name);
+    });
   });
   log(`caseworker sim: ${signal}, shutting down`);
   await simulator.close();

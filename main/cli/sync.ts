@@ -2,7 +2,8 @@
 //   [--window-months N] [--full] [--json]`:
 // one sync run into the encrypted replica. The key comes from CASEWORKER_DB_KEY; me from --me,
 // CASEWORKER_ME or the replica (remembered from the last sync). Progress goes to stderr; with
-// --json the summary is one line on stdout. Ctrl-C cancels cleanly (every batch is whole).
+// --json the summary is one line on stdout. Ctrl-C, SIGTERM, SIGHUP (a closed terminal) and Ctrl-Break
+// cancel cleanly between requests (every batch is whole).
 
 import fs from 'node:fs';
 import { createDizionsClient, type DizionsClient } from '../api/client.js';
@@ -17,6 +18,7 @@ import { KeysRefusedError, UnreachableError, detectServerDialect } from '../doct
 import type { DoctorConnection } from '../doctor/http-probe.js';
 import { createProgressBar } from './progress-bar.js';
 import { openReplicaArg } from './replica-arg.js';
+import { onStopSignal } from './stop-signals.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -64,9 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   const cancel = new AbortController();
-  const onSignal = () => cancel.abort(new SyncCancelledError());
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C, SIGTERM, a closed console (SIGHUP) or Ctrl-Break: stop between requests, batches whole.
+  const stopListening = onStopSignal(() => cancel.abort(new SyncCancelledError()));
   const bar = createProgressBar();
   let summary: SyncSummary;
   let pushed: PushSummary | undefined;
@@ -89,8 +90,7 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   } finally {
     bar.end();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     replica.close();
     await client.close();
   }

@@ -2,6 +2,7 @@
 // trace), and the output convention — data on stdout as one JSON line, everything else on stderr.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../../shared/server-address.js';
+import type { NetworkOptions } from '../api/network.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -60,6 +61,7 @@ export const CONNECTION_OPTIONS = {
   org: { type: 'string' },
   user: { type: 'string' },
   dialect: { type: 'string' },
+  proxy: { type: 'string' },
 } as const satisfies Options;
 
 export interface ConnectionArgs {
@@ -68,6 +70,18 @@ export interface ConnectionArgs {
   org?: string | undefined;
   user?: string | undefined;
   dialect?: string | undefined;
+  /** `--proxy URL` (all hosts, loopback too); `--proxy ''` = direct. Without it: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
+  proxy?: string | undefined;
+}
+
+/**
+ * The network settings of `--proxy`; without the flag the client reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+ * itself. The address is checked when the client is made (a bad one is a usage error there), so
+ * that every command's start does not load the network code.
+ */
+function networkFrom(proxy: string | undefined): NetworkOptions {
+  if (proxy === undefined) return {};
+  return { proxy: proxy === '' ? null : proxy, proxyLoopback: true };
 }
 
 export function connectionFrom(values: ConnectionArgs, env = process.env) {
@@ -87,5 +101,5 @@ export function connectionFrom(values: ConnectionArgs, env = process.env) {
   }
   if (dialect !== '2019' && dialect !== '2025') throw new UsageError(`--dialect must be 2019 or 2025, got "${dialect}"`);
   if (isRefusedPlainHttp(server!)) throw new UserFacingError(`--server ${server}: ${PLAIN_HTTP_REFUSED}`);
-  return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025' };
+  return { baseUrl: server!, source: source!, org: org!, user: user!, dialect: dialect as '2019' | '2025', network: networkFrom(values.proxy) };
 }

@@ -2,7 +2,7 @@
 // computer. Builds the renderer when it is missing or stale, opens the app core on the replica in
 // DIR (default ./.caseworker-web/, or beside --db FILE), starts the demo when no connection is configured, serves the
 // pages and the contract on 127.0.0.1 only, and prints ONE JSON line {"url": "…?token=…"} on stdout.
-// SIGINT/SIGTERM stop it cleanly (the replica closed), exit 0.
+// SIGINT/SIGTERM/SIGHUP/SIGBREAK stop it cleanly (the replica closed), exit 0.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,9 +10,11 @@ import { createAppCore, type AppCore } from '../app/core.js';
 import { RendererBuildError, buildRenderer, rendererBuildReason } from '../app/renderer-build.js';
 import { WebKeyError, chooseWebKey } from '../app/web-key.js';
 import { ReplicaKeyError } from '../db/keys.js';
+import { replicaLocationProblem } from '../files/replica-location.js';
 import { createDispatcher } from '../ipc/register.js';
 import { SupportLog } from '../support-log.js';
 import { DEFAULT_STATIC_DIR, WebHostError, isWebHostSender, startWebHost, type WebHost } from '../web/host.js';
+import { onStopSignal } from './stop-signals.js';
 import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export const DEFAULT_WEB_DATA_DIR = '.caseworker-web';
@@ -37,6 +39,12 @@ export async function run(argv: string[]): Promise<number> {
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
   const dataDir = path.resolve(values.data ?? (values.db !== undefined ? dataDirBeside(values.db) : DEFAULT_WEB_DATA_DIR));
   const replicaFile = path.resolve(values.db ?? path.join(dataDir, 'replica.db'));
+  const places: Array<[string, string]> = [[values.db !== undefined ? '--db' : '--data', replicaFile]];
+  if (values.data !== undefined) places.push(['--data', dataDir]);
+  for (const [flag, where] of places) {
+    const misplaced = replicaLocationProblem(where);
+    if (misplaced) throw new UserFacingError(`${flag}: ${misplaced.message}`);
+  }
 
   // The pages first: a broken build should stop us before anything is opened.
   let staticDir: string;
@@ -106,13 +114,10 @@ export async function run(argv: string[]): Promise<number> {
   support.write('web.start', { port: host.port, demo });
 
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stopListening = onStopSignal(() => {
+      stopListening();
       resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
   log('caseworker web: stopping…');
   await host.close();

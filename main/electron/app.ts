@@ -1,22 +1,30 @@
 // The Electron shell, kept thin: one locked-down window on app://caseworker, the contract's handlers
 // through the one dispatcher (sender checked by frame URL), push events to the window, a sync when
-// the network returns and on an interval, and a clean close of the replica on quit. Everything it
-// runs lives in modules that never import electron; `wiring` supplies them.
+// the network returns and on an interval, and a clean close of the replica on quit. Every renderer
+// is sandboxed, packaged builds have no DevTools, the data lives under %LOCALAPPDATA% on Windows,
+// and the push lease is given back when the session ends. Everything it runs lives in modules that
+// never import electron; `wiring` supplies them.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, session, shell,
-  type IpcMain, type Session, type WebContents,
+  app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell,
+  type IpcMain, type MenuItemConstructorOptions, type Session, type WebContents,
 } from 'electron';
 import { EVENT_WIRE_PREFIX } from '../../shared/ipc/channels.js';
+import { desktopDataDir } from '../files/replica-location.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
+import { releaseAllPushLocks } from '../outbox/push-lock.js';
 import { createDispatcher, type Dispatcher } from '../ipc/register.js';
 import type { Services } from '../ipc/services.js';
 import { SECURITY_HEADERS } from '../security-policy.js';
 import { SupportLog } from '../support-log.js';
 import { resolveStatic } from '../web/static-files.js';
 import { CredentialStore } from './credentials.js';
+import { SPELLING_LANGUAGES, applicationMenuTemplate, contextMenuTemplate } from './menus.js';
+import { NativeIntegrityError, readNativeManifest, verifyNativeModules } from './native-integrity.js';
+import { createSystemNetwork, type SystemNetwork } from './network-settings.js';
+import type { SaveDialogOptions } from './save-export.js';
 import { createOnlineWatch } from './online-watch.js';
 import {
   APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, externalUrlToOpen, isAppFrameSender, isAppUrl, navigationDecision,
@@ -32,6 +40,12 @@ export interface AppContext {
   log: SupportLog;
   /** Emit sync:status, sync:progress, outbox:changed and data:changed here. */
   events: EventHub;
+  /** The system's proxy and trusted CAs for API clients (refresh before each sync). */
+  network?: SystemNetwork | undefined;
+  /** The native save dialog, parented to the app's window (report exports). */
+  showSaveDialog?: ((options: SaveDialogOptions) => Promise<{ canceled: boolean; filePath?: string | undefined }>) | undefined;
+  /** The person's Documents folder (the first export's starting place). */
+  documentsDir?: string | undefined;
 }
 
 export interface AppRuntime {
@@ -100,7 +114,24 @@ export function guardContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function createMainWindow(preloadPath: string): BrowserWindow {
+/** Right-click: edit roles, and spelling suggestions over a misspelt word. */
+export function installContextMenu(contents: WebContents, popup: (template: MenuItemConstructorOptions[]) => void): void {
+  contents.on('context-menu', (_event, params) => {
+    const template = contextMenuTemplate(params, {
+      replaceMisspelling: (word) => contents.replaceMisspelling(word),
+      addToDictionary: (word) => contents.session.addWordToSpellCheckerDictionary(word),
+    });
+    if (template.length > 0) popup(template);
+  });
+}
+
+export interface MainWindowOptions {
+  /** A packaged build: no developer tools at all. */
+  packaged?: boolean;
+}
+
+export function createMainWindow(preloadPath: string, options: MainWindowOptions = {}): BrowserWindow {
+  const packaged = options.packaged ?? false;
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -122,10 +153,14 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       // Middle-click would ask for a new window (refused anyway by the window-open handler).
       disableBlinkFeatures: 'Auxclick',
       spellcheck: true,
+      // Packaged builds have no DevTools (no menu item, no shortcut, no API to open them).
+      devTools: !packaged,
       preload: preloadPath,
     },
   });
   guardContents(window.webContents);
+  installContextMenu(window.webContents, (template) => Menu.buildFromTemplate(template).popup({ window }));
+  if (packaged) window.webContents.on('devtools-opened', () => window.webContents.closeDevTools());
   window.once('ready-to-show', () => window.show());
   return window;
 }
@@ -147,6 +182,11 @@ function serveRenderer(rendererDir: string): void {
 
 /** The whole app lifecycle. Call once, from the entry module, before app is ready. */
 export function runElectronApp(wiring: AppWiring, paths: AppPaths): void {
+  // Every renderer sandboxed, whatever a window's own preferences say.
+  app.enableSandbox();
+  // Windows: %LOCALAPPDATA%\Caseworker, never the roaming profile (a network share for many charities).
+  // Before the single-instance lock, which lives in the data folder.
+  app.setPath('userData', desktopDataDir(app.getPath('userData'), { productName: 'Caseworker' }));
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -170,6 +210,9 @@ export function runElectronApp(wiring: AppWiring, paths: AppPaths): void {
     window.focus();
   });
   app.on('web-contents-created', (_event, contents) => guardContents(contents));
+  // The OS is shutting down (macOS, Linux) or the Windows session ends (window 'session-end' below):
+  // give the push lease back now — there may be no time for the push to wind down.
+  powerMonitor.on('shutdown', () => releaseAllPushLocks());
   app.on('window-all-closed', () => app.quit());
 
   app.on('will-quit', (event) => {
@@ -188,9 +231,22 @@ export function runElectronApp(wiring: AppWiring, paths: AppPaths): void {
   void app.whenReady().then(async () => {
     log.write('app.start', { version: app.getVersion() });
     hardenSession(session.defaultSession);
+    // macOS spells with the system's own languages; Windows and Linux are told British English.
+    if (process.platform !== 'darwin') session.defaultSession.setSpellCheckerLanguages(SPELLING_LANGUAGES);
+    Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate(process.platform, app.name, app.isPackaged)));
     serveRenderer(paths.rendererDir);
+    const network = createSystemNetwork(session.defaultSession, { log: log.writer });
     try {
-      runtime = await wiring.start({ dataDir, appPath: app.getAppPath(), credentials, log, events });
+      if (app.isPackaged) {
+        // The unpacked native module is checked against the hash packed inside the (integrity-checked) asar.
+        const manifest = readNativeManifest(app.getAppPath());
+        if (!manifest) throw new NativeIntegrityError("Caseworker's installation is incomplete (its list of native modules is missing): reinstall Caseworker.");
+        verifyNativeModules(app.getAppPath(), manifest);
+      }
+      runtime = await wiring.start({
+        dataDir, appPath: app.getAppPath(), credentials, log, events, network, documentsDir: app.getPath('documents'),
+        showSaveDialog: (options) => (window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options)),
+      });
     } catch (error) {
       log.write('app.start_failed', { error: error instanceof Error ? error.name : typeof error });
       dialog.showErrorBox('Caseworker cannot start', error instanceof Error ? error.message : String(error));
@@ -200,7 +256,12 @@ export function runElectronApp(wiring: AppWiring, paths: AppPaths): void {
     }
     registerIpcHandlers(ipcMain, createDispatcher(runtime.services, { isTrustedSender: isAppFrameSender, log: log.writer }));
 
-    window = createMainWindow(paths.preloadPath);
+    window = createMainWindow(paths.preloadPath, { packaged: app.isPackaged });
+    // Windows log-off or shut-down: the process may be killed before the quit completes.
+    window.on('session-end', () => {
+      releaseAllPushLocks();
+      log.write('app.session_end', {});
+    });
     const contents = window.webContents;
     const unsubscribe = events.subscribe((name, payload) => {
       if (!contents.isDestroyed()) contents.send(`${EVENT_WIRE_PREFIX}${name}`, payload);

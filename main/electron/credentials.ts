@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
+import { renameRetrying } from '../files/file-in-use.js';
 import { ReplicaKeyError, type KeyProvider } from '../db/keys.js';
 
 export interface StoredConnection {
@@ -48,6 +49,18 @@ export interface CredentialProtection {
   /** Encrypted with a key the OS keeps (not basic_text). */
   protected: boolean;
   acceptedUnprotected: boolean;
+}
+
+/** The key store in words for Settings ("Windows (DPAPI)"), from safeStorage's backend or the platform. */
+export function keyStoreName(backend: string): string {
+  switch (backend) {
+    case 'win32': return 'Windows (DPAPI)';
+    case 'darwin': return 'macOS Keychain';
+    case 'gnome_libsecret': return 'GNOME Keyring (libsecret)';
+    case 'kwallet': case 'kwallet5': case 'kwallet6': return 'KDE Wallet';
+    case 'basic_text': return 'basic text protection (no keychain)';
+    default: return backend;
+  }
 }
 
 /** Bullets and the last four characters, as the settings screen shows a key. */
@@ -164,7 +177,12 @@ export class CredentialStore {
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify({ ...content, version: 1 }), { mode: 0o600 });
-    fs.renameSync(temp, this.file);
+    try {
+      renameRetrying(temp, this.file); // antivirus or backup may hold the old file for a moment (EBUSY/EPERM)
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw new CredentialStorageError(`Caseworker could not save its credentials file (${this.file}): another program is holding it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Try again in a minute.`);
+    }
   }
 }
 
@@ -197,6 +215,6 @@ export class SafeStorageKeyProvider implements KeyProvider {
   }
 
   describe(): string {
-    return `this computer's keychain (safeStorage, ${this.store.protection().backend})`;
+    return `this computer's key store: ${keyStoreName(this.store.protection().backend)}`;
   }
 }

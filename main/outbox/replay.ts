@@ -18,7 +18,7 @@ import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
 import { sendForm, stepsOf, UnsendableError } from './printing.js';
 import { printPath } from '../../shared/url-grammar.js';
-import { releasePushLock, takePushLock } from './push-lock.js';
+import { takePushLock, withPushLease } from './push-lock.js';
 import { cached } from '../edits/local-records.js';
 
 type Handle = { sqlite: Database.Database };
@@ -421,12 +421,13 @@ export async function pushOutbox(replica: Handle, client: DizionsClient, options
       busy: `another Caseworker (process ${lock.holder.pid}, since ${lock.holder.since}) is sending this outbox; nothing was sent`,
     };
   }
-  try {
+  // Losing the lease (it ran out while this process stood still) stops new sends: the other pusher owns the outbox now.
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  return withPushLease(replica.sqlite, lock.token, () => lost.abort(new Error('the push lease was lost')), async () => {
     pruneConfirmed(replica.sqlite);
-    return await new Replay(replica.sqlite, client, options).run();
-  } finally {
-    releasePushLock(replica.sqlite);
-  }
+    return new Replay(replica.sqlite, client, { ...options, signal }).run();
+  });
 }
 
 /** Confirmed entries are kept a while as history, then dropped (their temp-id mappings stay). */

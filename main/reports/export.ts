@@ -2,10 +2,8 @@
 // and the app's save dialog. JSON is the server-shaped rows exactly; sums (an extension the server
 // does not have) are never mixed into them: only with `sums: true` does JSON become {rows, sums}.
 
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { exportCsv } from './export-csv.js';
+import { ExportFileError, writeExportFile, type ExportTargetOptions } from './export-file.js';
 import { exportPdf } from './export-pdf.js';
 import { exportXlsx } from './export-xlsx.js';
 import type { ReportTable } from './report-table.js';
@@ -33,6 +31,8 @@ export class ExportError extends Error {
 export interface ExportOptions {
   /** JSON only: print `{"rows": …, "sums": …}` instead of the bare server-shaped rows. */
   sums?: boolean;
+  /** With an out path: what must never be written over (the replica, the app's data folder). */
+  target?: ExportTargetOptions;
 }
 
 /**
@@ -44,24 +44,6 @@ export function exportJson(table: ReportTable, options: ExportOptions = {}): str
   if (!options.sums) return JSON.stringify(table.rows);
   if (!table.sums) throw new ExportError(`this report has no sums: travel time and mileage totals exist only for due and done contacts (${table.definition.group} has none)`);
   return JSON.stringify({ rows: table.rows, sums: table.sums });
-}
-
-/** Writes next to the target and renames, so a failed export never leaves half a file behind. */
-async function writeAtomically(outPath: string, data: Buffer | string): Promise<void> {
-  const temp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, outPath);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EISDIR' ? 'it is a folder'
-      : code === 'ENOSPC' ? 'the disk is full'
-      : (error as Error).message;
-    throw new ExportError(`cannot write the report to ${outPath}: ${why}`);
-  }
 }
 
 /**
@@ -77,6 +59,13 @@ export async function exportReport(table: ReportTable, format: ExportFormat, out
     : format === 'csv' ? exportCsv(table)
     : format === 'xlsx' ? await exportXlsx(table)
     : await exportPdf(table);
-  if (outPath !== undefined) await writeAtomically(outPath, format === 'json' ? `${data as string}\n` : data);
+  if (outPath !== undefined) {
+    try {
+      await writeExportFile(outPath, format === 'json' ? `${data as string}\n` : data, options.target);
+    } catch (error) {
+      if (error instanceof ExportFileError) throw new ExportError(error.message);
+      throw error;
+    }
+  }
   return data;
 }

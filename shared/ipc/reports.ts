@@ -68,7 +68,11 @@ export const reportsChannels = {
       replicaFreshness,
     }),
   },
-  /** The report as a file to save. */
+  /**
+   * The report as a file to save: the browser host answers with the bytes (the page downloads
+   * them); the desktop app saves it in main after its save dialog and answers with the path
+   * (null when the person cancelled), without the bytes.
+   */
   'reports:export': {
     input: z.strictObject({
       path: reportPath,
@@ -80,7 +84,8 @@ export const reportsChannels = {
     output: z.object({
       filename: z.string(),
       contentType: z.string(),
-      dataBase64: z.string(),
+      dataBase64: z.string().optional(),
+      savedPath: z.string().nullable().optional(),
     }),
   },
   'reports:saved-list': {
