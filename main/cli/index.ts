@@ -36,7 +36,7 @@ const COMMANDS: Record<string, Command> = {
   },
   queue: {
     summary: 'apply an edit locally and queue it for the server',
-    usage: 'caseworker queue --db FILE <METHOD> <PATH> [field=value …] [--file PATH]',
+    usage: 'caseworker queue --db FILE [--dialect 2019|2025] <METHOD> <PATH> [field=value …] [--file PATH]',
     load: () => import('./queue.js'),
   },
   outbox: {

@@ -12,6 +12,8 @@ import { MissingMeError, runSync, type SyncSummary } from '../sync/run-sync.js';
 import { ScopeError, parseExtensionDatabases, parseScopeArgument, parseUserId } from '../sync/scope.js';
 import { createProgressBar } from './progress-bar.js';
 import { openReplicaArg } from './replica-arg.js';
+import { givenDialect } from './dialect-arg.js';
+import { saveDialect, savedDialect } from '../db/replica-dialect.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -51,6 +53,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(new MissingMeError().message);
   }
   const replica = await openReplicaArg(values.db, { mustExist: false });
+  // --dialect (or CASEWORKER_DIALECT) is saved with the replica; without it, the saved one is used.
+  const given = givenDialect(values.dialect);
+  if (given) saveDialect(replica.sqlite, given);
+  const dialect = given ?? savedDialect(replica.sqlite) ?? connection.dialect;
+  if (dialect !== client.dialect) {
+    await client.close();
+    client = createDizionsClient({ ...connection, dialect });
+  }
   const cancel = new AbortController();
   const onSignal = () => cancel.abort(new SyncCancelledError());
   process.once('SIGINT', onSignal);
