@@ -102,19 +102,25 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
     for (const row of rows) {
       const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
       const state = displayState(row.state, row.error_code);
-      const whole = row.operation.startsWith('create') || (row.operation === 'updateDoneContact' && row.contact_state === 'done' && completes(sqlite, row.entry));
+      const whole = WHOLE_RECORD.has(row.operation) || (row.operation === 'complete-action' && row.contact_state === 'done' && completes(sqlite, row.entry));
       if (whole) {
         marks.push({ outboxId: row.entry, group, record: row.record_id, field: null, state });
         continue;
       }
+      if (row.operation === 'set-relationship') {
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field: 'relationship_details', state });
+        continue;
+      }
       for (const field of Object.keys(JSON.parse(row.fields) as Record<string, unknown>)) {
-        if ((RELATIONSHIP_FIELDS as readonly string[]).includes(field) && field !== 'id_second') continue;
-        marks.push({ outboxId: row.entry, group, record: row.record_id, field: field === 'id_second' ? 'relationship_details' : field, state });
+        marks.push({ outboxId: row.entry, group, record: row.record_id, field, state });
       }
     }
   }
   return marks;
 }
+
+/** Operations whose mark covers the whole record: it was created (or recorded) here. */
+const WHOLE_RECORD = new Set(['create-client', 'create-referral', 'plan-action', 'record-contact', 'create-extension-record']);
 
 function completes(sqlite: Database.Database, entry: number): boolean {
   const before = sqlite.prepare('SELECT before FROM outbox_entries WHERE id = ?').pluck().get(entry) as string | null;
