@@ -41,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
   },
   outbox: {
     summary: 'list and act on queued edits',
-    usage: 'caseworker outbox --db FILE [list | retry ID | discard ID | resolve ID FIELD=mine|theirs … | send-again ID | mark-done ID] [--json]',
+    usage: 'caseworker outbox --db FILE [list | retry ID | discard ID | resolve ID FIELD=mine|theirs … | send-again ID | mark-done ID] [--dialect 2019|2025] [--json]',
     load: () => import('./outbox.js'),
   },
   report: {
