@@ -380,10 +380,6 @@ function checkId(id: number, what: string): number {
   return id;
 }
 
-function byId(group: string, id: number): RecordsPath {
-  return { kind: 'records', group, pairs: [{ key: 'id', values: [String(checkId(id, `${group} id`))] }] };
-}
-
 function recordsPathOf(group: string, filters: Filters, options: GetOptions): RecordsPath {
   let pairs: FilterPair[];
   if (Array.isArray(filters)) {

@@ -8,10 +8,8 @@ import type { ClientDetail } from '../../shared/ipc/clients.js';
 import type { ClientSummary } from '../../shared/ipc/fields.js';
 import type { ContactDetail } from '../../shared/ipc/contacts.js';
 import type { ReferralDetail } from '../../shared/ipc/referrals.js';
-import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { editOf } from '../../shared/edits/classify.js';
 import type { WriteTarget } from '../../shared/dizions/dialects.js';
-import type { Dialect } from '../../shared/dizions/assumptions.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from '../ipc/service-error.js';
 

@@ -12,7 +12,7 @@ import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
-import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
+import { fetchRecord, groupOfFamily, sameValue, searchRecords } from './server-view.js';
 import { readLocal } from '../edits/local-records.js';
 import { cached } from '../edits/local-records.js';
 
