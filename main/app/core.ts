@@ -326,7 +326,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
     }),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
-    ...createOutboxServices({ replica: () => replica, changed: written }),
+    ...createOutboxServices({ replica: () => replica, changed: written, dialect: () => currentConnection()?.dialect }),
     ...createDraftServices(() => replica),
 
     'caseload:list': async (input) => listCaseload(replica, input),
