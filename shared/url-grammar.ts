@@ -38,6 +38,8 @@ export type DizionsPath =
   | { kind: 'relationship_details'; first: string; second: string }
   | { kind: 'dictionary_all' }
   | { kind: 'dictionary'; apiGroup: string; table: string }
+  /** A dictionary of the current manual named by one word: `dictionary/branch`, `dictionary/client_type`. */
+  | { kind: 'dictionary_named'; name: string }
   | { kind: 'relationships'; carer: boolean }
   | { kind: 'dictionary_search'; apiGroup: string; table: string; term: string }
   | { kind: 'external_referral' };
@@ -107,6 +109,8 @@ export function printPath(path: DizionsPath): string {
       return path.carer ? 'dictionary/carer_relationships' : 'dictionary/relationships';
     case 'dictionary':
       return `dictionary/${checkName('dictionary group', path.apiGroup)}/${checkName('dictionary table', path.table)}`;
+    case 'dictionary_named':
+      return `dictionary/${checkName('dictionary', path.name)}`;
     case 'dictionary_search':
       return `dictionary/search/${checkName('dictionary group', path.apiGroup)}/${checkName('dictionary table', path.table)}/${encodeValue(path.term, 'search term')}`;
     case 'selectable_fields':
@@ -291,6 +295,7 @@ function parseDictionary(rest: string[]): DizionsPath {
   if (rest.length === 0) return { kind: 'dictionary_all' };
   if (rest.length === 1 && rest[0] === 'relationships') return { kind: 'relationships', carer: false };
   if (rest.length === 1 && rest[0] === 'carer_relationships') return { kind: 'relationships', carer: true };
+  if (rest.length === 1 && rest[0] !== 'search') return { kind: 'dictionary_named', name: checkName('dictionary', rest[0]!) };
   if (rest[0] === 'search') {
     if (rest.length !== 4) throw new GrammarError('dictionary search is dictionary/search/<group>/<table>/<term>');
     return {

@@ -107,7 +107,7 @@ describe('a successful exchange', () => {
     await client.createClient({ first_name: 'A', surname: 'B' });
     await client.updateReferral(5, { description: 'x' });
     await client.createExternalReferral({ org_type_id: 1, surname: 'B', description: 'x' });
-    expect(server.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /v2/clients', 'PUT /v2/referrals/id/5', 'PUT /v2/external_referral']);
+    expect(server.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /v2/clients', 'PUT /v2/referrals/5', 'PUT /v2/external_referral']);
   });
 
   it('uploads files as multipart parts named "files" with comma-separated visibility', async () => {

@@ -46,10 +46,10 @@ describe.concurrent('caseworker api', () => {
       caseworker(['api', 'GET', `clients/id/${first!.id}`]),
       caseworker(['api', 'PUT', 'clients', 'first_name=Ada', 'surname=Lovelace-Byron']),
     ]);
-    expect(get.code).toBe(0);
+    expect(get.code, get.stderr).toBe(0);
     expect(get.stdout.split('\n')).toEqual([expect.any(String), '']);
     expect(JSON.parse(get.stdout)).toEqual([expect.objectContaining({ id: first!.id })]);
-    expect(put.code).toBe(0);
+    expect(put.code, put.stderr).toBe(0);
     const { id } = JSON.parse(put.stdout) as { id: number };
     expect(await client.getById('clients', id)).toMatchObject({ first_name: 'Ada', surname: 'Lovelace-Byron' });
   });

@@ -10,6 +10,7 @@ import { TEST_KEY, tempDir } from './db-fixtures.js';
 import { serverCount } from './outbox-support.js';
 import { syncAs, type Login } from './sync-support.js';
 import { runCaseworker, type Run } from './cli-process.js';
+import { saveDialect } from '../main/db/replica-dialect.js';
 
 
 let sim: RunningSimulator;
@@ -24,12 +25,13 @@ const line = (run: Run) => {
   return JSON.parse(run.stdout) as Record<string, any>;
 };
 
-/** A replica with my caseload, synced in-process (the CLI tests below start from there). */
-async function syncedReplica(name: string): Promise<{ db: string; client: number; referral: { id: number; template: number; project: number } }> {
+/** A replica with my caseload, synced in-process (the CLI tests below start from there), its dialect saved as `sync --dialect` would. */
+async function syncedReplica(name: string, dialect: '2019' | '2025' | null = '2019'): Promise<{ db: string; client: number; referral: { id: number; template: number; project: number } }> {
   const db = path.join(dir, `${name}.db`);
   const replica = openReplicaWithKey({ file: db, key: TEST_KEY });
   try {
     await syncAs(sim, login, replica, { me: login.id });
+    if (dialect) saveDialect(replica, dialect);
     const referral = replica.sqlite.prepare(`SELECT id, client, template, project FROM referrals WHERE id > 0 ORDER BY id LIMIT 1`).get() as { id: number; client: number; template: number; project: number };
     return { db, client: referral.client, referral };
   } finally {
@@ -119,5 +121,58 @@ describe.concurrent('caseworker queue, outbox and sync', { timeout: 180_000 }, (
     expect(line(await caseworker(['sync', '--db', db, '--json'], connection))).toMatchObject({ sent: 1, confirmed: 1, conflicts: 0 });
     expect(sim.store.db.prepare('SELECT telephone, email FROM clients WHERE id = ?').get(client)).toEqual({ telephone: '01632 960100', email: 'me@example.org' });
     expect(sim.store.db.prepare('SELECT description FROM referrals WHERE id = ?').pluck().get(referral.id)).not.toBe('a change I regret');
+  });
+});
+
+describe.concurrent('caseworker queue reads paths in a dialect', { timeout: 180_000 }, () => {
+  it('refuses with one line (exit 2) when no dialect is given or saved', async () => {
+    const { db, client } = await syncedReplica('no-dialect', null);
+    const refused = await caseworker(['queue', '--db', db, 'POST', `clients/id/${client}`, 'telephone=1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/which dialect is this path written in\? give --dialect 2019\|2025/);
+    expect(line(await caseworker(['outbox', '--db', db, 'list', '--json']))).toEqual({ entries: [] });
+  });
+
+  it('2025: record a contact, single records with or without /id/, relationships with temp ids on either side; listed in the dialect asked for', async () => {
+    const { db, client, referral } = await syncedReplica('dialect-2025', null);
+    const stage = sim.store.db.prepare(`SELECT id FROM dictionaries WHERE table_ref = 'referrals/stage' AND json_extract(extra, '$.template') = ? ORDER BY id`).pluck().get(referral.template) as number;
+    const q = (...args: string[]) => caseworker(['queue', '--db', db, '--dialect', '2025', ...args]);
+    const recorded = line(await q('POST', `done_contacts/referral/${referral.id}`, `user=${login.id}`, `stage=${stage}`,
+      'start_date=2026-11-04 14:00:00', 'end_date=2026-11-04 14:15:00', 'description=Extra info from the CLI'));
+    expect(recorded.temp_id).toBeLessThan(0);
+    const [bare, withId, created] = await Promise.all([
+      q('PUT', `clients/${client}`, 'telephone=01632 960401'),
+      q('PUT', `clients/id/${client}`, 'mobile=07700 900401'),
+      q('POST', 'clients', 'first_name=Temp', 'surname=Related'),
+    ]);
+    expect(line(bare).temp_id).toBeNull();
+    expect(line(withId).temp_id).toBeNull();
+    const temp = line(created).temp_id as number;
+    const [forward, backward, seedWords] = await Promise.all([
+      q('PUT', `relationship_details/${temp}/${client}`, 'relation_first_to_second=2801', 'relation_second_to_first=2803'),
+      q('PUT', `relationship_details/${client}/${temp}`, 'relation_first_to_second=2803', 'relation_second_to_first=2801', 'major=Y'),
+      caseworker(['queue', '--db', db, '--dialect', '2019', 'POST', `clients/id/${client}`, `id_second=${temp}`, 'relationship_first_to_second=2801', 'relationship_second_to_first=2803', 'major=Y']),
+    ]);
+    expect(line(forward).temp_id).toBeNull();
+    expect(line(backward).temp_id).toBeNull();
+    expect(seedWords.code).toBe(1);
+    expect(seedWords.stderr).toMatch(/refused, nothing was queued: major: cannot be sent .* 2019 dialect/);
+
+    const listed = (dialect: string) => caseworker(['outbox', '--db', db, 'list', '--json', '--dialect', dialect]).then(line);
+    const [current, seed] = await Promise.all([listed('2025'), listed('2019')]);
+    const shown = (list: any) => list.entries.map((e: any) => `${e.operation} ${e.method} ${e.path}`);
+    expect(shown(current)).toEqual([
+      `record-contact POST done_contacts/referral/${referral.id}`,
+      expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)), expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)),
+      'create-client POST clients',
+      `set-relationship PUT relationship_details/${temp}/${client}`, `set-relationship PUT relationship_details/${client}/${temp}`,
+    ]);
+    expect(shown(seed)).toEqual([
+      `record-contact PUT due_contacts/referral/${referral.id}`,
+      `update-client POST clients/id/${client}`, `update-client POST clients/id/${client}`,
+      'create-client PUT clients',
+      `set-relationship POST clients/id/${temp}`, `set-relationship POST clients/id/${client}`,
+    ]);
   });
 });

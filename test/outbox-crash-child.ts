@@ -7,7 +7,7 @@ import { openReplicaWithKey } from '../main/db/open.js';
 import { pushOutbox } from '../main/outbox/replay.js';
 import { runSync } from '../main/sync/run-sync.js';
 
-interface Args { url: string; source: string; org: string; user: string; file: string; key: string; timings: Record<string, number>; sync: boolean }
+interface Args { url: string; source: string; org: string; user: string; dialect: '2019' | '2025'; file: string; key: string; timings: Record<string, number>; sync: boolean }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 let announced = false;
@@ -17,7 +17,7 @@ const onChange = (entry: { state: string }) => {
   process.stdout.write('sending\n');
 };
 const replica = openReplicaWithKey({ file: args.file, key: args.key, migrate: false }); // the parent migrated it
-const client = createDizionsClient({ baseUrl: args.url, source: args.source, org: args.org, user: args.user });
+const client = createDizionsClient({ baseUrl: args.url, source: args.source, org: args.org, user: args.user, dialect: args.dialect });
 process.stdout.write('pushing\n');
 let summary: unknown;
 if (args.sync) {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDizionsClient } from '../main/api/client.js';
 import { checkIntegrity, openReplicaWithKey } from '../main/db/open.js';
 import { markDone, sendAgain } from '../main/outbox/actions.js';
@@ -14,7 +14,7 @@ import { listEntries } from '../main/outbox/entries.js';
 import { pushOutbox } from '../main/outbox/replay.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { TEST_KEY, tempDir } from './db-fixtures.js';
-import { FAST } from './outbox-support.js';
+import { DIALECT_MATRIX, FAST } from './outbox-support.js';
 import { brokenGuarantees, decideInDoubt, queueMix, seededRandom } from './outbox-plan.js';
 import { syncAs } from './sync-support.js';
 
@@ -22,13 +22,9 @@ const KILLS = Number(process.env.CASEWORKER_CHAOS_KILLS ?? 50);
 // Enough work that most kills land mid-push (each run gets through a handful of entries before it dies).
 const EDITS = Math.max(200, KILLS * 8);
 
-let sim: RunningSimulator;
-let dir: string;
 let child: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 60, seed: 41 });
-  dir = tempDir('outbox-crash-');
   // One bundled file starts in a fraction of the time tsx needs: 50 restarts stay affordable.
   child = path.join(process.cwd(), 'node_modules', '.cache', 'caseworker-tests', `outbox-crash-child-${process.pid}.mjs`);
   await build({
@@ -38,8 +34,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await sim?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
   if (child) fs.rmSync(child, { force: true });
 });
 
@@ -72,19 +66,31 @@ function runAndKill(args: object, afterMs: number, idleMs: number): Promise<bool
   });
 }
 
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
+let sim: RunningSimulator;
+let dir: string;
+beforeAll(async () => {
+  sim = await startSimulator({ clients: 60, seed: 41, dialect });
+  dir = tempDir('outbox-crash-');
+});
+afterAll(async () => {
+  await sim?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 it(`survives ${KILLS} kill -9s at random points of pushing and syncing`, async () => {
   const login = sim.users[0]!;
   const me = sim.store.users().find((u) => u.id === login.id)!;
   const file = path.join(dir, 'replica.db');
   let replica = openReplicaWithKey({ file, key: TEST_KEY });
   await syncAs(sim, login, replica, { me: login.id });
-  const planned = queueMix({ replica, me }, EDITS, 'k', seededRandom(KILLS), 9000);
+  const planned = queueMix({ replica, me, dialect }, EDITS, 'k', seededRandom(KILLS), 9000);
   replica.close();
 
   // Some lost replies too, so kills also land in reconciliations; a little latency so they land mid-request.
   sim.setFaults('reset-after=0.08,500=0.04,latency=1,latency-ms=15,fault-seed=2');
   const random = seededRandom(99);
-  const args = { url: sim.url, source: login.source, org: login.org, user: login.user, file, key: TEST_KEY, timings: FAST };
+  const args = { url: sim.url, source: login.source, org: login.org, user: login.user, dialect, file, key: TEST_KEY, timings: FAST };
   let killed = 0;
   let caughtSending = 0;
   for (let k = 0; k < KILLS; k++) {
@@ -107,7 +113,7 @@ it(`survives ${KILLS} kill -9s at random points of pushing and syncing`, async (
   // Restart for good and push to the end.
   sim.setFaults('');
   replica = openReplicaWithKey({ file, key: TEST_KEY });
-  const client = createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user });
+  const client = createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user, dialect });
   try {
     for (let round = 0; round < 4 && listEntries(replica.sqlite).length > 0; round++) {
       decideInDoubt(sim, replica, planned, { markDone: (id) => markDone(replica, id), sendAgain: (id) => sendAgain(replica, id) });
@@ -121,3 +127,4 @@ it(`survives ${KILLS} kill -9s at random points of pushing and syncing`, async (
     replica.close();
   }
 }, 600_000);
+});

@@ -1,15 +1,17 @@
 // The long run: 500+ random offline edits — chains of new client → referral → due contact →
 // completion, uploads, extension records, updates, external referrals — pushed through every
 // fault mode at once. In the end each is on the server exactly once; nothing lost, nothing doubled.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { checkIntegrity } from '../main/db/open.js';
 import { listEntries } from '../main/outbox/entries.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { runUnderFaults } from './outbox-plan.js';
 
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 80, seed: 29 });
+  sim = await startSimulator({ clients: 80, seed: 29, dialect });
 });
 afterAll(async () => {
   await sim?.close();
@@ -24,7 +26,7 @@ it('a random mix of 500+ edits under every fault at once', async () => {
   try {
     expect(outcome.planned.length).toBeGreaterThanOrEqual(500);
     const kinds = new Set(outcome.planned.map((p) => p.kind));
-    expect([...kinds].sort()).toEqual(['client', 'complete', 'due', 'extension', 'external', 'referral', 'update', 'upload']);
+    expect([...kinds].sort()).toEqual(['client', 'complete', 'due', 'extension', 'external', 'record', 'referral', 'update', 'upload']);
     expect(outcome.totals.faults).toBeGreaterThan(50);
     expect(outcome.problems).toEqual([]);
     expect(outcome.totals.reconciled).toBeGreaterThan(0);
@@ -35,3 +37,4 @@ it('a random mix of 500+ edits under every fault at once', async () => {
     await outcome.world.close();
   }
 }, 90_000);
+});

@@ -5,14 +5,15 @@
 import type { Replica } from '../main/db/open.js';
 import { markDone, sendAgain } from '../main/outbox/actions.js';
 import { pushOutbox, type PushSummary } from '../main/outbox/replay.js';
-import { FAST, openWorld, type World } from './outbox-support.js';
+import { FAST, openWorld, queue as queueSaid, type World } from './outbox-support.js';
 import { getEntry, listEntries, type OutboxEntry } from '../main/outbox/entries.js';
 import { queueEdit } from '../main/outbox/queue.js';
 import type { RunningSimulator } from '../main/sim/server.js';
 import type { SimUser } from '../main/sim/types.js';
+import type { Dialect } from '../shared/dizions/dialects.js';
 
 export type PlannedKind =
-  | 'client' | 'referral' | 'due' | 'complete' | 'upload' | 'extension' | 'external' | 'update';
+  | 'client' | 'referral' | 'due' | 'complete' | 'record' | 'upload' | 'extension' | 'external' | 'update';
 
 export interface Planned {
   entry: number;
@@ -38,6 +39,8 @@ export function seededRandom(seed: number): () => number {
 export interface PlanContext {
   replica: Replica;
   me: SimUser;
+  /** The dialect the edits are written in (the seed's words are said in it). */
+  dialect: Dialect;
 }
 
 interface Synced { clients: number[]; referrals: number[]; due: number[]; project: number; stage: number; orgType: number }
@@ -69,11 +72,23 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
   const next = () => `${tag}-${(n++).toString(36)}`;
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
   const q = (kind: PlannedKind, marker: string, input: Parameters<typeof queueEdit>[1], update?: Planned['update']) => {
-    const result = queueEdit(context.replica, input);
+    const result = queueSaid(context, input as Parameters<typeof queueSaid>[1]);
     planned.push({ entry: result.entry, kind, marker, ...(update ? { update } : {}) });
     return result;
   };
   const visibility = { user_visibility: String(context.me.id), group_visibility: '1' };
+  /** "Record a contact" has no words in the seed (it is two requests there): queued as the neutral operation. */
+  const record = (referralId: number, day: string, hour: number) => {
+    const description = `extra info ${next()}`;
+    const stage = referralId < 0 ? s.stage : context.replica.sqlite.prepare(
+      `SELECT d.id FROM referrals r JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = r.template WHERE r.id = ? ORDER BY d.id`,
+    ).pluck().get(referralId) as number;
+    const result = queueEdit(context.replica, {
+      operation: 'record-contact', target: { referralId },
+      fields: { user: context.me.id, stage, start_date: `${day} ${hour}:00:00`, end_date: `${day} ${hour}:20:00`, description },
+    }, { dialect: context.dialect });
+    planned.push({ entry: result.entry, kind: 'record', marker: description });
+  };
   while (planned.length < count) {
     const roll = random();
     const day = dayOf(dayBase + n);
@@ -90,6 +105,7 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
           method: 'PUT', path: 'referrals',
           fields: { client: client.temp_id, client_type: 1, date: day, project: s.project, stage: s.stage, description, ...templateOf(context, s.project) },
         });
+        if (random() < 0.25) record(referral.temp_id!, day, 12);
         if (random() < 0.3) {
           const notes = `notes ${next()}`;
           q('extension', notes, { method: 'PUT', path: 'extension_database/wellcheck_notes_9', fields: { referral: referral.temp_id, date_31: day, wellbeing_score_32: '4', notes_33: notes } });
@@ -117,12 +133,14 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
       const id = s.due.splice(Math.floor(random() * s.due.length), 1)[0]!;
       const end = `${day} 16:45:00`;
       q('complete', `contact:${id}:${end}`, { method: 'POST', path: `done_contacts/id/${id}`, fields: { start_date: `${day} 16:00:00`, end_date: end, stage: stageForContact(context, id) } });
+    } else if (roll < 0.87 && s.referrals.length > 0) {
+      record(pick(s.referrals), day, 15);
     } else if (roll < 0.9 && s.referrals.length > 0) {
       const description = `visit ${next()}`;
       q('due', description, { method: 'PUT', path: `due_contacts/referral/${pick(s.referrals)}`, fields: { user: context.me.id, start_date: `${day} 14:00:00`, end_date: `${day} 14:30:00`, description } });
     } else if (roll < 0.95) {
       const description = `external ${next()}`;
-      q('external', description, { method: 'PUT', path: 'external_referral', fields: { org_type_id: String(s.orgType), surname: `Ext${next()}`, description } });
+      q('external', description, { method: 'PUT', path: 'external_referral', fields: { org_type_id: String(s.orgType), first_name: 'Ext', surname: `Ext${next()}`, description } });
     } else if (s.clients.length > 0) {
       const filename = `${next()}.pdf`;
       q('upload', filename, { method: 'POST', path: `clients/id/${pick(s.clients)}/uploads`, fields: visibility, file: { filename, data: Buffer.from(`%PDF ${filename}`) } });
@@ -157,6 +175,8 @@ export function serverCopies(sim: RunningSimulator, p: Planned): number {
       if (synced) return count('SELECT count(*) FROM contacts WHERE id = ? AND done = 1 AND end_date = ?', Number(synced[1]), synced[2]);
       return count('SELECT count(*) FROM contacts WHERE description = ? AND done = 1', p.marker);
     }
+    // Every contact carrying the marker, planned or done: a 2019 chain that planned twice shows up as two.
+    case 'record': return count('SELECT count(*) FROM contacts WHERE description = ?', p.marker);
     case 'upload': return sim.store.uploads().filter((u) => u.filename === p.marker).length;
     case 'extension': return count('SELECT count(*) FROM wellcheck_notes_9 WHERE notes_33 = ?', p.marker);
     case 'external': return sim.store.externalReferrals().filter((r) => r.description === p.marker).length;
@@ -190,6 +210,9 @@ export function brokenGuarantees(sim: RunningSimulator, replica: Replica, planne
     }
     if (copies > 1) problems.push(`entry ${p.entry} (${p.kind} ${p.marker}) is on the server ${copies} times`);
     if (entry.state === 'confirmed' && copies !== 1) problems.push(`entry ${p.entry} (${p.kind} ${p.marker}) confirmed but on the server ${copies} times`);
+    if (p.kind === 'record' && entry.state === 'confirmed' && sim.store.db.prepare('SELECT count(*) FROM contacts WHERE description = ? AND done = 1').pluck().get(p.marker) !== 1) {
+      problems.push(`entry ${p.entry} (record ${p.marker}) confirmed but the contact is not done on the server`);
+    }
     const visible = ['failed', 'in_doubt', 'conflict', 'confirmed', ...(options.allowPending ? ['pending', 'sending'] : [])];
     if (!visible.includes(entry.state)) problems.push(`entry ${p.entry} (${p.kind} ${p.marker}) left ${entry.state}`);
   }

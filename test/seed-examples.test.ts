@@ -408,7 +408,7 @@ describe('the 2025 dialect', () => {
       const { id: due } = await newer.createDueContact(referral, { user: user.id, start_date: `${today()} 09:00:00`, end_date: `${today()} 09:30:00`, description: 'call' });
       expect(await newer.getById('due_contacts', due)).toMatchObject({ referral });
       expect(sim2025.requestLog.filter((e) => e.status === 200).map((e) => `${e.method} ${e.path}`)).toEqual(expect.arrayContaining([
-        'POST clients', `PUT clients/id/${id}`, 'POST referrals', `POST due_contacts/referral/${referral}`,
+        'POST clients', `PUT clients/${id}`, 'POST referrals', `POST due_contacts/referral/${referral}`,
       ]));
       const refused = await rejection(older.createClient({ first_name: 'Old', surname: 'Verb' }));
       expect(refused.status).toBeGreaterThanOrEqual(400);

@@ -102,6 +102,27 @@ describe('2025 (the current manual) refuses the seed\'s forms where their meanin
   });
 });
 
+describe('reads the current manual adds', () => {
+  it('2025 takes date on contacts, email and type on clients, dictionary/branch and dictionary/client_type; 2019 refuses them', async () => {
+    const current = sims['2025'];
+    const seed = sims['2019'];
+    const email = current.store.db.prepare('SELECT email FROM clients WHERE email IS NOT NULL ORDER BY id').pluck().get() as string;
+    const byEmail = json<Array<{ email: string }>>(await api(current, 'GET', `clients/email/${encodeURIComponent(email)}/field/id;email`));
+    expect(byEmail.length).toBeGreaterThan(0);
+    expect(byEmail.every((c) => c.email === email)).toBe(true);
+    const day = (current.store.db.prepare('SELECT substr(start_date, 1, 10) FROM contacts WHERE done = 1 ORDER BY id').pluck().get() as string);
+    const onDay = json<Array<{ start_date: string }>>(await api(current, 'GET', `done_contacts/date/${day},${day}/field/id;start_date`, { as: current.users[0]! }));
+    expect(onDay.every((c) => c.start_date.startsWith(day))).toBe(true);
+    expect(json(await api(current, 'GET', 'dictionary/branch'))).toEqual([]);
+    expect(json<unknown[]>(await api(current, 'GET', 'dictionary/client_type')).length).toBeGreaterThan(0);
+    expect((await api(current, 'GET', 'done_contacts/branch/1')).status).toBe(400);
+
+    expect((await api(seed, 'GET', `clients/email/${encodeURIComponent(email)}`)).status).toBe(400);
+    expect((await api(seed, 'GET', `done_contacts/date/${day},${day}`)).status).toBe(400);
+    expect((await api(seed, 'GET', 'dictionary/branch')).status).toBe(404);
+  });
+});
+
 describe('in both dialects', () => {
   it.each(['2019', '2025'] as const)('%s: a referral created through the API is marked completed (the current manual\'s rule)', async (dialect) => {
     const sim = sims[dialect];

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { run as runSyncCommand } from '../main/cli/sync.js';
 import { UsageError } from '../main/cli/usage.js';
@@ -11,6 +12,8 @@ import { serverRows, type Login } from './sync-support.js';
 import { runCaseworker } from './cli-process.js';
 
 
+// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 let priya: Login;
 let dir: string;
@@ -32,10 +35,10 @@ async function runSync(args: string[]): Promise<number> {
   }
 }
 
-const connection = () => ['--server', sim.url, '--source', priya.source, '--org', priya.org, '--user', priya.user];
+const connection = () => ['--server', sim.url, '--source', priya.source, '--org', priya.org, '--user', priya.user, '--dialect', dialect];
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 120, seed: 51 });
+  sim = await startSimulator({ dialect, clients: 120, seed: 51 });
   priya = sim.users[0]!;
   dir = tempDir('caseworker-sync-cli-');
   db = path.join(dir, 'replica.db');
@@ -159,4 +162,5 @@ describe('caseworker query', () => {
     expect(due.length).toBeGreaterThan(0);
     expect(JSON.parse(run.stdout)).toEqual(due);
   });
+});
 });

@@ -2,6 +2,7 @@
 // with exactly the caseload; a failure that outlasts the retries is one clear error and leaves the
 // replica intact; a cancelled sync leaves whole batches only and the next one finishes the job.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { checkIntegrity } from '../main/db/open.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { SyncCancelledError, SyncFailedError } from '../main/sync/errors.js';
@@ -10,11 +11,13 @@ import { RECORD_GROUPS } from '../shared/dizions/model.js';
 import { freshReplica } from './db-fixtures.js';
 import { expectedCaseload, replicaContents, replicaIds, syncAs, type Login } from './sync-support.js';
 
+// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 let priya: Login;
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 150, seed: 31 });
+  sim = await startSimulator({ dialect, clients: 150, seed: 31 });
   priya = sim.users[0]!;
 });
 afterEach(() => sim.setFaults(''));
@@ -119,4 +122,5 @@ describe('cancellation', () => {
       replica.close();
     }
   });
+});
 });

@@ -1,6 +1,7 @@
 // After the first sync, a sync fetches in full only what changed on the server, removes what was
 // deleted or left the scope, and never overwrites or drops records with pending local edits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { getRecord } from '../main/db/records.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { parsePath, type RecordsPath } from '../shared/url-grammar.js';
@@ -8,11 +9,13 @@ import { RECORD_GROUPS } from '../shared/dizions/model.js';
 import { freshReplica } from './db-fixtures.js';
 import { expectedCaseload, getsSince, markPending, replicaIds, serverIds, serverRows, syncAs, type Login } from './sync-support.js';
 
+// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 let priya: Login;
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 220, seed: 21 });
+  sim = await startSimulator({ dialect, clients: 220, seed: 21 });
   priya = sim.users[0]!;
 });
 afterAll(async () => {
@@ -199,3 +202,4 @@ describe('deletions and records leaving the scope', () => {
 async function expectedCaseloadWithoutWorker() {
   return expectedCaseload(sim, { ...priya, worker: null });
 }
+});

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { checkIntegrity, openReplicaWithKey, type Replica } from '../main/db/open.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { replicaStatus } from '../main/sync/status.js';
@@ -16,12 +17,14 @@ const CLI = fileURLToPath(new URL('../bin/caseworker.mjs', import.meta.url));
 /** Everything this login can see, so the sync has many batches to be killed in the middle of. */
 const FULL_SCOPE = ['clients=clients', 'referrals=referrals', 'due_contacts=due_contacts', 'done_contacts=done_contacts'];
 
+// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 let priya: Login;
 let dir: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 450, seed: 41 });
+  sim = await startSimulator({ dialect, clients: 450, seed: 41 });
   priya = sim.users[0]!;
   // Give this login every project, so its scope is the whole charity (as the bench does).
   sim.store.db.prepare(`INSERT OR IGNORE INTO user_projects (user_id, project_id) SELECT ?, id FROM dictionaries WHERE table_ref = 'referrals/project'`).run(priya.id);
@@ -36,7 +39,7 @@ interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: stri
 
 /** Runs `caseworker sync` as a child; `killWhen` sees each stderr line and may ask for kill -9. */
 function cliSync(db: string, killWhen?: (line: string) => boolean): Promise<Run> {
-  const args = [CLI, 'sync', '--db', db, '--server', sim.url, '--source', priya.source, '--org', priya.org, '--user', priya.user, '--me', String(priya.id), '--json'];
+  const args = [CLI, 'sync', '--db', db, '--server', sim.url, '--source', priya.source, '--org', priya.org, '--user', priya.user, '--me', String(priya.id), '--dialect', dialect, '--json'];
   for (const scope of FULL_SCOPE) args.push('--scope', scope);
   const child = spawn(process.execPath, args, { env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -110,4 +113,5 @@ describe('a sync killed with kill -9', () => {
       clean.close();
     }
   }, 60_000); // two CLI processes and a clean sync: slow on a busy two-core machine
+});
 });

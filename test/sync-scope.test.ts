@@ -1,6 +1,7 @@
 // Sync brings down exactly "my caseload" by default, and exactly what an explicit --scope path
 // says for that group — compared with the simulator's own answers to the same questions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT_MATRIX } from './outbox-support.js';
 import { startSimulator, type RunningSimulator } from '../main/sim/server.js';
 import { replicaStatus } from '../main/sync/status.js';
 import { formatServerTimestamp } from '../shared/dizions/assumptions.js';
@@ -8,11 +9,13 @@ import { RECORD_GROUPS } from '../shared/dizions/model.js';
 import { freshReplica } from './db-fixtures.js';
 import { expectedCaseload, replicaIds, serverIds, serverRows, syncAs, type Login } from './sync-support.js';
 
+// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
+describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
 let sim: RunningSimulator;
 let priya: Login;
 
 beforeAll(async () => {
-  sim = await startSimulator({ clients: 250, seed: 11 });
+  sim = await startSimulator({ dialect, clients: 250, seed: 11 });
   priya = sim.users[0]!;
 });
 afterAll(async () => {
@@ -171,3 +174,4 @@ async function clientsOf(referralIds: number[]): Promise<number[]> {
 async function dueClients(): Promise<number[]> {
   return (await serverRows(sim, priya, `due_contacts/user/${priya.id}/field/client`)).map((r) => Number(r.client));
 }
+});

@@ -13,7 +13,7 @@ import { runSync, type RunSyncOptions, type SyncSummary } from '../main/sync/run
 export interface Login { id: number; worker: number | null; source: string; org: string; user: string }
 
 export function clientAs(sim: RunningSimulator, login: Login): DizionsClient {
-  return createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user });
+  return createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user, dialect: sim.store.dialect });
 }
 
 /** Fast retries for tests (Retry-After is still honoured). */

@@ -42,6 +42,21 @@ describe('the Dizions URL grammar', () => {
     expect(parsePath('due_contacts/referral/-4')).toMatchObject({ pairs: [{ key: 'referral', values: ['-4'] }] });
   });
 
+  it('reads the current manual\'s forms: bare record ids, relationship_details/A/B, discovery, one-word dictionaries, extension names without _<id>', () => {
+    const roundTrip = (text: string) => expect(printPath(parsePath(text))).toBe(text);
+    expect(parsePath('clients/37')).toEqual({ kind: 'records', group: 'clients', pairs: [{ key: 'id', values: ['37'] }], bareId: true });
+    expect(parsePath('clients/37/field/id;surname')).toMatchObject({ bareId: true, fields: ['id', 'surname'] });
+    expect(parsePath('relationship_details/-1/59')).toEqual({ kind: 'relationship_details', first: '-1', second: '59' });
+    expect(parsePath('relationship_details/59/-1')).toEqual({ kind: 'relationship_details', first: '59', second: '-1' });
+    expect(parsePath('extension_database/wellcheck_notes')).toEqual({ kind: 'records', group: 'extension_database', extensionDatabase: 'wellcheck_notes', pairs: [] });
+    expect(parsePath('referrals/filterable_fields')).toEqual({ kind: 'filterable_fields', group: 'referrals' });
+    expect(parsePath('dictionary/branch')).toEqual({ kind: 'dictionary_named', name: 'branch' });
+    for (const text of ['clients/37', 'done_contacts/-4', 'relationship_details/37/59', 'extension_database/wellcheck_notes/id/17', 'clients/metrics', 'dictionary/client_type']) roundTrip(text);
+    expect(() => parsePath('relationship_details/37')).toThrow(/relationship_details\/<client id>\/<client id>/);
+    expect(() => parsePath('relationship_details/a/59')).toThrow(GrammarError);
+    expect(() => parsePath('clients/37/uploads')).toThrow(/uploads take exactly one record: <group>\/id\/<id>\/uploads/);
+  });
+
   it('percent-encodes hostile values so they stay inside their segment', () => {
     const path: RecordsPath = { kind: 'records', group: 'clients', pairs: [{ key: 'postcode', values: ['SW1A 1AA', 'a/b', 'x;y', 'Siân'] }] };
     const printed = printPath(path);

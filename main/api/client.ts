@@ -220,7 +220,7 @@ export class DizionsClient {
   }
 
   async updateClient(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('update-client', { recordId: checkId(id, 'client id') }, fields, call);
+    return this.write('update-client', { recordId: checkId(id, 'clients id') }, fields, call);
   }
 
   /** Sets a relationship between two clients; fields in the current manual's names (`relation_first_to_second`, …). */
@@ -233,7 +233,7 @@ export class DizionsClient {
   }
 
   async updateReferral(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('update-referral', { recordId: checkId(id, 'referral id') }, fields, call);
+    return this.write('update-referral', { recordId: checkId(id, 'referrals id') }, fields, call);
   }
 
   async createDueContact(referralId: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
@@ -241,16 +241,16 @@ export class DizionsClient {
   }
 
   async updateDueContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('edit-action', { recordId: checkId(id, 'due contact id') }, fields, call);
+    return this.write('edit-action', { recordId: checkId(id, 'due_contacts id') }, fields, call);
   }
 
   /** Completes due contact `id`: it becomes done contact `id` (needs `start_date` and `end_date`, plus user, stage, description). */
   async completeDueContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('complete-action', { recordId: checkId(id, 'due contact id') }, fields, call);
+    return this.write('complete-action', { recordId: checkId(id, 'due_contacts id') }, fields, call);
   }
 
   async updateDoneContact(id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('edit-contact', { recordId: checkId(id, 'contact id') }, fields, call);
+    return this.write('edit-contact', { recordId: checkId(id, 'done_contacts id') }, fields, call);
   }
 
   /** Staged for an administrator to import (2019: org_type_id, surname, description; 2025: first_name, surname, org_type_id). */
@@ -263,7 +263,7 @@ export class DizionsClient {
   }
 
   async updateExtensionRecord(database: string, id: number, fields: Fields, call?: CallOptions): Promise<IdReply> {
-    return this.write('update-extension-record', { extensionDatabase: database, recordId: checkId(id, 'record id') }, fields, call);
+    return this.write('update-extension-record', { extensionDatabase: database, recordId: checkId(id, 'extension_database id') }, fields, call);
   }
 
   /** Uploads files to a client or referral; visibility goes as comma-separated `user_visibility`/`group_visibility`. */
@@ -387,10 +387,6 @@ export class DizionsClient {
 function checkId(id: number, what: string): number {
   if (!Number.isSafeInteger(id) || id <= 0) throw new GrammarError(`${what} must be a positive whole number, got ${String(id)}`);
   return id;
-}
-
-function byId(group: string, id: number): RecordsPath {
-  return { kind: 'records', group, pairs: [{ key: 'id', values: [String(checkId(id, `${group} id`))] }] };
 }
 
 function recordsPathOf(group: string, filters: Filters, options: GetOptions): RecordsPath {

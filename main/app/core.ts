@@ -355,7 +355,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',
     })),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
-    ...createOutboxServices({ replica: () => replica, changed: written }),
+    ...createOutboxServices({ replica: () => replica, changed: written, dialect: () => currentConnection()?.dialect }),
     ...createDraftServices(() => replica),
     ...createExtensionServices({
       replica: () => replica,

@@ -13,12 +13,15 @@ import { OutboxActionError, discardEntry, markDone, resolveConflict, retryEntry,
 import { getEntry, listEntries, setEntry, type OutboxEntry } from '../outbox/entries.js';
 import { EditValidationError } from '../outbox/queue.js';
 import { editOf } from '../../shared/edits/classify.js';
-import type { WriteOperation } from '../../shared/dizions/dialects.js';
+import type { Dialect, WriteOperation } from '../../shared/dizions/dialects.js';
+import { printEntry } from '../outbox/printing.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
 export interface OutboxContext {
   replica: () => Handle;
+  /** The connection's dialect now: entries are shown as they would be sent (else as last printed). */
+  dialect?: () => Dialect | undefined;
   /** After an action: tell the screens and push soon. */
   changed: (tables: readonly string[]) => void;
 }
@@ -112,14 +115,15 @@ function groupOf(entry: OutboxEntry): string {
 }
 
 /** One stored entry as the contract shows it, or null for confirmed history. */
-export function entryView(sqlite: Database.Database, entry: OutboxEntry): EntryView | null {
+export function entryView(sqlite: Database.Database, entry: OutboxEntry, dialect?: Dialect): EntryView | null {
   const state = outboxDisplayState(entry.state, entry.error_code);
   if (state === null) return null;
+  const printed = dialect ? printEntry(entry.operation, entry.target, dialect) : { method: entry.method, path: entry.path };
   return {
     id: entry.id,
     createdAt: entry.created_at,
-    method: entry.method === 'PUT' ? 'PUT' : 'POST',
-    path: entry.path,
+    method: printed.method === 'PUT' ? 'PUT' : 'POST',
+    path: printed.path,
     group: groupOf(entry),
     recordId: entry.record_id === 0 ? null : entry.record_id,
     summary: summarise(sqlite, entry),
@@ -185,7 +189,7 @@ export function createOutboxServices(context: OutboxContext): Pick<Services,
       const sqlite = context.replica().sqlite;
       const wanted = states ? new Set<DisplayState>(states) : null;
       const entries = listEntries(sqlite)
-        .map((entry) => entryView(sqlite, entry))
+        .map((entry) => entryView(sqlite, entry, context.dialect?.()))
         .filter((entry): entry is EntryView => entry !== null && (wanted === null || wanted.has(entry.state)));
       return { entries };
     },
@@ -215,7 +219,7 @@ export function createOutboxServices(context: OutboxContext): Pick<Services,
       const byField: Record<string, Choice> = {};
       for (const choice of choices) byField[choice.field] = choice.keep;
       const entry = resolveConflict({ sqlite }, id, byField);
-      return { entry: entryView(sqlite, entry) };
+      return { entry: entryView(sqlite, entry, context.dialect?.()) };
     }),
 
     'outbox:send-again': async ({ id }) => act(['outbox'], (sqlite) => {

@@ -8,11 +8,9 @@ import type { ClientDetail } from '../../shared/ipc/clients.js';
 import type { ClientSummary } from '../../shared/ipc/fields.js';
 import type { ContactDetail } from '../../shared/ipc/contacts.js';
 import type { ReferralDetail } from '../../shared/ipc/referrals.js';
-import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { readRelationship } from '../../shared/dizions/replies.js';
 import { editOf } from '../../shared/edits/classify.js';
-import { CREATES_RECORD, isWriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
-import type { Dialect } from '../../shared/dizions/assumptions.js';
+import type { WriteTarget } from '../../shared/dizions/dialects.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from '../ipc/service-error.js';
 
@@ -104,7 +102,7 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
       const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
       const state = displayState(row.state, row.error_code);
       // A new record, or a completion, is waiting as a whole; other edits mark the fields they change.
-      const whole = (isWriteOperation(row.operation) && CREATES_RECORD.has(row.operation)) || row.operation === 'complete-action';
+      const whole = WHOLE_RECORD.has(row.operation) || (row.operation === 'complete-action' && row.contact_state === 'done' && completes(sqlite, row.entry));
       if (whole) {
         marks.push({ outboxId: row.entry, group, record: row.record_id, field: null, state });
         continue;
@@ -119,6 +117,14 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
     }
   }
   return marks;
+}
+
+/** Operations whose mark covers the whole record: it was created (or recorded) here. */
+const WHOLE_RECORD = new Set(['create-client', 'create-referral', 'plan-action', 'record-contact', 'create-extension-record']);
+
+function completes(sqlite: Database.Database, entry: number): boolean {
+  const before = sqlite.prepare('SELECT before FROM outbox_entries WHERE id = ?').pluck().get(entry) as string | null;
+  return before !== null && (JSON.parse(before) as { state?: string }).state === 'due';
 }
 
 /** The outbox's stored state in the user's words (shared/ipc/outbox.ts outboxDisplayState, by hand to avoid a cycle). */

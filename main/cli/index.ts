@@ -41,12 +41,12 @@ const COMMANDS: Record<string, Command> = {
   },
   queue: {
     summary: 'apply an edit locally and queue it for the server',
-    usage: 'caseworker queue --db FILE <METHOD> <PATH> [field=value …] [--file PATH]',
+    usage: 'caseworker queue --db FILE [--dialect 2019|2025] <METHOD> <PATH> [field=value …] [--file PATH]',
     load: () => import('./queue.js'),
   },
   outbox: {
     summary: 'list and act on queued edits',
-    usage: 'caseworker outbox --db FILE [list | retry ID | discard ID | resolve ID FIELD=mine|theirs … | send-again ID | mark-done ID] [--json]',
+    usage: 'caseworker outbox --db FILE [list | retry ID | discard ID | resolve ID FIELD=mine|theirs … | send-again ID | mark-done ID] [--dialect 2019|2025] [--json]',
     load: () => import('./outbox.js'),
   },
   report: {

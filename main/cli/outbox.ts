@@ -9,18 +9,25 @@ import { listEntries, type OutboxEntry } from '../outbox/entries.js';
 import { EditValidationError } from '../outbox/queue.js';
 import { pauseReason } from '../outbox/replay.js';
 import { parseAssignments } from './usage.js';
+import { givenDialect } from './dialect-arg.js';
+import { savedDialect } from '../db/replica-dialect.js';
+import { printEntry } from '../outbox/printing.js';
+import type { Dialect } from '../../shared/dizions/dialects.js';
 import { openReplicaArg } from './replica-arg.js';
 import { UsageError, UserFacingError, parseCommandArgs, printJson } from './usage.js';
 
 const ACTIONS = ['list', 'retry', 'discard', 'resolve', 'send-again', 'mark-done'] as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' }, dialect: { type: 'string' } });
+  const given = givenDialect(values.dialect);
   const [action = 'list', idText, ...rest] = positionals;
   if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action "${action}" (${ACTIONS.join(', ')})`);
   const id = action === 'list' ? undefined : entryId(idText);
   const replica = await openReplicaArg(values.db, { mustExist: true });
   try {
+    // Entries are printed in the connection's current dialect: given, else saved with the replica.
+    printIn = given ?? savedDialect(replica);
     const result = perform(replica, action, id, rest, values.all === true);
     if (values.json) printJson(result.json);
     else process.stdout.write(result.text + '\n');
@@ -96,10 +103,18 @@ function noExtra(rest: string[], action: string): void {
   if (rest.length > 0) throw new UsageError(`${action} takes only the entry ID`);
 }
 
-/** An entry as the CLI and scripts see it: the API's words, nulls left out. */
+let printIn: Dialect | undefined;
+
+/** Method and path of an entry in `dialect` (or as last printed, when no dialect is known). */
+function printed(entry: OutboxEntry, dialect = printIn): { method: string; path: string } {
+  return dialect ? printEntry(entry.operation, entry.target, dialect) : { method: entry.method, path: entry.path };
+}
+
+/** An entry as the CLI and scripts see it: the API's words (the connection's dialect), nulls left out. */
 export function entryJson(entry: OutboxEntry): Record<string, unknown> {
+  const { method, path } = printed(entry);
   const out: Record<string, unknown> = {
-    id: entry.id, state: entry.state, method: entry.method, path: entry.path, fields: entry.fields,
+    id: entry.id, state: entry.state, operation: entry.operation, method, path, fields: entry.fields,
     record: entry.record_id === null ? entry.record_family : `${entry.record_family}/${entry.record_id}`,
     attempts: entry.attempts, created_at: entry.created_at,
   };
@@ -118,7 +133,8 @@ function describeList(entries: OutboxEntry[], paused: string | null): string {
   if (paused) lines.push(`PAUSED: ${paused}`);
   if (entries.length === 0) lines.push('the outbox is empty: every edit has been confirmed by the server');
   for (const e of entries) {
-    lines.push(`${String(e.id).padStart(5)}  ${e.state.padEnd(10)} ${e.method} ${e.path}  ${JSON.stringify(e.fields)}`);
+    const { method, path } = printed(e);
+    lines.push(`${String(e.id).padStart(5)}  ${e.state.padEnd(10)} ${method} ${path}  ${JSON.stringify(e.fields)}`);
     if (e.error) lines.push(`       ${e.error}`);
     for (const [field, c] of Object.entries(e.conflict ?? {})) {
       lines.push(`       ${field}: mine ${JSON.stringify(c.mine)}, theirs ${JSON.stringify(c.theirs)} (was ${JSON.stringify(c.base)})`);

@@ -18,6 +18,7 @@ import { KeysRefusedError, UnreachableError, detectServerDialect } from '../doct
 import type { DoctorConnection } from '../doctor/http-probe.js';
 import { createProgressBar } from './progress-bar.js';
 import { openReplicaArg } from './replica-arg.js';
+import { givenDialect } from './dialect-arg.js';
 import { onStopSignal } from './stop-signals.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
@@ -59,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   const replica = await openReplicaArg(values.db, { mustExist: false });
   let client: DizionsClient;
   try {
-    const dialect = await dialectOf(replica, values.dialect ?? (process.env.CASEWORKER_DIALECT || undefined), connection);
+    const dialect = await dialectOf(replica, givenDialect(values.dialect), connection);
     client = createDizionsClient({ ...connection, dialect });
   } catch (error) {
     replica.close();
@@ -101,16 +102,16 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * The connection's dialect: --dialect / CASEWORKER_DIALECT, else the one saved with the replica, else
- * detected as the doctor does (reads only) and saved — never a silent default. An explicit one is
- * saved when the replica has none yet.
+ * The connection's dialect: --dialect / CASEWORKER_DIALECT (saved with the replica, so `queue` and
+ * `outbox` read and print in it too), else the one saved with the replica, else detected as the
+ * doctor does (reads only) and saved — never a silent default.
  */
-async function dialectOf(replica: Replica, explicit: string | undefined, connection: DoctorConnection): Promise<Dialect> {
-  const saved = savedDialect(replica);
-  if (explicit === '2019' || explicit === '2025') {
-    if (!saved) saveDialect(replica, explicit);
+async function dialectOf(replica: Replica, explicit: Dialect | undefined, connection: DoctorConnection): Promise<Dialect> {
+  if (explicit) {
+    saveDialect(replica, explicit);
     return explicit;
   }
+  const saved = savedDialect(replica);
   if (saved) return saved;
   let finding;
   try {

@@ -2,7 +2,7 @@
 // `caseworker doctor --db`, by `sync` when it had to detect it, or by an explicit --dialect. The CLI
 // reads it before defaulting to anything, so a connection never silently falls back to `2019`.
 
-import { DIALECTS, type Dialect } from '../../shared/dizions/assumptions.js';
+import { DIALECTS, type Dialect } from '../../shared/dizions/dialects.js';
 import { getSyncState, setSyncState } from './records.js';
 import type { Replica } from './open.js';
 

@@ -13,7 +13,7 @@ import { readRelationship } from '../../shared/dizions/replies.js';
 import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
-import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
+import { fetchRecord, groupOfFamily, sameValue, searchRecords } from './server-view.js';
 import { readLocal } from '../edits/local-records.js';
 import { cached } from '../edits/local-records.js';
 

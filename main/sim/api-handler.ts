@@ -47,6 +47,7 @@ function route(store: SimStore, req: SimRequest): SimResponse {
     case 'metrics':
       if (!READ_FEATURES[store.dialect].discovery.includes(path.kind)) throw notFound(`${path.kind} is not part of the API in the ${store.dialect} dialect (use selectable_fields)`);
     // falls through
+    case 'dictionary_named':
     case 'dictionary_all':
     case 'dictionary':
     case 'relationships':
@@ -68,6 +69,11 @@ function readOnly(store: SimStore, path: ReturnType<typeof parsePath>): unknown 
   switch (path.kind) {
     case 'dictionary_all': return allDictionaries(store);
     case 'dictionary': return dictionaryTable(store, path.apiGroup, path.table);
+    case 'dictionary_named': {
+      if (!READ_FEATURES[store.dialect].extraDictionaries.includes(path.name)) throw notFound(`dictionary/${path.name} is not part of the API in the ${store.dialect} dialect`);
+      // The simulated charity has no branches; client types are the dictionary behind clients.type.
+      return path.name === 'client_type' ? dictionaryTable(store, 'organisations', 'type') : [];
+    }
     case 'relationships': return relationshipDictionary(store, path.carer);
     case 'dictionary_search': return searchDictionary(store, path.apiGroup, path.table, path.term);
     case 'selectable_fields': return [...groupDefOf(path).selectable];

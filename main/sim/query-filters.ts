@@ -108,9 +108,31 @@ function rangeFilter(def: GroupDef, key: string, [rawFrom, rawTo]: [string, stri
   throw badRequest(`${key} is not a filter of ${def.label}`);
 }
 
-export function filterCondition(def: GroupDef, pairs: FilterPair[]): SqlPart {
-  const parts: SqlPart[] = pairs.map((pair) => ('range' in pair ? rangeFilter(def, pair.key, pair.range) : plainFilter(def, pair.key, pair.values)));
+/**
+ * `extra`: the filter keys the connection's dialect adds to this group (dialects.ts READ_FEATURES):
+ * in the current manual, `date` on contacts (their day), `email` and `type` on clients, `branch` on
+ * done contacts — refused (400) where the dialect does not have them.
+ */
+export function filterCondition(def: GroupDef, pairs: FilterPair[], extra: readonly string[] = []): SqlPart {
+  const parts: SqlPart[] = pairs.map((pair) => {
+    if (extra.includes(pair.key)) return extraFilter(def, pair);
+    return 'range' in pair ? rangeFilter(def, pair.key, pair.range) : plainFilter(def, pair.key, pair.values);
+  });
   return joinAnd(parts);
+}
+
+function extraFilter(def: GroupDef, pair: FilterPair): SqlPart {
+  if (pair.key === 'date' && 'range' in pair) {
+    if (def.table === 'contacts') {
+      const from = rangeBound('date', 'start', pair.range[0]);
+      const to = rangeBound('date', 'end', pair.range[1]);
+      return { sql: 't.start_date BETWEEN ? AND ?', params: [from, to] };
+    }
+    return rangeFilter(def, pair.key, pair.range); // a referral's own date, as the seed's
+  }
+  if ((pair.key === 'email' || pair.key === 'type') && 'values' in pair) return columnCondition(`t."${pair.key}"`, pair.key, def.kinds.get(pair.key) ?? 'text', pair.values);
+  if (pair.key === 'branch') throw badRequest('branch: this system has no branches (see dictionary/branch)');
+  throw badRequest(`${pair.key} is not a filter of ${def.label}`);
 }
 
 export function joinAnd(parts: SqlPart[]): SqlPart {

@@ -4,7 +4,7 @@
 // whichever dialect it was written in. Ids in paths may be temp ids (negative).
 
 import {
-  CREATES_RECORD, OPERATION_WORDS, WriteFormError, isWriteOperation, neutralFieldName, readWrite,
+  CREATES_RECORD, WriteFormError, isWriteOperation, neutralFieldName, readWrite,
   type Dialect, type WriteOperation, type WriteTarget,
 } from '../dizions/dialects.js';
 import { GrammarError, parsePath } from '../url-grammar.js';
