@@ -122,17 +122,18 @@ export function printPath(path: DizionsPath): string {
     case 'records': {
       countPairs(path.pairs);
       const segments = [printGroup(path.group, path.extensionDatabase)];
+      // A bare id (`clients/37`) stands straight after the group, before any report, as typed.
+      if (path.bareId) {
+        const pair = path.pairs[0];
+        if (!pair || pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1) throw new GrammarError('a bare record id is one id: <group>/<id>');
+        segments.push(checkIdText('record id', pair.values[0]!));
+      }
       if (path.report) {
         segments.push(`dimension/${checkName('dimension', path.report.dimension)}`);
         if (path.report.metric !== undefined) segments.push(`metric/${checkName('metric', path.report.metric)}`);
       }
       path.pairs.forEach((pair, i) => {
-        if (i === 0 && path.bareId) {
-          if (pair.key !== 'id' || !('values' in pair) || pair.values.length !== 1) throw new GrammarError('a bare record id is one id: <group>/<id>');
-          segments.push(checkIdText('record id', pair.values[0]!));
-        } else {
-          segments.push(printPair(pair));
-        }
+        if (!(i === 0 && path.bareId)) segments.push(printPair(pair));
       });
       if (path.fields) {
         if (path.fields.length === 0) throw new GrammarError('field/ needs at least one field name');
@@ -235,6 +236,11 @@ export function parsePath(input: string, options: ParseOptions = {}): DizionsPat
     path.bareId = true;
     path.pairs.push({ key: 'id', values: [rest[0]!] });
     rest = rest.slice(1);
+  } else if (rest[0] === 'id' && rest[2] === 'dimension' && rest[1] !== undefined && ID_TEXT.test(rest[1])) {
+    // `clients/id/37/dimension/…`: one record's report typed the way its single-record path reads;
+    // printed in the seed's order (`clients/dimension/…/id/37`).
+    path.pairs.push({ key: 'id', values: [rest[1]] });
+    rest = rest.slice(2);
   }
   if (rest[0] === 'dimension') {
     if (rest.length < 2) throw new GrammarError('dimension/ needs a dimension name');

@@ -57,6 +57,16 @@ describe('the Dizions URL grammar', () => {
     expect(() => parsePath('clients/37/uploads')).toThrow(/uploads take exactly one record: <group>\/id\/<id>\/uploads/);
   });
 
+  it('takes one record\'s report typed in either single-record form, and prints it so it reads back the same', () => {
+    const bare = parsePath('clients/37/dimension/gender');
+    expect(printPath(bare)).toBe('clients/37/dimension/gender');
+    expect(parsePath(printPath(bare))).toEqual(bare);
+    const seed = parsePath('clients/id/37/dimension/gender/metric/ethnicity');
+    expect(seed).toMatchObject({ pairs: [{ key: 'id', values: ['37'] }], report: { dimension: 'gender', metric: 'ethnicity' } });
+    expect(printPath(seed)).toBe('clients/dimension/gender/metric/ethnicity/id/37');
+    expect(parsePath(printPath(seed))).toEqual(seed);
+  });
+
   it('percent-encodes hostile values so they stay inside their segment', () => {
     const path: RecordsPath = { kind: 'records', group: 'clients', pairs: [{ key: 'postcode', values: ['SW1A 1AA', 'a/b', 'x;y', 'Siân'] }] };
     const printed = printPath(path);
