@@ -7,7 +7,7 @@ import { BulkTransaction } from '../main/db/bulk-transaction.js';
 import type { Replica } from '../main/db/open.js';
 import {
   SYNC_KEYS, clientToRow, countRecords, deleteExtensionRecords, deleteRecords, deleteSyncState, getDictionary, getExtensionIdsAndUpdated,
-  getIdsAndUpdated, getRecord, getSelectableFields, getSyncState, listSyncState, rowToClient, selectableFieldNames, setSelectableFields,
+  getIdsAndUpdated, getRecord, getSelectableFields, getSyncState, listSyncState, rowToRecord, selectableFieldNames, setSelectableFields,
   setSyncState, upsertDictionary, upsertExtensionRecords, upsertRecords,
 } from '../main/db/records.js';
 import { clientRecord, freshReplica } from './db-fixtures.js';
@@ -33,7 +33,7 @@ describe('records', () => {
     const row = replica.sqlite.prepare('SELECT gender, typeof(gender) AS kind, nhs_number, raw FROM clients WHERE id = 7').get() as Record<string, unknown>;
     // A numeric string in an integer column is stored as a number; an empty string as no value.
     expect(row).toMatchObject({ gender: 2, kind: 'integer', nhs_number: null });
-    expect(rowToClient(row as { raw: string })).toEqual(sent);
+    expect(rowToRecord(row as { raw: string })).toEqual(sent);
     expect(clientToRow(sent)).toMatchObject({ id: 7, surname: 'Surname7', gender: '2', nhs_number: null });
   });
 

@@ -63,7 +63,7 @@ async function onClientRecord(name: RegExp): Promise<void> {
 
 async function chooseFirst(selectId: string): Promise<void> {
   const select = page.locator(`#${selectId}`);
-  await page.waitForFunction((id) => (document.getElementById(id) as HTMLSelectElement | null)?.options.length! > 1, selectId);
+  await page.waitForFunction((id) => ((document.getElementById(id) as HTMLSelectElement | null)?.options.length ?? 0) > 1, selectId);
   const value = await select.locator('option').nth(1).getAttribute('value');
   await select.selectOption(value!);
 }

@@ -201,15 +201,6 @@ export function watchPage(page: Page): string[] {
   return problems;
 }
 
-/** The app's address bar path after client-side navigation settles. */
-export async function go(page: Page, pathname: string): Promise<void> {
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, pathname);
-  await page.waitForFunction((p) => location.pathname === p.split('?')[0], pathname);
-}
-
 /** Calls a channel of the browser host from inside the page (its cookie carries the token). */
 export async function rpc<T = unknown>(page: Page, channel: string, input: unknown = {}): Promise<T> {
   const envelope = await page.evaluate(async ([c, i]) => {

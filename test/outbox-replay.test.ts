@@ -242,7 +242,7 @@ describe('the fingerprint of a lost create', () => {
     const w = await fresh();
     sim.setFaults('reset-after=#1@PUT');
     const entry = queueEdit(w.replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Rae', surname: 'Changedsoon', dob: '1980-08-08' } });
-    const child = queueEdit(w.replica, { method: 'PUT', path: 'referrals', fields: referralFields(w, entry.temp_id!, 'waits for Rae') });
+    queueEdit(w.replica, { method: 'PUT', path: 'referrals', fields: referralFields(w, entry.temp_id!, 'waits for Rae') });
     const landed = await push(w, { timings: { ...FAST, settleMs: 300 }, onChange: (e) => {
       // The office corrects the date of birth before we look.
       if (e.id === entry.entry && e.state === 'in_doubt') {

@@ -79,12 +79,6 @@ export function serverRow(sim: RunningSimulator, sql: string, ...params: unknown
   return sim.store.db.prepare(sql).get(...params) as Record<string, unknown> | undefined;
 }
 
-/** The outbox as `state` per entry id. */
-export function states(replica: Replica): Map<number, string> {
-  const rows = replica.sqlite.prepare('SELECT id, state FROM outbox_entries ORDER BY id').all() as Array<{ id: number; state: string }>;
-  return new Map(rows.map((r) => [r.id, r.state]));
-}
-
 export { createDizionsClient };
 
 /** Fields of a valid referral in one of my projects, for client `client` (a temp id is fine). */

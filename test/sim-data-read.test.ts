@@ -19,7 +19,6 @@ function isoWeek(date: string): string {
 }
 
 const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
-const all = (sql: string, ...params: unknown[]) => t.store.db.prepare(sql).all(...params) as Array<Record<string, any>>;
 const column = (sql: string, ...params: unknown[]) => t.store.db.prepare(sql).pluck().all(...params) as any[];
 
 describe('collections', () => {

@@ -62,24 +62,3 @@ export class ReplicaConnectionStore implements ConnectionStore {
     return { protected: true, where: 'the encrypted local database (SQLCipher)' };
   }
 }
-
-/** A store held in memory only (tests; a session that must not persist keys). */
-export class MemoryConnectionStore implements ConnectionStore {
-  private connection: StoredConnection | null = null;
-
-  load(): StoredConnection | null {
-    return this.connection ? { ...this.connection } : null;
-  }
-
-  save(connection: StoredConnection): void {
-    this.connection = { ...connection };
-  }
-
-  clear(): void {
-    this.connection = null;
-  }
-
-  protection(): ConnectionProtection {
-    return { protected: true, where: 'memory only (forgotten when Caseworker stops)' };
-  }
-}

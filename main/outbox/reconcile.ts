@@ -178,4 +178,3 @@ function knownBefore(sqlite: Database.Database, family: string, id: number, sinc
   return stamp !== '' && stamp < since;
 }
 
-export { describeRecord };

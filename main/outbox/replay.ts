@@ -406,4 +406,3 @@ export function pauseReason(replica: Handle): string | null {
   return row ? (JSON.parse(row.value) as { message: string }).message : null;
 }
 
-export { listEntries };
