@@ -2,10 +2,10 @@
 // lines that run forward in time (gaps drawn as zero), text escaped, and a title and description
 // a screen reader can announce.
 import { describe, expect, it } from 'vitest';
-import { chartModelFor, timeRange } from '../main/reports/chart-model.js';
-import { layoutChart, niceScale } from '../main/reports/chart-layout.js';
+import { chartModelFor, timeRange } from '../shared/reports/chart-model.js';
+import { layoutChart, niceScale } from '../shared/reports/chart-layout.js';
 import { escapeXml, reportChartSvg } from '../main/reports/chart-svg.js';
-import { toCrosstab, type ReportTable } from '../main/reports/report-table.js';
+import { toCrosstab, type ReportTable } from '../shared/reports/report-table.js';
 import { clientsByDistrict, clientsByDistrictAndGender, contactsByDay } from './report-export-fixtures.js';
 
 interface Element { name: string; attrs: Record<string, string>; text: string }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvField, exportCsv } from '../main/reports/export-csv.js';
 import { exportReport } from '../main/reports/export.js';
-import { toDisplayTable } from '../main/reports/report-table.js';
+import { toDisplayTable } from '../shared/reports/report-table.js';
 import { clientsByDistrict, clientsByDistrictAndGender, contactsByDay } from './report-export-fixtures.js';
 
 /** RFC 4180, strictly: CRLF records, quoted fields may hold commas, CRLF/LF and doubled quotes. */

@@ -2,7 +2,7 @@
 // dictionary names a charity might really have: commas, quotes, line breaks, Welsh letters,
 // and a name that a spreadsheet would try to run as a formula.
 
-import type { ReportTable } from '../main/reports/report-table.js';
+import type { ReportTable } from '../shared/reports/report-table.js';
 
 export const DISTRICTS: Record<string, string> = {
   '1': 'Leeds',

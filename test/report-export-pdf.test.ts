@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportReport } from '../main/reports/export.js';
 import { exportPdf } from '../main/reports/export-pdf.js';
 import { toPdfText } from '../main/reports/export-pdf-text.js';
-import type { ReportTable } from '../main/reports/report-table.js';
+import type { ReportTable } from '../shared/reports/report-table.js';
 import { clientsByDistrictAndGender, contactsByDay, fiveHundredWards } from './report-export-fixtures.js';
 
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));

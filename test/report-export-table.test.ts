@@ -1,7 +1,7 @@
 // What people read from a report result: dictionary names instead of ids, "(no value)" for the
 // records with none, a crosstab with totals when there is a metric, time in order.
 import { describe, expect, it } from 'vitest';
-import { columnValues, reportTitle, toCrosstab, toDisplayTable, toLongTable, type ReportTable } from '../main/reports/report-table.js';
+import { columnValues, reportTitle, toCrosstab, toDisplayTable, toLongTable, type ReportTable } from '../shared/reports/report-table.js';
 import { clientsByDistrict, clientsByDistrictAndGender, contactsByDay } from './report-export-fixtures.js';
 
 describe('a dimension-only report', () => {

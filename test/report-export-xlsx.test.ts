@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportReport } from '../main/reports/export.js';
 import { exportXlsx } from '../main/reports/export-xlsx.js';
-import type { ReportTable } from '../main/reports/report-table.js';
+import type { ReportTable } from '../shared/reports/report-table.js';
 import { clientsByDistrict, clientsByDistrictAndGender, contactsByDay } from './report-export-fixtures.js';
 
 async function open(table: ReportTable): Promise<ExcelJS.Workbook> {

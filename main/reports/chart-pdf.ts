@@ -3,7 +3,7 @@
 // WinAnsi sanitiser, so a name the built-in font cannot show degrades instead of breaking.
 
 import type PDFDocument from 'pdfkit';
-import type { ChartLayout, ChartText } from './chart-layout.js';
+import type { ChartLayout, ChartText } from '../../shared/reports/chart-layout.js';
 import { toPdfText } from './export-pdf-text.js';
 
 type Doc = InstanceType<typeof PDFDocument>;

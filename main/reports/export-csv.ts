@@ -2,7 +2,7 @@
 // with a BOM so Excel reads the names right, a header row and data rows only (no comment lines,
 // so it parses cleanly). Text that a spreadsheet would run as a formula gets a leading apostrophe.
 
-import { toDisplayTable, type DisplayCell, type ReportTable } from './report-table.js';
+import { toDisplayTable, type DisplayCell, type ReportTable } from '../../shared/reports/report-table.js';
 
 export const UTF8_BOM = '\uFEFF';
 

@@ -3,7 +3,7 @@
 // out since it has no place in time). Only the largest bars and series are drawn apart (the rest
 // of the series fold into "Other"); a note says what was left out, and the table has it all.
 
-import { isTimeDimension } from '../../shared/dizions/model.js';
+import { isTimeDimension } from '../dizions/model.js';
 import { columnValues, fieldLabel, reportTitle, type ColumnValue, type ReportTable, type ReportValue } from './report-table.js';
 
 export type ChartKind = 'bar' | 'stacked-bar' | 'line';

@@ -3,7 +3,7 @@
 // replica was. toDisplayTable turns it into what people read: names, never ids; a crosstab when
 // there is a metric; time in order, everything else by name, "(no value)" last.
 
-import { isTimeDimension } from '../../shared/dizions/model.js';
+import { isTimeDimension } from '../dizions/model.js';
 
 export interface ReportFilter {
   key: string;
