@@ -4,7 +4,8 @@
 // of the series fold into "Other"); a note says what was left out, and the table has it all.
 
 import { isTimeDimension } from '../dizions/model.js';
-import { columnValues, fieldLabel, reportTitle, type ColumnValue, type ReportTable, type ReportValue } from './report-table.js';
+import { fieldLabel } from '../field-labels.js';
+import { columnValues, reportTitle, type ColumnValue, type ReportTable, type ReportValue } from './report-table.js';
 
 export type ChartKind = 'bar' | 'stacked-bar' | 'line';
 

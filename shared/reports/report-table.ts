@@ -4,6 +4,7 @@
 // there is a metric; time in order, everything else by name, "(no value)" last.
 
 import { isTimeDimension } from '../dizions/model.js';
+import { fieldLabel } from '../field-labels.js';
 
 export interface ReportFilter {
   key: string;
@@ -62,12 +63,6 @@ export interface DisplayTable {
 
 export const NO_VALUE = '(no value)';
 export const TOTAL_LABEL = 'Total';
-
-/** `main_disability` → `Main disability`. */
-export function fieldLabel(field: string): string {
-  const words = field.replace(/_/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 /** The report's title: the definition's own, or one made from its group, dimension and metric. */
 export function reportTitle(definition: ReportDefinition): string {
