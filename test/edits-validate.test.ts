@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Replica } from '../main/db/open.js';
 import { upsertDictionary, upsertRecords } from '../main/db/records.js';
-import { replicaEditContext } from '../main/edits/context.js';
+import { replicaEditContext } from '../main/outbox/context.js';
 import { queueEdit } from '../main/outbox/queue.js';
 import { classifyEdit } from '../shared/edits/classify.js';
 import { validateEdit, type EditInput } from '../shared/edits/validate.js';

@@ -12,8 +12,8 @@ import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
-import { readLocal } from '../edits/local-records.js';
-import { cached } from '../edits/local-records.js';
+import { readLocal } from '../db/local-records.js';
+import { cached } from '../db/local-records.js';
 
 export type Reconciliation =
   | { kind: 'found'; serverId: number | null }

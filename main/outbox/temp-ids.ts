@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import { GrammarError, parsePath, printPath } from '../../shared/url-grammar.js';
-import { cached, readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../edits/local-records.js';
+import { cached, readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../db/local-records.js';
 import { REFERENCE_FIELDS } from './families.js';
 import type { FormFields } from './entries.js';
 

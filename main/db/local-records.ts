@@ -3,8 +3,8 @@
 // columns are derived from `raw` with records.ts's own toColumnValue, so they never disagree.
 
 import type Database from 'better-sqlite3';
-import { GROUP_TABLES, quoteIdent } from '../db/groups.js';
-import { toColumnValue, type ApiRecord, type SqlValue } from '../db/records.js';
+import { GROUP_TABLES, quoteIdent } from './groups.js';
+import { toColumnValue, type ApiRecord, type SqlValue } from './records.js';
 
 export interface RecordRef {
   /** clients, referrals, contacts or extension_database/<name>_<id> */

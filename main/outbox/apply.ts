@@ -8,8 +8,8 @@ import { RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import type { ClassifiedEdit } from '../../shared/edits/classify.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import type { ApiRecord } from '../db/records.js';
-import { familyOf } from '../outbox/families.js';
-import { readLocal, writeLocal, deleteLocal, type RecordRef } from './local-records.js';
+import { familyOf } from './families.js';
+import { readLocal, writeLocal, deleteLocal, type RecordRef } from '../db/local-records.js';
 
 export type FormFields = Record<string, string | null>;
 

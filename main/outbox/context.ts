@@ -4,8 +4,8 @@
 
 import type Database from 'better-sqlite3';
 import type { EditContext } from '../../shared/edits/validate.js';
-import { outboxExists } from '../outbox/pending.js';
-import { cached } from './local-records.js';
+import { outboxExists } from './pending.js';
+import { cached } from '../db/local-records.js';
 
 type Handle = { sqlite: Database.Database };
 
