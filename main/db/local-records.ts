@@ -4,6 +4,7 @@
 
 import type Database from 'better-sqlite3';
 import { GROUP_TABLES, quoteIdent } from './groups.js';
+import { cached } from './statement-cache.js';
 import { toColumnValue, type ApiRecord, type SqlValue } from './records.js';
 
 export interface RecordRef {
@@ -68,23 +69,6 @@ export function writeLocal(sqlite: Database.Database, ref: RecordRef, raw: ApiRe
   const keyNames = spec.extension ? ['database', 'id'] : ['id'];
   const all = [...keyNames, ...names];
   cached(sqlite, `INSERT INTO ${table} (${all.map(quoteIdent).join(', ')}) VALUES (${all.map(() => '?').join(', ')})`).run(...key, ...values);
-}
-
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** Prepared statements cached per connection (preparing costs more than running on this path). */
-export function cached(sqlite: Database.Database, sql: string): Database.Statement {
-  let byText = statements.get(sqlite);
-  if (!byText) {
-    byText = new Map();
-    statements.set(sqlite, byText);
-  }
-  let statement = byText.get(sql);
-  if (!statement) {
-    statement = sqlite.prepare(sql);
-    byText.set(sql, statement);
-  }
-  return statement;
 }
 
 export function deleteLocal(sqlite: Database.Database, ref: RecordRef): void {

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import type { DictionaryEntry } from '../../shared/dizions/assumptions.js';
 import { GROUP_TABLES, quoteIdent, type GroupTable } from './groups.js';
+import { cached as statement } from './statement-cache.js';
 import type { Replica } from './open.js';
 import type { clients } from './schema.js';
 
@@ -57,24 +58,6 @@ export function rowToRecord(row: { raw: string }): ApiRecord {
 }
 
 export const clientToRow = (record: ApiRecord) => recordToRow('clients', record) as unknown as typeof clients.$inferInsert;
-
-// ---- prepared statements, cached per connection ----------------------------------------------------
-
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-function statement(sqlite: Database.Database, sql: string): Database.Statement {
-  let byText = cache.get(sqlite);
-  if (!byText) {
-    byText = new Map();
-    cache.set(sqlite, byText);
-  }
-  let prepared = byText.get(sql);
-  if (!prepared) {
-    prepared = sqlite.prepare(sql);
-    byText.set(sql, prepared);
-  }
-  return prepared;
-}
 
 function groupTable(group: string): GroupTable {
   if (!isRecordGroup(group)) throw new Error(`"${group}" is not a record group the replica keeps`);

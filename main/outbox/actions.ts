@@ -13,7 +13,7 @@ import { readLocal, writeLocal } from '../db/local-records.js';
 import { dependantsOf, getEntry, setEntry, type FormFields, type OutboxEntry, type OutboxState } from './entries.js';
 import { EditValidationError } from './queue.js';
 import { landTempId, retireTempId } from './temp-ids.js';
-import { cached } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 type Handle = { sqlite: Database.Database };
 

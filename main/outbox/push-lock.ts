@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import os from 'node:os';
-import { cached } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 const LOCK_KEY = 'push_lock';
 

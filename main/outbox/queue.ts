@@ -13,7 +13,8 @@ import { REFERENCE_FAMILIES, formValue, type EditValue } from '../../shared/edit
 import { describeIssues, validateEdit, type EditIssue } from '../../shared/edits/validate.js';
 import { applyEdit, formText, targetOf } from './apply.js';
 import { replicaEditContext } from './context.js';
-import { cached, readLocal } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
+import { readLocal } from '../db/local-records.js';
 import { familyOf } from './families.js';
 import { allocateTempId, bindTempId, landedId, replaceIdsInFields, replaceIdsInPath } from './temp-ids.js';
 import type { FormFields } from './entries.js';

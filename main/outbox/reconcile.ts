@@ -13,7 +13,7 @@ import { checkableFields, currentOnServer, describeRecord } from './conflicts.js
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
 import { readLocal } from '../db/local-records.js';
-import { cached } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 export type Reconciliation =
   | { kind: 'found'; serverId: number | null }

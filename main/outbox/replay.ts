@@ -16,7 +16,7 @@ import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type Outb
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
 import { releasePushLock, takePushLock } from './push-lock.js';
-import { cached } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 type Handle = { sqlite: Database.Database };
 
