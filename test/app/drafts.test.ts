@@ -3,16 +3,14 @@
 // once cleared; the replica file and its WAL never hold the note in plaintext; keys and drafts outside
 // the contract's bounds are refused; and migration 0007 adds the table without touching what was there.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../main/app/core.js';
 import { StaticKeyProvider } from '../../main/db/keys.js';
-import { openReplicaWithKey, type Replica } from '../../main/db/open.js';
-import { getRecord, upsertRecords } from '../../main/db/records.js';
+import { openReplicaWithKey } from '../../main/db/open.js';
 import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
 import { LIMITS } from '../../shared/ipc/fields.js';
 import type { Channel } from '../../shared/ipc/contract.js';
-import { TEST_KEY, clientRecord, journalEntries, migrateFirst, tempDir } from '../support/db-fixtures.js';
+import { TEST_KEY, tempDir } from '../support/db-fixtures.js';
 import { dispatchOk } from '../support/dispatch-calls.js';
 
 const NOTE = 'Zephaniah disclosed a relapse; safeguarding lead informed';
@@ -118,29 +116,5 @@ describe('a form draft kept in the replica', () => {
     expect(Object.keys(back)).toEqual(['surname']);
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-});
-
-describe('migration 0007_drafts', () => {
-  const opened: Replica[] = [];
-  afterEach(() => {
-    for (const replica of opened.splice(0)) replica.close();
-  });
-
-  it('adds the drafts table to a replica that already holds records, and keeps them', () => {
-    const dir = newDataDir();
-    const replica = openReplicaWithKey({ file: path.join(dir, 'replica.db'), key: TEST_KEY, migrate: false });
-    opened.push(replica);
-    const at = journalEntries().findIndex((e) => e.tag === '0007_drafts');
-    expect(at).toBeGreaterThan(0);
-    migrateFirst(replica, at);
-    upsertRecords(replica, 'clients', [clientRecord(1, { surname: 'Baker' })]);
-    expect(() => replica.sqlite.prepare('SELECT count(*) FROM drafts').get()).toThrow(/no such table/);
-
-    migrateFirst(replica, at + 1);
-    replica.sqlite.prepare('INSERT INTO drafts (key, fields, saved_at) VALUES (?, ?, ?)').run('client-edit:1', '{"surname":"Baker-Smith"}', '2025-01-01T09:00:00.000Z');
-    expect(replica.sqlite.prepare('SELECT key, fields FROM drafts').all()).toEqual([{ key: 'client-edit:1', fields: '{"surname":"Baker-Smith"}' }]);
-    expect(() => replica.sqlite.prepare('INSERT INTO drafts (key, fields, saved_at) VALUES (?, ?, ?)').run('client-edit:1', '{}', 'now')).toThrow(/UNIQUE/);
-    expect(getRecord(replica, 'clients', 1)?.surname).toBe('Baker');
   });
 });

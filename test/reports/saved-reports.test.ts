@@ -2,14 +2,13 @@
 // holds data (migrate to N-1, insert, migrate to N), a saved report keeps its canonical path and
 // opens again, bad definitions are refused in words, and the presets are runnable report paths.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateReplica, openReplicaWithKey, type Replica } from '../../main/db/open.js';
-import { SYNC_KEYS, getRecord, setSyncState, upsertRecords } from '../../main/db/records.js';
+import type { Replica } from '../../main/db/open.js';
+import { SYNC_KEYS, setSyncState, upsertRecords } from '../../main/db/records.js';
 import { ReportError, runReport } from '../../main/reports/engine.js';
 import { monthOf, presetsFor, reportPresets } from '../../main/reports/presets.js';
 import { deleteSavedReport, listSavedReports, saveReport } from '../../main/reports/saved-reports.js';
-import { TEST_KEY, clientRecord, freshReplica, journalEntries, migrateFirst, tempDir } from '../support/db-fixtures.js';
+import { freshReplica } from '../support/db-fixtures.js';
 
 const opened: Array<{ replica: Replica; dir?: string }> = [];
 afterEach(() => {
@@ -23,60 +22,6 @@ function fresh(): Replica {
   opened.push({ replica });
   return replica;
 }
-
-describe('migration 0003_saved_reports', () => {
-  it('adds saved_reports to a replica that already holds records, and keeps them', () => {
-    const dir = tempDir();
-    const replica = openReplicaWithKey({ file: path.join(dir, 'replica.db'), key: TEST_KEY, migrate: false });
-    opened.push({ replica, dir });
-    const index = journalEntries().findIndex((e) => e.tag === '0003_saved_reports');
-    expect(index).toBe(3);
-    migrateFirst(replica, index);
-    upsertRecords(replica, 'clients', [clientRecord(1, { district: 4 })]);
-    expect(() => listSavedReports(replica)).toThrow(/no such table: saved_reports/);
-
-    migrateFirst(replica, index + 1);
-    expect(getRecord(replica, 'clients', 1)?.district).toBe(4);
-    const saved = saveReport(replica, { title: 'Clients by district', path: 'clients/dimension/district' });
-    expect(listSavedReports(replica)).toEqual([saved]);
-    expect(runReport(replica, saved.path).rows).toEqual([{ district: 4, count: 1 }]);
-    migrateReplica(replica); // the rest, if any: nothing lost
-    expect(listSavedReports(replica)).toEqual([saved]);
-  });
-});
-
-describe('migration 0005_contacts_report_index', () => {
-  it('indexes the contacts already stored, so a report by project and contact type (with sums) reads only the index, with the same answer', () => {
-    const dir = tempDir();
-    const replica = openReplicaWithKey({ file: path.join(dir, 'replica.db'), key: TEST_KEY, migrate: false });
-    opened.push({ replica, dir });
-    const index = journalEntries().findIndex((e) => e.tag === '0005_contacts_report_index');
-    expect(index).toBeGreaterThan(0);
-    migrateFirst(replica, index);
-    const contact = (id: number, project: number, type: number | null, travel: number | null) =>
-      ({ id, user: 1, project, contact_type: type, start_date: '2025-03-01 10:00:00', travel_time: travel, travel_mileage: travel === null ? null : travel / 10, updated: '2025-03-01 11:00:00' });
-    upsertRecords(replica, 'done_contacts', [contact(1, 5, 1, 30), contact(2, 5, 1, null), contact(3, 5, null, 15), contact(4, 7, 2, 20)]);
-    upsertRecords(replica, 'due_contacts', [contact(5, 5, 1, 99)]);
-    const path5 = 'done_contacts/dimension/project/metric/contact_type';
-    const before = runReport(replica, path5, { sums: true });
-
-    migrateFirst(replica, index + 1);
-    const after = runReport(replica, path5, { sums: true });
-    expect(after.rows).toEqual(before.rows);
-    expect(after.sums).toEqual(before.sums);
-    expect(after.rows).toEqual([
-      { project: 5, contact_type: null, count: 1 },
-      { project: 5, contact_type: 1, count: 2 },
-      { project: 7, contact_type: 2, count: 1 },
-    ]);
-    expect(after.sums).toEqual([{ travel_time: 15, travel_mileage: 1.5 }, { travel_time: 30, travel_mileage: 3 }, { travel_time: 20, travel_mileage: 2 }]);
-    const plan = (replica.sqlite.prepare(
-      `EXPLAIN QUERY PLAN SELECT t.project, t.contact_type, count(*), total(t.travel_time), total(t.travel_mileage) FROM contacts t WHERE t.state = 'done' GROUP BY 1, 2 ORDER BY 1, 2`,
-    ).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
-    expect(plan).toContain('COVERING INDEX contacts_state_project_type');
-    expect(plan).not.toContain('TEMP B-TREE');
-  });
-});
 
 describe('saved reports', () => {
   it('keeps a definition by title with its canonical path, lists by title, and deletes by id', () => {
