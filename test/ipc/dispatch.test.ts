@@ -135,7 +135,7 @@ describe('a call through the dispatcher', () => {
     const reference = error.message.match(/reference ([0-9a-f]{8})/)![1]!;
     const line = JSON.parse(text().trim().split('\n').at(-1)!);
     expect(line).toMatchObject({ event: 'ipc.internal_error', channel: 'clients:get', reference, error: 'TypeError' });
-    expect(line.at[0]).toMatch(/ipc-dispatch\.test\.ts:\d+:\d+$/);
+    expect(line.at[0]).toMatch(/ipc\/dispatch\.test\.ts:\d+:\d+$/);
     expect(text()).not.toMatch(/Bloggs|943|Acacia/);
   });
 
