@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { CLIENT_FILTERS, RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import type { DizionsClient } from '../api/client.js';
-import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
+import { checkableFields, currentOnServer } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords, type ServerRecord } from './server-view.js';
 import { readLocal } from '../db/local-records.js';

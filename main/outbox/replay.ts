@@ -12,7 +12,7 @@ import type { DizionsClient, UploadFile } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
 import { retryDelayMs, sleep } from '../api/retry.js';
 import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
-import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
+import { dependantsOf, getEntry, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
 import { releasePushLock, takePushLock } from './push-lock.js';
