@@ -1,6 +1,9 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The renderer's unit tests mount .vue components (in happy-dom, chosen per file by a docblock).
+  plugins: [vue()],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBrowser, startWebApp, type InProcessApp } from '../test/e2e-support.js';
+import { launchBrowser, startWebApp, type InProcessApp } from '../test/support/e2e-support.js';
 import { percentile, type BenchRow } from './bench-row.js';
 
 export interface RendererBenchOptions {

@@ -1,7 +1,7 @@
 // `npm run bench`: starts one simulator at the requested size (generated once, kept under
 // bench-data/), runs each issue's benchmark functions against it, and prints a table. Ratios are
 // against raw baselines measured in the same run, never against remembered numbers.
-import { parseCommandArgs, intOption, log, printJson } from '../main/cli/usage.js';
+import { parseCommandArgs, intOption, log, printJson } from './bench-args.js';
 import type { BenchRow } from './bench-row.js';
 import { startBenchSimulator, type BenchSimulator } from './sim-fixture.js';
 import { benchSimulatorGet } from './sim-bench.js';

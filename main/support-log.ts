@@ -43,7 +43,7 @@ const EMAIL = /[^\s@'"]+@[^\s@'"]+\.[^\s@'"]+/g;
 const POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/gi;
 const LONG_NUMBER = /\d[\d\s-]{8,}\d/g; // NHS numbers, phone numbers
 // A quote opens after a space or punctuation (not the apostrophe of "can't") and closes before one.
-const QUOTED = /(^|[\s(\[:=,])(?:"[^"\n]{1,200}"|'[^\n]{1,200}?'(?=$|[\s)\].,:;!?])|`[^`\n]{1,200}`|“[^”\n]{1,200}”|‘[^’\n]{1,200}’)/g;
+const QUOTED = /(^|[\s([:=,])(?:"[^"\n]{1,200}"|'[^\n]{1,200}?'(?=$|[\s)\].,:;!?])|`[^`\n]{1,200}`|“[^”\n]{1,200}”|‘[^’\n]{1,200}’)/g;
 
 function isPersonalKey(key: string): boolean {
   const k = key.toLowerCase();

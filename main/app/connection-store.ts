@@ -4,6 +4,7 @@
 // encrypts with the replica. Keys leave this module only to build the API client — never masked-out.
 
 import type Database from 'better-sqlite3';
+import { deleteCredential, readCredential, writeCredential } from '../db/app-credentials.js';
 
 export interface StoredConnection {
   baseUrl: string;
@@ -41,45 +42,22 @@ export class ReplicaConnectionStore implements ConnectionStore {
   constructor(private readonly sqlite: () => Database.Database) {}
 
   load(): StoredConnection | null {
-    const row = this.sqlite().prepare('SELECT value FROM app_credentials WHERE name = ?').get(CONNECTION_ROW) as { value: string } | undefined;
-    if (!row) return null;
-    const parsed = JSON.parse(row.value) as Partial<StoredConnection>;
+    const value = readCredential(this.sqlite(), CONNECTION_ROW);
+    if (value === undefined) return null;
+    const parsed = JSON.parse(value) as Partial<StoredConnection>;
     if (typeof parsed.baseUrl !== 'string' || typeof parsed.source !== 'string' || typeof parsed.org !== 'string' || typeof parsed.user !== 'string') return null;
     return { baseUrl: parsed.baseUrl, source: parsed.source, org: parsed.org, user: parsed.user, dialect: parsed.dialect === '2025' ? '2025' : '2019' };
   }
 
   save(connection: StoredConnection): void {
-    this.sqlite()
-      .prepare('INSERT INTO app_credentials (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(CONNECTION_ROW, JSON.stringify(connection), new Date().toISOString());
+    writeCredential(this.sqlite(), CONNECTION_ROW, JSON.stringify(connection));
   }
 
   clear(): void {
-    this.sqlite().prepare('DELETE FROM app_credentials WHERE name = ?').run(CONNECTION_ROW);
+    deleteCredential(this.sqlite(), CONNECTION_ROW);
   }
 
   protection(): ConnectionProtection {
     return { protected: true, where: 'the encrypted local database (SQLCipher)' };
-  }
-}
-
-/** A store held in memory only (tests; a session that must not persist keys). */
-export class MemoryConnectionStore implements ConnectionStore {
-  private connection: StoredConnection | null = null;
-
-  load(): StoredConnection | null {
-    return this.connection ? { ...this.connection } : null;
-  }
-
-  save(connection: StoredConnection): void {
-    this.connection = { ...connection };
-  }
-
-  clear(): void {
-    this.connection = null;
-  }
-
-  protection(): ConnectionProtection {
-    return { protected: true, where: 'memory only (forgotten when Caseworker stops)' };
   }
 }

@@ -7,9 +7,11 @@ import type Database from 'better-sqlite3';
 import type { OutboxCounts } from '../../shared/ipc/events.js';
 import { outboxDisplayState, type OutboxEntry as EntryView, type OutboxState as DisplayState } from '../../shared/ipc/outbox.js';
 import type { Replica } from '../db/open.js';
+import { clientNameParts, clientOfContact, clientOfReferral } from '../db/record-owners.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import { OutboxActionError, discardEntry, markDone, resolveConflict, retryEntry, sendAgain, type Choice } from '../outbox/actions.js';
+import { countOutbox } from '../outbox/counts.js';
 import { getEntry, listEntries, setEntry, type OutboxEntry } from '../outbox/entries.js';
 import { EditValidationError } from '../outbox/queue.js';
 import { editOf } from '../../shared/edits/classify.js';
@@ -46,7 +48,7 @@ const OPERATION_WORDS: Record<WriteOperation, string> = {
 
 function personName(sqlite: Database.Database, clientId: unknown): string | null {
   if (typeof clientId !== 'number' && typeof clientId !== 'string') return null;
-  const row = sqlite.prepare('SELECT first_name, surname FROM clients WHERE id = ?').get(Number(clientId)) as { first_name: string | null; surname: string | null } | undefined;
+  const row = clientNameParts(sqlite, Number(clientId));
   if (!row) return null;
   const name = [row.first_name, row.surname].filter((p) => p && p.trim() !== '').join(' ');
   return name === '' ? null : name;
@@ -95,12 +97,12 @@ function withClient(sqlite: Database.Database, text: string, clientId: unknown):
 
 function contactClient(sqlite: Database.Database, id: number | null): number | null {
   if (id === null) return null;
-  return (sqlite.prepare('SELECT client FROM contacts WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null;
+  return clientOfContact(sqlite, id);
 }
 
 function referralClient(sqlite: Database.Database, id: number | null): number | null {
   if (id === null) return null;
-  return (sqlite.prepare('SELECT client FROM referrals WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null;
+  return clientOfReferral(sqlite, id);
 }
 
 function groupOf(entry: OutboxEntry): string {
@@ -138,13 +140,7 @@ export function entryView(sqlite: Database.Database, entry: OutboxEntry, dialect
 
 /** The header's pending count and the entries that wait for the user. */
 export function outboxCounts(replica: Handle): OutboxCounts {
-  const row = replica.sqlite.prepare(
-    `SELECT count(*) AS pending,
-            coalesce(sum(state = 'conflict' OR (state = 'failed' AND coalesce(error_code, '') <> 'blocked')
-                         OR (state = 'in_doubt' AND error_code IN ('unverifiable', 'ambiguous'))), 0) AS attention
-     FROM outbox_entries WHERE state <> 'confirmed'`,
-  ).get() as { pending: number; attention: number };
-  return { pending: row.pending, needsAttention: row.attention };
+  return countOutbox(replica.sqlite);
 }
 
 function existing(sqlite: Database.Database, id: number): OutboxEntry {

@@ -92,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
     const module = await command.load();
     return await module.run(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
+    // By name too: the bench (loaded below main/cli, never importing it back) throws its own.
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'UsageError')) {
       process.stderr.write(`caseworker ${name}: ${error.message}\nusage: ${command.usage}\n`);
       return 2;
     }

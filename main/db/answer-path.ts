@@ -15,15 +15,19 @@ import { dictionaryRowToEntry, getSelectableFields, type ApiRecord } from './rec
 
 export { QueryError } from './query-source.js';
 
-/** Answers a GET path (string or parsed) from the replica, in the server's JSON shape. */
-export function answerPath(replica: Handle, path: string | DizionsPath): unknown {
-  let parsed: DizionsPath;
+/** A path as the grammar reads it; a path it refuses is the server's 400. */
+function parsedPath(path: string | DizionsPath): DizionsPath {
   try {
-    parsed = typeof path === 'string' ? parsePath(path) : path;
+    return typeof path === 'string' ? parsePath(path) : path;
   } catch (error) {
     if (error instanceof GrammarError) throw new QueryError(error.message, 400);
     throw error;
   }
+}
+
+/** Answers a GET path (string or parsed) from the replica, in the server's JSON shape. */
+export function answerPath(replica: Handle, path: string | DizionsPath): unknown {
+  const parsed = parsedPath(path);
   switch (parsed.kind) {
     case 'records':
       if (parsed.uploads) throw new QueryError('uploads cannot be read back through the API (only POSTed)', 405);
@@ -97,13 +101,7 @@ export interface ReportWithTotals {
  * extension (main/reports/engine.ts), computed in the one query that counts, so they cannot disagree.
  */
 export function answerReportWithTotals(replica: Handle, path: string | RecordsPath, totals: readonly string[]): ReportWithTotals {
-  let parsed: DizionsPath;
-  try {
-    parsed = typeof path === 'string' ? parsePath(path) : path;
-  } catch (error) {
-    if (error instanceof GrammarError) throw new QueryError(error.message, 400);
-    throw error;
-  }
+  const parsed = parsedPath(path);
   if (parsed.kind !== 'records' || !parsed.report) throw new QueryError('a report path is <group>/dimension/<dimension>[/metric/<metric>] plus filters');
   if (parsed.uploads) throw new QueryError('uploads cannot be read back through the API (only POSTed)', 405);
   return reportWithTotals(replica, parsed, totals);

@@ -6,8 +6,9 @@ import type Database from 'better-sqlite3';
 import { isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import type { DictionaryEntry } from '../../shared/dizions/assumptions.js';
 import { GROUP_TABLES, quoteIdent, type GroupTable } from './groups.js';
+import { cached as statement } from './statement-cache.js';
 import type { Replica } from './open.js';
-import type { clients, contacts, referrals, schedules, workers } from './schema.js';
+import type { clients } from './schema.js';
 
 /** A record as the API sends it: field name → value. */
 export type ApiRecord = Record<string, unknown>;
@@ -57,34 +58,6 @@ export function rowToRecord(row: { raw: string }): ApiRecord {
 }
 
 export const clientToRow = (record: ApiRecord) => recordToRow('clients', record) as unknown as typeof clients.$inferInsert;
-export const referralToRow = (record: ApiRecord) => recordToRow('referrals', record) as unknown as typeof referrals.$inferInsert;
-export const dueContactToRow = (record: ApiRecord) => recordToRow('due_contacts', record) as unknown as typeof contacts.$inferInsert;
-export const doneContactToRow = (record: ApiRecord) => recordToRow('done_contacts', record) as unknown as typeof contacts.$inferInsert;
-export const workerToRow = (record: ApiRecord) => recordToRow('workers', record) as unknown as typeof workers.$inferInsert;
-export const scheduleToRow = (record: ApiRecord) => recordToRow('schedules', record) as unknown as typeof schedules.$inferInsert;
-export const rowToClient = rowToRecord;
-export const rowToReferral = rowToRecord;
-export const rowToContact = rowToRecord;
-export const rowToWorker = rowToRecord;
-export const rowToSchedule = rowToRecord;
-
-// ---- prepared statements, cached per connection ----------------------------------------------------
-
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-function statement(sqlite: Database.Database, sql: string): Database.Statement {
-  let byText = cache.get(sqlite);
-  if (!byText) {
-    byText = new Map();
-    cache.set(sqlite, byText);
-  }
-  let prepared = byText.get(sql);
-  if (!prepared) {
-    prepared = sqlite.prepare(sql);
-    byText.set(sql, prepared);
-  }
-  return prepared;
-}
 
 function groupTable(group: string): GroupTable {
   if (!isRecordGroup(group)) throw new Error(`"${group}" is not a record group the replica keeps`);
@@ -228,10 +201,6 @@ export function dictionaryRowToEntry(row: { id: number; name: string; extra: str
 }
 
 /** The table refs the replica holds dictionaries for. */
-export function listDictionaries(replica: Handle): string[] {
-  return (statement(replica.sqlite, 'SELECT DISTINCT table_ref FROM dictionaries ORDER BY table_ref').all() as Array<{ table_ref: string }>).map((r) => r.table_ref);
-}
-
 // ---- multiple-record extension databases --------------------------------------------------------------
 
 /** Inserts or replaces rows of one extension database (`wellcheck_notes_9`) in one transaction. */

@@ -26,7 +26,7 @@ export const clients = sqliteTable(
     registered_disabled: text('registered_disabled'),
     blue_badge_holder: text('blue_badge_holder'),
     accommodation: integer('accommodation'),
-    employment_status: integer('employment_status'),
+    employment_status: text('employment_status'),
     people_in_household: integer('people_in_household'),
     address1: text('address1'),
     address2: text('address2'),

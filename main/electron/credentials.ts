@@ -8,15 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
 import { renameRetrying } from '../files/file-in-use.js';
+import type { StoredConnection } from '../app/connection-store.js';
 import { ReplicaKeyError, type KeyProvider } from '../db/keys.js';
-
-export interface StoredConnection {
-  baseUrl: string;
-  source: string;
-  org: string;
-  user: string;
-  dialect: '2019' | '2025';
-}
 
 export interface MaskedConnection {
   baseUrl: string;

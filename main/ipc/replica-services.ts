@@ -1,6 +1,6 @@
 // The channels that are answered today by the replica's own reader (main/db/answer-path.ts): a raw
-// GET path, dictionaries and workers, all offline, all in the server's JSON shape. The integrator
-// spreads these into the full Services object; nothing here invents data. (Reports go through the
+// GET path, dictionaries and workers, all offline, all in the server's JSON shape. The app core
+// (main/app/core.ts) spreads these into the full Services object; nothing here invents data. (Reports go through the
 // report engine: main/app/reports.ts.)
 
 import type { DizionsPath } from '../../shared/url-grammar.js';

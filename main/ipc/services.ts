@@ -1,5 +1,5 @@
-// What the integrator implements: one async function per contract channel, receiving the parsed
-// input and returning the output the contract describes. The dispatcher validates both sides, so
+// What the app core implements (main/app/): one async function per contract channel, receiving
+// the parsed input and returning the output the contract describes. The dispatcher validates both sides, so
 // a service can trust its input and cannot leak fields the contract does not name.
 
 import { CHANNELS } from '../../shared/ipc/channels.js';

@@ -7,13 +7,13 @@ import type Database from 'better-sqlite3';
 import type { EditValue } from '../../shared/edits/field-kinds.js';
 import { normaliseEditFields, validateNeutralEdit } from '../../shared/edits/validate.js';
 import { editOf, type ClassifiedEdit } from '../../shared/edits/classify.js';
-import { apiValue, kindGroup, rollbackEdit, targetOf } from '../edits/apply.js';
-import { replicaEditContext } from '../edits/context.js';
-import { readLocal, writeLocal } from '../edits/local-records.js';
+import { apiValue, kindGroup, rollbackEdit, targetOf } from './apply.js';
+import { replicaEditContext } from './context.js';
+import { readLocal, writeLocal } from '../db/local-records.js';
 import { dependantsOf, getEntry, setEntry, type FormFields, type OutboxEntry, type OutboxState } from './entries.js';
 import { EditValidationError } from './queue.js';
 import { landTempId, retireTempId } from './temp-ids.js';
-import { cached } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 type Handle = { sqlite: Database.Database };
 

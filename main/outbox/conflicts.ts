@@ -5,7 +5,7 @@
 
 import { RELATIONSHIP_EDIT_FIELDS, type WriteOperation } from '../../shared/dizions/dialects.js';
 import type { DizionsClient } from '../api/client.js';
-import { formText } from '../edits/apply.js';
+import { formText } from './apply.js';
 import type { ConflictField, FormFields, OutboxEntry } from './entries.js';
 import { fetchRecord, sameValue, type ServerRecord } from './server-view.js';
 

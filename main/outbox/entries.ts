@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Dialect, WriteOperation, WriteTarget } from '../../shared/dizions/dialects.js';
 import type { OutboxState } from '../db/schema-outbox.js';
-import { cached } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 export type { OutboxState } from '../db/schema-outbox.js';
 export type FormFields = Record<string, string | null>;

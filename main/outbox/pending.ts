@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import { familyOf } from './families.js';
-import { cached } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 type Handle = { sqlite: Database.Database };
 

@@ -10,7 +10,7 @@
 
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { cached } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 const LOCK_KEY = 'push_lock';
 

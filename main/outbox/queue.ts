@@ -13,9 +13,10 @@ import { createsRecord, editOf, readEdit, EditPathError, type ClassifiedEdit } f
 import { REFERENCE_FAMILIES, formValue, type EditValue } from '../../shared/edits/field-kinds.js';
 import { describeIssues, inDialectWords, validateNeutralEdit, type EditIssue } from '../../shared/edits/validate.js';
 import { printEntry, targetOfEdit } from './printing.js';
-import { applyEdit, formText, targetOf } from '../edits/apply.js';
-import { replicaEditContext } from '../edits/context.js';
-import { cached, readLocal } from '../edits/local-records.js';
+import { applyEdit, formText, targetOf } from './apply.js';
+import { replicaEditContext } from './context.js';
+import { cached } from '../db/statement-cache.js';
+import { readLocal } from '../db/local-records.js';
 import { familyOf } from './families.js';
 import { allocateTempId, bindTempId, landedId, replaceIdsInFields, replaceIdsInPath, replaceIdsInTarget } from './temp-ids.js';
 import type { FormFields } from './entries.js';

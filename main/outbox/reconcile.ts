@@ -11,11 +11,11 @@ import { relationshipMatches } from './relationship-read.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
 import { readRelationship } from '../../shared/dizions/replies.js';
 import type { DizionsClient } from '../api/client.js';
-import { checkableFields, currentOnServer, describeRecord } from './conflicts.js';
+import { checkableFields, currentOnServer } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';
 import { fetchRecord, groupOfFamily, sameValue, searchRecords } from './server-view.js';
-import { readLocal } from '../edits/local-records.js';
-import { cached } from '../edits/local-records.js';
+import { readLocal } from '../db/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 export type Reconciliation =
   | { kind: 'found'; serverId: number | null }
@@ -200,4 +200,3 @@ function knownBefore(sqlite: Database.Database, family: string, id: number, sinc
   return stamp !== '' && stamp < since;
 }
 
-export { describeRecord };

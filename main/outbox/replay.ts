@@ -13,13 +13,13 @@ import type { DizionsClient, UploadFile } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
 import { retryDelayMs, sleep } from '../api/retry.js';
 import { describeRecord, isUpdate, precheckUpdate } from './conflicts.js';
-import { dependantsOf, getEntry, listEntries, setEntry, setQueueState, type OutboxEntry } from './entries.js';
+import { dependantsOf, getEntry, setEntry, setQueueState, type OutboxEntry } from './entries.js';
 import { reconcile, UNVERIFIABLE_EXPLANATION } from './reconcile.js';
 import { landTempId } from './temp-ids.js';
 import { sendForm, stepsOf, UnsendableError } from './printing.js';
 import { printPath } from '../../shared/url-grammar.js';
 import { takePushLock, withPushLease } from './push-lock.js';
-import { cached } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
 
 type Handle = { sqlite: Database.Database };
 
@@ -444,4 +444,3 @@ export function pauseReason(replica: Handle): string | null {
   return row ? (JSON.parse(row.value) as { message: string }).message : null;
 }
 
-export { listEntries };

@@ -6,7 +6,7 @@
 import { isRangeKey } from '../../shared/dizions/model.js';
 import type { FilterPair, RecordsPath } from '../../shared/url-grammar.js';
 import type { DizionsClient } from '../api/client.js';
-import { formText } from '../edits/apply.js';
+import { formText } from './apply.js';
 
 export type ServerRecord = Record<string, unknown>;
 

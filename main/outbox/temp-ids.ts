@@ -5,7 +5,8 @@
 
 import type Database from 'better-sqlite3';
 import { GrammarError, parsePath, printPath } from '../../shared/url-grammar.js';
-import { cached, readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../edits/local-records.js';
+import { cached } from '../db/statement-cache.js';
+import { readLocal, writeLocal, deleteLocal, keepsRecords, referencingColumns } from '../db/local-records.js';
 import { REFERENCE_FIELDS } from './families.js';
 import type { WriteTarget } from '../../shared/dizions/dialects.js';
 import type { FormFields } from './entries.js';

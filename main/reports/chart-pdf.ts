@@ -3,7 +3,7 @@
 // the document's font (pdf-fonts.ts), so a character the font lacks degrades instead of breaking.
 
 import type PDFDocument from 'pdfkit';
-import type { ChartLayout, ChartText } from './chart-layout.js';
+import type { ChartLayout, ChartText } from '../../shared/reports/chart-layout.js';
 import { toPdfText, type PdfText } from './export-pdf-text.js';
 
 type Doc = InstanceType<typeof PDFDocument>;

@@ -3,9 +3,9 @@
 // references. Pure string building: runs in the main process, the CLI or a browser alike.
 
 import { xmlSafeText } from '../../shared/text-characters.js';
-import { chartModelFor, type ChartModel, type ChartModelOptions } from './chart-model.js';
-import { layoutChart, type ChartLayout, type ChartSize, type ChartText } from './chart-layout.js';
-import type { ReportTable } from './report-table.js';
+import { chartModelFor, type ChartModel, type ChartModelOptions } from '../../shared/reports/chart-model.js';
+import { layoutChart, type ChartLayout, type ChartSize, type ChartText } from '../../shared/reports/chart-layout.js';
+import type { ReportTable } from '../../shared/reports/report-table.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {

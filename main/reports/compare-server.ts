@@ -10,7 +10,7 @@ import type { Replica } from '../db/open.js';
 import { pendingEntryCount } from '../outbox/pending.js';
 import { runReport } from './engine.js';
 import { formatSyncTime, syncAge } from './export-definition.js';
-import type { ReportFreshness, ReportValue } from './report-table.js';
+import type { ReportFreshness, ReportValue } from '../../shared/reports/report-table.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 type Row = Record<string, ReportValue>;

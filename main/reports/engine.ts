@@ -10,7 +10,7 @@ import { QueryError, answerReportWithTotals } from '../db/answer-path.js';
 import type { Replica } from '../db/open.js';
 import { replicaFreshness } from './freshness.js';
 import { filterLabels, nameSourceOf, namesFor } from './report-names.js';
-import type { ReportDefinition, ReportTable, ReportValue } from './report-table.js';
+import type { ReportDefinition, ReportTable, ReportValue } from '../../shared/reports/report-table.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 

@@ -3,7 +3,7 @@
 // so it parses cleanly). Text that a spreadsheet would run as a formula gets a leading apostrophe.
 
 import { exportSafeTable } from './export-text.js';
-import { toDisplayTable, type DisplayCell, type ReportTable } from './report-table.js';
+import { toDisplayTable, type DisplayCell, type ReportTable } from '../../shared/reports/report-table.js';
 
 export const UTF8_BOM = '\uFEFF';
 

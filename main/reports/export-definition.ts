@@ -3,7 +3,8 @@
 // Times are shown in UK format in Europe/London, with GMT/BST, so a printed report is unambiguous.
 
 import { SERVER_TIME_ZONE } from '../../shared/dizions/assumptions.js';
-import { fieldLabel, reportTitle, type ReportFreshness, type ReportTable } from './report-table.js';
+import { fieldLabel } from '../../shared/field-labels.js';
+import { reportTitle, type ReportFreshness, type ReportTable } from '../../shared/reports/report-table.js';
 
 const UK_DATE_TIME = new Intl.DateTimeFormat('en-GB', {
   timeZone: SERVER_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric',

@@ -4,14 +4,14 @@
 // repeat the row labels, so no count is ever cut off; only labels are shortened, with "…".
 
 import PDFDocument from 'pdfkit';
-import { chartModelFor } from './chart-model.js';
-import { layoutChart } from './chart-layout.js';
+import { chartModelFor } from '../../shared/reports/chart-model.js';
+import { layoutChart } from '../../shared/reports/chart-layout.js';
 import { drawChart } from './chart-pdf.js';
 import { freshnessLines, formatUkDateTime } from './export-definition.js';
 import type { PdfText } from './export-pdf-text.js';
 import { xmlSafeText } from './export-text.js';
 import { NO_DEFAULT_FONT, embeddedFontText, useReportFonts } from './pdf-fonts.js';
-import { reportTitle, toDisplayTable, type DisplayCell, type DisplayTable, type ReportTable } from './report-table.js';
+import { reportTitle, toDisplayTable, type DisplayCell, type DisplayTable, type ReportTable } from '../../shared/reports/report-table.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
 

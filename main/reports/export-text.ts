@@ -3,7 +3,7 @@
 // carries no character a reader refuses, whatever a dictionary name or a title holds.
 
 import { xmlSafeText } from '../../shared/text-characters.js';
-import type { DisplayTable } from './report-table.js';
+import type { DisplayTable } from '../../shared/reports/report-table.js';
 
 export { xmlSafeText };
 

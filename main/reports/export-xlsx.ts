@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import { definitionEntries } from './export-definition.js';
 import { exportSafeEntries, exportSafeTable, xmlSafeText } from './export-text.js';
-import { reportTitle, toDisplayTable, toLongTable, type DisplayTable, type ReportTable } from './report-table.js';
+import { reportTitle, toDisplayTable, toLongTable, type DisplayTable, type ReportTable } from '../../shared/reports/report-table.js';
 
 export const TABLE_SHEET = 'Report';
 export const DEFINITION_SHEET = 'Definition';

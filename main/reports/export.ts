@@ -6,7 +6,7 @@ import { exportCsv } from './export-csv.js';
 import { ExportFileError, writeExportFile, type ExportTargetOptions } from './export-file.js';
 import { exportPdf } from './export-pdf.js';
 import { exportXlsx } from './export-xlsx.js';
-import type { ReportTable } from './report-table.js';
+import type { ReportTable } from '../../shared/reports/report-table.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

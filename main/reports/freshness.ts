@@ -10,7 +10,7 @@ import { GROUP_TABLES } from '../db/groups.js';
 import type { Replica } from '../db/open.js';
 import { SYNC_KEYS, getSyncState } from '../db/records.js';
 import { describeScope, explicitPath, loadScopeSettings } from '../sync/scope.js';
-import type { ReportFreshness } from './report-table.js';
+import type { ReportFreshness } from '../../shared/reports/report-table.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 

@@ -7,7 +7,8 @@ import { DATE_PATTERN } from '../../shared/dizions/assumptions.js';
 import { FLAG_FIELDS, dictionaryFor, isTimeDimension } from '../../shared/dizions/model.js';
 import type { FilterPair } from '../../shared/url-grammar.js';
 import type { Replica } from '../db/open.js';
-import { fieldLabel, type ReportFilter, type ReportValue } from './report-table.js';
+import { fieldLabel } from '../../shared/field-labels.js';
+import type { ReportFilter, ReportValue } from '../../shared/reports/report-table.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 

@@ -45,7 +45,7 @@ export function saveUpload(
   const users = idList('user_visibility', form.user_visibility!);
   const groups = idList('group_visibility', form.group_visibility!);
   for (const id of users) if (!store.userExists(id)) throw badRequest(`user_visibility: ${id} is not a user of this system`);
-  if (files.length === 0) throw badRequest('files is required: send at least one file in a part named "files"');
+  if (files.length === 0) throw badRequest('files is required: send at least one file (a multipart part with a filename)');
   if (files.length > MAX_FILES) throw badRequest(`at most ${MAX_FILES} files per upload`);
   for (const file of files) if (file.filename.trim() === '') throw badRequest('every file needs a filename');
 

@@ -1,10 +1,10 @@
 // Reading and parsing request bodies for the simulator: size-capped reading, strict
-// application/x-www-form-urlencoded, and multipart/form-data (files in parts named `files`).
-// Multipart parsing is undici's own FormData parser (the WHATWG `Request.formData()` that Node's
-// fetch uses), already a dependency and tested against the web-platform tests: no parser of our own.
+// application/x-www-form-urlencoded, and multipart/form-data parsed by busboy. Any part with a
+// filename is an uploaded file: the API does not publish the part's name (our client sends
+// `files`), so the simulator must not make our own guess a rule the real server may not keep.
 // Every malformed body becomes an HttpError (400/413/415) with a message, never a crash.
 import type { IncomingMessage } from 'node:http';
-import { Request } from 'undici';
+import busboy from 'busboy';
 import { UPLOAD_FILE_PART } from '../../shared/dizions/assumptions.js';
 import { HttpError } from './http-reply.js';
 import type { UploadedFile } from './types.js';
@@ -120,32 +120,34 @@ function decodeFormComponent(raw: string): string {
   }
 }
 
-async function parseMultipart(contentType: string, body: Buffer): Promise<ParsedForm> {
+function parseMultipart(contentType: string, body: Buffer): Promise<ParsedForm> {
   if (!/;\s*boundary=/i.test(contentType)) throw new HttpError(400, 'multipart/form-data needs a boundary parameter in its Content-Type');
-  let entries: Awaited<ReturnType<Request['formData']>>;
-  try {
-    entries = await new Request('http://simulator.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
-  } catch (error) {
-    throw new HttpError(400, `the multipart body could not be parsed (${(error as Error).message})`);
-  }
   const form: Record<string, string> = Object.create(null); // a part named __proto__ stays a field
   const files: UploadedFile[] = [];
-  for (const [name, value] of entries) {
-    if (typeof value === 'string') {
+  return new Promise((resolve, reject) => {
+    const refuse = (message: string) => reject(new HttpError(400, message));
+    let parser: busboy.Busboy;
+    try {
+      // UTF-8 names and filenames, as browsers and undici's FormData send them.
+      parser = busboy({ headers: { 'content-type': contentType }, defCharset: 'utf8', defParamCharset: 'utf8' });
+    } catch (error) {
+      refuse(`the multipart body could not be parsed (${(error as Error).message})`);
+      return;
+    }
+    parser.on('field', (name, value) => {
       if (name === UPLOAD_FILE_PART || name === `${UPLOAD_FILE_PART}[]`) {
-        throw new HttpError(400, `the part named "${name}" carries no file (it has no filename)`);
+        refuse(`the part named "${name}" carries no file (it has no filename)`);
+        return;
       }
       form[name] = value;
-      continue;
-    }
-    if (name !== UPLOAD_FILE_PART && name !== `${UPLOAD_FILE_PART}[]`) {
-      throw new HttpError(400, `files must be sent in parts named "${UPLOAD_FILE_PART}", not "${name}"`);
-    }
-    files.push({
-      filename: value.name,
-      contentType: value.type || 'application/octet-stream',
-      data: Buffer.from(await value.arrayBuffer()),
     });
-  }
-  return { form: { ...form }, files };
+    parser.on('file', (_name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => files.push({ filename: info.filename ?? '', contentType: info.mimeType || 'application/octet-stream', data: Buffer.concat(chunks) }));
+    });
+    parser.on('error', (error: Error) => refuse(`the multipart body could not be parsed (${error.message})`));
+    parser.on('close', () => resolve({ form: { ...form }, files }));
+    parser.end(body);
+  });
 }

@@ -56,7 +56,7 @@ export interface RunSyncOptions {
   onRetry?: ((error: DizionsError, attempt: number, delayMs: number) => void) | undefined;
   /**
    * The outbox push: runs first, before anything is downloaded, so the download sees the server
-   * with this device's edits applied. (The outbox engineer plugs `replayOutbox` in here.)
+   * with this device's edits applied (the app and the CLI pass outbox/replay.ts's `pushOutbox`).
    */
   beforeDownload?: ((context: SyncSeamContext) => Promise<void>) | undefined;
   /** Requests in flight while fetching batches (default 4). */
