@@ -125,7 +125,7 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
   }
 
   it('is shown in the Sync view while it really sends, its edit lands once, and the notice clears after', async () => {
-    const queued = await runCaseworker(['queue', '--db', replica.file, 'PUT', 'clients', 'first_name=Lease', 'surname=Holder', 'dob=1980-02-01'], env);
+    const queued = await runCaseworker(['queue', '--db', replica.file, '--dialect', '2019', 'PUT', 'clients', 'first_name=Lease', 'surname=Holder', 'dob=1980-02-01'], env);
     expect(queued.code, queued.stderr).toBe(0);
     sim.setFaults('latency=#1@PUT,latency-ms=4000'); // the terminal's push is slow to answer
     const cli = startCliSync();
@@ -159,7 +159,7 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
   });
 
   it('left behind by a killed `caseworker sync` is taken over at once: its process is gone (a kill -9 releases nothing)', async () => {
-    const queued = await runCaseworker(['queue', '--db', replica.file, 'PUT', 'clients', 'first_name=Killed', 'surname=Mid-send', 'dob=1981-03-02'], env);
+    const queued = await runCaseworker(['queue', '--db', replica.file, '--dialect', '2019', 'PUT', 'clients', 'first_name=Killed', 'surname=Mid-send', 'dob=1981-03-02'], env);
     expect(queued.code, queued.stderr).toBe(0);
     sim.setFaults('latency=#1@PUT,latency-ms=2000');
     const cli = startCliSync();
