@@ -54,7 +54,7 @@ it('caseworker sync stops cleanly on SIGHUP between requests: the send in flight
   reader.close();
   // Two edits of one client: the second waits for the first to be confirmed (one chain).
   for (const phone of ['01632 960001', '01632 960002']) {
-    const queued = await runCaseworker(['queue', '--db', db, 'POST', `clients/id/${client}`, `telephone=${phone}`], env);
+    const queued = await runCaseworker(['queue', '--db', db, '--dialect', '2019', 'POST', `clients/id/${client}`, `telephone=${phone}`], env);
     expect(queued.code, queued.stderr).toBe(0);
   }
   sim.setFaults('latency=#1@POST,latency-ms=3000');

@@ -97,9 +97,9 @@ describe('from the app (IPC) and the CLI', () => {
   it('caseworker queue refuses it too (exit 1, the field named, nothing queued)', async () => {
     const db = path.join(dir, 'cli.db');
     freshReplicaAt(db);
-    const created = await runCaseworker(['queue', '--db', db, 'PUT', 'clients', 'first_name=Ann', 'surname=Lee']);
+    const created = await runCaseworker(['queue', '--db', db, '--dialect', '2019', 'PUT', 'clients', 'first_name=Ann', 'surname=Lee']);
     expect(created.code, created.stderr).toBe(0);
-    const refused = await runCaseworker(['queue', '--db', db, 'PUT', 'clients', 'first_name=Ann', 'surname=\u202EeeL']);
+    const refused = await runCaseworker(['queue', '--db', db, '--dialect', '2019', 'PUT', 'clients', 'first_name=Ann', 'surname=\u202EeeL']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/surname: .*never closed/);
     const list = await runCaseworker(['outbox', '--db', db, 'list', '--json']);

@@ -16,7 +16,7 @@ const PEAK_MEMORY = "data:text/javascript,process.on('exit',()=>process.stderr.w
 interface Queued { code: number | null; stderr: string; peakKiB: number }
 
 function queueWithFile(db: string, file: string): Promise<Queued> {
-  const child = spawn(process.execPath, ['--import', PEAK_MEMORY, CLI, 'queue', '--db', db, 'POST', 'clients/id/5/uploads', 'user_visibility=', 'group_visibility=', '--file', file], {
+  const child = spawn(process.execPath, ['--import', PEAK_MEMORY, CLI, 'queue', '--db', db, '--dialect', '2019', 'POST', 'clients/id/5/uploads', 'user_visibility=', 'group_visibility=', '--file', file], {
     env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -24,7 +24,7 @@ describe('queue with __proto__=1', () => {
     const db = path.join(dir, 'replica.db');
     openReplicaWithKey({ file: db, key: TEST_KEY }).close();
     for (const hostile of ['__proto__=1', 'constructor=1', '__proto__=']) {
-      const refused = await runCaseworker(['queue', '--db', db, 'PUT', 'clients', 'first_name=Ann', 'surname=Lee', hostile]);
+      const refused = await runCaseworker(['queue', '--db', db, '--dialect', '2019', 'PUT', 'clients', 'first_name=Ann', 'surname=Lee', hostile]);
       expect(refused.code, hostile).toBe(1);
       expect(refused.stderr, hostile).toContain(`${hostile.split('=')[0]}: is not`);
     }

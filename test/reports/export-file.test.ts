@@ -40,7 +40,7 @@ beforeAll(async () => {
   const replica = openReplicaWithKey({ file: db, key: TEST_KEY });
   await syncAs(sim, login, replica, { me: login.id });
   replica.close();
-  const queued = await runCaseworker(['queue', '--db', db, 'PUT', 'clients', 'first_name=Unsent', 'surname=Edit', 'dob=1970-05-05']);
+  const queued = await runCaseworker(['queue', '--db', db, '--dialect', '2019', 'PUT', 'clients', 'first_name=Unsent', 'surname=Edit', 'dob=1970-05-05']);
   expect(queued.code, queued.stderr).toBe(0);
 }, 120_000);
 
