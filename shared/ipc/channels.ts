@@ -18,7 +18,7 @@ export const CHANNELS = [
   'drafts:get', 'drafts:save', 'drafts:clear', 'drafts:count', 'drafts:clear-all',
 ] as const;
 
-export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed'] as const;
+export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed', 'core:status'] as const;
 
 /** Electron delivers events on `event:<name>`, apart from the invoke channels of the same name. */
 export const EVENT_WIRE_PREFIX = 'event:';
