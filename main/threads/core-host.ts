@@ -29,6 +29,8 @@ export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' 
   workerFile?: string | URL | undefined;
   /** Restarts allowed within a minute before giving up (default 5). */
   maxRestartsPerMinute?: number | undefined;
+  /** Linux: the core thread's nice value (default 10; 0 keeps it level with the window's threads). */
+  coreNiceness?: number | undefined;
 }
 
 export interface ThreadedCore {
@@ -45,6 +47,7 @@ export interface ThreadedCore {
 }
 
 const DEFAULT_WORKER = new URL('./worker-entry.mjs', import.meta.url);
+const DEFAULT_CORE_NICENESS = 10;
 const GONE = 'Caseworker’s data engine stopped while doing this and is restarting. What was saved before is safe; check whether this last change is there, then try again.';
 const FAILED = 'Caseworker’s data engine keeps stopping, so it was not restarted. Your saved work is in the replica: quit and open Caseworker again, and send the support log to your administrator if it happens again.';
 const ALL_TABLES = ['clients', 'referrals', 'contacts', 'workers', 'schedules', 'dictionaries', 'extension_records', 'outbox', 'drafts'];
@@ -122,7 +125,7 @@ function fromBody(body: ErrorBody): ServiceError {
 }
 
 export async function startThreadedCore(options: ThreadedCoreOptions): Promise<ThreadedCore> {
-  const { keyProvider, connections, events: givenEvents, workerFile, maxRestartsPerMinute, log: givenLog, ...rest } = options;
+  const { keyProvider, connections, events: givenEvents, workerFile, maxRestartsPerMinute, coreNiceness, log: givenLog, ...rest } = options;
   const events = givenEvents ?? createEventHub(givenLog ? { log: givenLog } : {});
   const log: LogWriter = (event, fields) => givenLog?.(event, fields);
   const file = workerFile ?? DEFAULT_WORKER;
@@ -172,6 +175,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       key,
       keySource,
       connections: keychain ? { kind: 'serving-thread', link: keychain.link } : { kind: 'replica' },
+      niceness: coreNiceness ?? DEFAULT_CORE_NICENESS,
     };
     // A port can be handed over once: a restarted core gets a fresh pair (restart()).
     const link = new WorkerLink(file, { role: 'core', config }, keychain ? [keychain.link.port as unknown as Transferable] : [], onCoreMessage);
@@ -289,6 +293,14 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     channel,
     READ_CHANNELS.has(channel) ? (input: unknown) => callReader(channel, input) : (input: unknown) => callCore(channel, input),
   ])) as unknown as Services;
+  // The status is what the core pushed (it pushes every change, and the outbox count with every
+  // outbox change), so this thread answers it without a hop: the status bar never waits for a worker.
+  services['sync:status'] = async (input) => {
+    const pushed = events.latest('sync:status');
+    const counts = events.latest('outbox:changed');
+    if (pushed && counts) return { ...pushed, pending: counts.pending };
+    return callReader('sync:status', input) as ReturnType<Services['sync:status']>;
+  };
 
   setState(status);
 

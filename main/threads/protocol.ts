@@ -30,6 +30,8 @@ export interface CoreWorkerConfig {
   retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
   pushTimings?: Partial<ReplayTimings> | undefined;
   offlineRetryMs?: number | undefined;
+  /** Linux only: the core thread's nice value (the sync yields the CPU to the window's threads). */
+  niceness?: number | undefined;
 }
 
 export interface ReadWorkerConfig {

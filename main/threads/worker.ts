@@ -4,6 +4,7 @@
 // ingest. Both reply with the envelope's ErrorBody, never a thrown error, and log to the serving thread.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -16,6 +17,7 @@ import { createEventHub } from '../ipc/event-hub.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import type { CoreWorkerConfig, FromWorker, ReadWorkerConfig, ToWorker, WorkerInit } from './protocol.js';
+import { commitOpenIngest } from './person-writes.js';
 import { createReadServices } from './read-services.js';
 import { connectionStoreOver } from './sync-call.js';
 
@@ -35,18 +37,21 @@ async function answer(services: Partial<Services>, id: number, channel: string, 
 }
 
 /**
- * Ingest keeps one transaction open across event-loop turns (main/db/bulk-transaction.ts) and
- * commits it every few thousand rows. A person's write that arrived between two slices would
- * otherwise become a savepoint inside it, and a cancel (rollback) or a crash before the commit
- * would lose an edit the screen had called saved. Committing here is safe at any slice boundary:
- * every slice carries its own cursor, and BulkTransaction simply begins again at the next slice.
+ * On Linux the nice value belongs to the thread (setpriority on "0" is the calling thread), so the
+ * core — ingest, parsing, the demo's simulator — can yield the CPU to the threads that answer the
+ * window. Elsewhere it would lower the whole app, so it is left alone.
  */
-function commitOpenIngest(core: AppCore): void {
-  const sqlite = core.replica().sqlite;
-  if (sqlite.inTransaction) sqlite.exec('COMMIT');
+function lowerCorePriority(niceness: number | undefined): void {
+  if (process.platform !== 'linux' || !niceness) return;
+  try {
+    os.setPriority(0, niceness);
+  } catch (error) {
+    log('core.priority_unchanged', { error: error instanceof Error ? error.name : typeof error });
+  }
 }
 
 async function runCore(config: CoreWorkerConfig): Promise<void> {
+  lowerCorePriority(config.niceness);
   const events = createEventHub({ log });
   events.subscribe((name, payload) => post({ type: 'event', name, payload }));
   let core: AppCore;
@@ -76,7 +81,7 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {
-        commitOpenIngest(core);
+        commitOpenIngest(core.replica().sqlite);
       } catch (error) {
         log('core.commit_before_write_failed', { error: error instanceof Error ? error.name : typeof error });
       }
