@@ -17,7 +17,7 @@ import type { LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
-import { READ_CHANNELS, type CoreWorkerConfig, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { READ_CHANNELS, REPLACING_CHANNELS, type CoreWorkerConfig, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { serveConnectionStore } from './sync-call.js';
 
 export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' | 'events' | 'keyProvider'> {
@@ -151,6 +151,15 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
   let interval = 15;
   let status: CoreStatus = { state: 'running', message: null, restarts: 0 };
   const recentRestarts: number[] = [];
+  const readerRestarts: number[] = [];
+  let readerGaveUp = false;
+  /** Counts a restart; true when there were more than allowed in the last minute. */
+  function tooMany(restarts: number[]): boolean {
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
+    return restarts.length > (maxRestartsPerMinute ?? 5);
+  }
   let keychain = connections ? serveConnectionStore(connections) : null;
 
   function setState(next: CoreStatus): void {
@@ -197,15 +206,17 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
   async function restart(which: 'core' | 'reader', code: number): Promise<void> {
     log('core.worker_exited', { worker: which, code });
     if (which === 'reader') {
+      if (tooMany(readerRestarts)) {
+        readerGaveUp = true;
+        log('core.reader_given_up', {});
+        return;
+      }
       // Reads hold nothing: a new reader takes over at once, and the calls that were waiting are asked again.
       reader = spawnReader();
       readerUp = reader.ready;
       return;
     }
-    const now = Date.now();
-    recentRestarts.push(now);
-    while (recentRestarts.length > 0 && recentRestarts[0]! < now - 60_000) recentRestarts.shift();
-    if (recentRestarts.length > (maxRestartsPerMinute ?? 5)) {
+    if (tooMany(recentRestarts)) {
       setState({ state: 'failed', message: FAILED, restarts: status.restarts });
       coreUp = Promise.reject(new ServiceError('INTERNAL', FAILED));
       coreUp.catch(() => undefined);
@@ -254,11 +265,33 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     throw error;
   }
 
+  /** While a call may replace the replica file, reads wait for it (see REPLACING_CHANNELS). */
+  let replacing: Promise<unknown> | null = null;
+
   async function callCore(channel: string, input: unknown): Promise<unknown> {
     if (stopped) throw new ServiceError('INTERNAL', 'Caseworker is shutting down.');
+    if (REPLACING_CHANNELS.has(channel)) {
+      // Set before any await: a read asked after this call waits for it.
+      const call = (async () => {
+        await coreUp;
+        await readerUp;
+        await reader.request({ type: 'control', op: 'release' }).catch(() => undefined);
+        return core.request({ type: 'call', channel, input });
+      })();
+      const mine = call.catch(() => undefined);
+      replacing = mine;
+      void mine.then(() => {
+        if (replacing === mine) replacing = null;
+      });
+      return finishCore(channel, call);
+    }
     await coreUp;
+    return finishCore(channel, core.request({ type: 'call', channel, input }));
+  }
+
+  async function finishCore(channel: string, call: Promise<unknown>): Promise<unknown> {
     try {
-      return await core.request({ type: 'call', channel, input });
+      return await call;
     } catch (error) {
       if (error instanceof WorkerGone) throw new ServiceError('INTERNAL', GONE);
       throw error;
@@ -273,7 +306,9 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
 
   async function callReader(channel: string, input: unknown): Promise<unknown> {
     if (stopped) throw new ServiceError('INTERNAL', 'Caseworker is shutting down.');
+    if (readerGaveUp) return callCore(channel, input); // the core answers every channel too, only not beside a sync
     for (let attempt = 0; ; attempt++) {
+      await replacing;
       await readerUp;
       try {
         return await reader.request({ type: 'call', channel, input });

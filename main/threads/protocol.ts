@@ -47,8 +47,8 @@ export type WorkerInit =
 /** Serving thread → worker. */
 export type ToWorker =
   | { type: 'call'; id: number; channel: string; input: unknown }
-  /** Core only: lifecycle calls of the AppCore (start, one sync, the interval). */
-  | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' }
+  /** Core: lifecycle calls of the AppCore (start, one sync, the interval). Reader: `release` closes its connection until the next read. */
+  | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' | 'release' }
   /** Reader only: the latest status the core pushed, so sync:status never waits for the core. */
   | { type: 'status'; status: SyncStatus }
   | { type: 'stop' };
@@ -74,3 +74,10 @@ export const READ_CHANNELS: ReadonlySet<string> = new Set([
   'outbox:list', 'reports:run', 'reports:saved-list', 'reports:export',
   'dictionaries:get', 'dictionaries:search', 'dictionaries:workers', 'drafts:get', 'drafts:count', 'sync:status',
 ]);
+
+/**
+ * The calls that may delete the replica file and open a new one (another server, the demo). The
+ * reader lets go of the file first (Windows cannot delete a file another connection holds open) and
+ * reads wait until the call is over.
+ */
+export const REPLACING_CHANNELS: ReadonlySet<string> = new Set(['settings:set-connection', 'settings:start-demo', 'settings:demo-reset']);

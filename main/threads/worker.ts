@@ -87,6 +87,7 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
       }
       void answer(core.services, message.id, message.channel, message.input);
     } else if (message.type === 'control') {
+      if (message.op === 'release') return;
       const work = message.op === 'start' ? core.start() : message.op === 'sync' ? core.sync() : Promise.resolve(core.syncIntervalMinutes());
       work.then(
         (data) => post({ type: 'reply', id: message.id, ok: true, data: message.op === 'sync' ? null : data ?? null }),
@@ -144,7 +145,11 @@ function runReader(config: ReadWorkerConfig): void {
   const read = createReadServices(current);
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') void answer(read.services, message.id, message.channel, message.input);
-    else if (message.type === 'status') {
+    else if (message.type === 'control' && message.op === 'release') {
+      open?.replica.close();
+      open = null;
+      post({ type: 'reply', id: message.id, ok: true, data: null });
+    } else if (message.type === 'status') {
       read.setStatus(message.status);
       syncedAt = message.status.lastSyncedAt;
       syncing = message.status.downloading;
