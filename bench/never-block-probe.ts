@@ -4,6 +4,8 @@
 // `sync:status` and `caseload:list` every 50 ms and queues an edit every 250 ms — first with no sync
 // running, then during `sync:run {full: true}` — and prints one JSON line of the round trips.
 
+import { Agent, fetch } from 'undici';
+
 export interface ProbeJob {
   url: string;
   sim: { url: string; source: string; org: string; user: string };
@@ -32,11 +34,14 @@ async function main(job: ProbeJob): Promise<ProbeResult> {
   const token = url.searchParams.get('token')!;
   const origin = url.origin;
 
+  // No header timeout: sync:run answers when the whole sync is over (minutes on a loaded machine).
+  const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connections: 8 });
   async function call<T = Record<string, unknown>>(channel: string, input: unknown): Promise<T> {
     const response = await fetch(`${origin}/rpc/${channel}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify(input),
+      dispatcher: agent,
     });
     const envelope = await response.json() as { ok: boolean; data?: T; error?: { code: string; message: string } };
     if (!envelope.ok) throw new Error(`${channel}: ${envelope.error!.code} ${envelope.error!.message}`);

@@ -29,6 +29,27 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+it('answers every read channel from the reader, whose connection is query-only', async () => {
+  const client = (await call('caseload:list', { offset: 0, limit: 1 })).rows[0]!;
+  const detail = await call('clients:get', { id: client.client.id });
+  expect(detail.client.id).toBe(client.client.id);
+  if (client.referrals[0]) expect((await call('referrals:get', { id: client.referrals[0].id })).referral.id).toBe(client.referrals[0].id);
+  const actions = await call('actions:list', {});
+  const due = actions.actions[0]?.contact.id;
+  expect(due).toBeDefined();
+  expect((await call('contacts:get', { id: due! })).contact.id).toBe(due);
+  expect((await call('caseload:query', { path: 'clients/field/id' })).rows.length).toBeGreaterThan(0);
+  expect((await call('dictionaries:get', { table: 'referrals/project' })).entries.length).toBeGreaterThan(0);
+  expect((await call('dictionaries:search', { table: 'referrals/project', term: 'a' })).entries).toBeDefined();
+  expect((await call('dictionaries:workers', {})).workers.length).toBeGreaterThan(0);
+  expect((await call('reports:run', { path: 'clients/dimension/gender' })).rows.length).toBeGreaterThan(0);
+  expect((await call('reports:export', { path: 'clients/dimension/gender', format: 'xlsx' })).dataBase64.length).toBeGreaterThan(0);
+  expect((await call('reports:saved-list', {})).reports).toEqual([]);
+  expect((await call('drafts:count', {})).count).toBe(0);
+  expect((await call('drafts:get', { key: 'client-form:-1' })).draft).toBeNull();
+  expect((await call('outbox:list', {})).entries).toEqual([]);
+});
+
 it('answers reads from the new replica after a demo reset, and reads asked during it wait for it', async () => {
   const before = await call('caseload:list', { offset: 0, limit: 5 });
   expect(before.total).toBeGreaterThan(0);
