@@ -29,7 +29,7 @@ export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' 
   workerFile?: string | URL | undefined;
   /** Restarts allowed within a minute before giving up (default 5). */
   maxRestartsPerMinute?: number | undefined;
-  /** Linux: the core thread's nice value (default 10; 0 keeps it level with the window's threads). */
+  /** Linux: a nice value for the core thread (default 0: level with the window's threads; see docs/architecture.md). */
   coreNiceness?: number | undefined;
 }
 
@@ -47,7 +47,7 @@ export interface ThreadedCore {
 }
 
 const DEFAULT_WORKER = new URL('./worker-entry.mjs', import.meta.url);
-const DEFAULT_CORE_NICENESS = 10;
+const DEFAULT_CORE_NICENESS = 0;
 const GONE = 'Caseworker’s data engine stopped while doing this and is restarting. What was saved before is safe; check whether this last change is there, then try again.';
 const FAILED = 'Caseworker’s data engine keeps stopping, so it was not restarted. Your saved work is in the replica: quit and open Caseworker again, and send the support log to your administrator if it happens again.';
 const ALL_TABLES = ['clients', 'referrals', 'contacts', 'workers', 'schedules', 'dictionaries', 'extension_records', 'outbox', 'drafts'];
