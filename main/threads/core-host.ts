@@ -250,13 +250,14 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
 
   core = spawnCore();
   coreUp = core.ready;
+  // Both threads load at once; the reader opens the replica only at its first read, which waits
+  // for the core to have created and migrated it.
+  reader = spawnReader();
+  readerUp = Promise.all([core.ready, reader.ready]).then(() => undefined);
+  readerUp.catch(() => undefined);
   try {
-    await core.ready;
+    await readerUp;
     interval = Number(await core.request({ type: 'control', op: 'interval' })) || interval;
-    // The reader starts once the core has migrated the replica.
-    reader = spawnReader();
-    readerUp = reader.ready;
-    await reader.ready;
   } catch (error) {
     stopped = true;
     await core.stop().catch(() => undefined);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { createAppCore, type AppCore } from '../app/core.js';
+import type { AppCore } from '../app/core.js';
 import { StaticKeyProvider } from '../db/keys.js';
 import { keyPragma, type Replica } from '../db/open.js';
 import * as schema from '../db/schema.js';
@@ -56,6 +56,8 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
   events.subscribe((name, payload) => post({ type: 'event', name, payload }));
   let core: AppCore;
   try {
+    // Loaded here, not at the top: the reader never needs the app core, and starts faster without it.
+    const { createAppCore } = await import('../app/core.js');
     core = await createAppCore({
       dataDir: config.dataDir,
       replicaFile: config.replicaFile,
@@ -124,7 +126,7 @@ function openReader(config: ReadWorkerConfig): Replica {
 const REOPEN_WHILE_SYNCING_MS = 60_000;
 
 function runReader(config: ReadWorkerConfig): void {
-  let open: { replica: Replica; inode: number; at: number; syncedAt: string | null } | null = null;
+  let open: { replica: Replica; identity: string; at: number; syncedAt: string | null } | null = null;
   let syncedAt: string | null = null;
   let syncing = false;
 
@@ -133,11 +135,13 @@ function runReader(config: ReadWorkerConfig): void {
     if (!stat || stat.size === 0) {
       throw new ServiceError('INTERNAL', 'The replica is being replaced (a demo reset or a new server). Try again in a moment.');
     }
-    const stale = open !== null && (open.inode !== stat.ino || open.syncedAt !== syncedAt || (syncing && Date.now() - open.at > REOPEN_WHILE_SYNCING_MS));
+    // A file deleted and made again may get the same inode back: its birth time tells them apart.
+    const identity = `${stat.ino}:${stat.birthtimeMs}`;
+    const stale = open !== null && (open.identity !== identity || open.syncedAt !== syncedAt || (syncing && Date.now() - open.at > REOPEN_WHILE_SYNCING_MS));
     if (open === null || stale) {
       open?.replica.close();
       open = null;
-      open = { replica: openReader(config), inode: stat.ino, at: Date.now(), syncedAt };
+      open = { replica: openReader(config), identity, at: Date.now(), syncedAt };
     }
     return open.replica;
   }
