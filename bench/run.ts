@@ -9,6 +9,7 @@ import { benchSyncDown } from './sync-bench.js';
 import { benchOutboxEnqueue, benchOutboxReplay } from './outbox-bench.js';
 import { benchReports } from './report-bench.js';
 import { benchRenderer } from './renderer-bench.js';
+import { benchNeverBlock } from './never-block-bench.js';
 
 type Suite = (bench: BenchSimulator, clients: number) => Promise<BenchRow[]>;
 
@@ -20,6 +21,8 @@ const SUITES: Record<string, Suite> = {
   reports: () => benchReports(),
   // Its own demo charity (24,000 clients, 10,000+ caseload rows), cached under bench-data/.
   renderer: () => benchRenderer(),
+  // RPC round trips through the browser host during a whole-organisation sync: worker threads against one thread.
+  'never-block': (bench, clients) => benchNeverBlock(bench, clients),
 };
 
 export async function run(argv: string[]): Promise<number> {

@@ -61,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     summary: 'run the benchmarks and print a table of figures',
-    usage: 'caseworker bench [--clients N] [--only simulator,sync,outbox,reports,renderer] [--json]',
+    usage: 'caseworker bench [--clients N] [--only simulator,sync,outbox,reports,renderer,never-block] [--json]',
     load: () => import('../../bench/run.js'),
   },
 };

@@ -1,19 +1,18 @@
 // `caseworker web [--data DIR] [--db FILE] [--port N] [--static DIR]`: the app in a browser on this
-// computer. Builds the renderer when it is missing or stale, opens the app core on the replica in
-// DIR (default ./.caseworker-web/, or beside --db FILE), starts the demo when no connection is configured, serves the
-// pages and the contract on 127.0.0.1 only, and prints ONE JSON line {"url": "…?token=…"} on stdout.
+// computer. Builds the renderer when it is missing or stale, starts the browser host
+// (main/web/wiring.ts) on the replica in DIR (default ./.caseworker-web/, or beside --db FILE) —
+// the demo when no connection is configured — and prints ONE JSON line {"url": "…?token=…"} on stdout.
 // SIGINT/SIGTERM/SIGHUP/SIGBREAK stop it cleanly (the replica closed), exit 0.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAppCore, type AppCore } from '../app/core.js';
-import { RendererBuildError, buildRenderer, rendererBuildReason } from '../app/renderer-build.js';
-import { WebKeyError, chooseWebKey } from '../app/web-key.js';
 import { ReplicaKeyError } from '../db/keys.js';
 import { replicaLocationProblem } from '../files/replica-location.js';
-import { createDispatcher } from '../ipc/register.js';
 import { SupportLog } from '../support-log.js';
-import { DEFAULT_STATIC_DIR, WebHostError, isWebHostSender, startWebHost, type WebHost } from '../web/host.js';
+import { DEFAULT_STATIC_DIR, WebHostError } from '../web/host.js';
+import { RendererBuildError, buildRenderer, rendererBuildReason } from '../web/renderer-build.js';
+import { WebKeyError } from '../web/web-key.js';
+import { KeyBesideDataError, startBrowserHost, type BrowserHost } from '../web/wiring.js';
 import { onStopSignal } from './stop-signals.js';
 import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
@@ -67,48 +66,17 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
-  let key;
-  try {
-    key = chooseWebKey({ dataDir, replicaFile });
-  } catch (error) {
-    if (error instanceof WebKeyError || error instanceof ReplicaKeyError) throw new UserFacingError(error.message);
-    throw error;
-  }
-  for (const notice of key.notices) log(`caseworker web: ${notice}`);
-
   const support = new SupportLog({ dir: path.join(dataDir, 'logs') });
-  let core: AppCore;
+  let running: BrowserHost;
   try {
-    core = await createAppCore({
-      dataDir,
-      replicaFile,
-      keyProvider: key.provider, // the Charitylog connection then lives inside the encrypted replica
-      demo: true,
-      backgroundSync: true,
-      keyStoredBesideData: key.storedBesideData,
-      log: support.writer,
-    });
+    running = await startBrowserHost({ dataDir, replicaFile, port, staticDir, log: support.writer, notice: (line) => log(`caseworker web: ${line}`) });
   } catch (error) {
-    if (error instanceof ReplicaKeyError) throw new UserFacingError(error.message);
-    throw error;
-  }
-
-  let host: WebHost | undefined;
-  try {
-    const settings = await core.services['settings:get']({});
-    if (key.storedBesideData && settings.connection !== null) {
-      throw new UserFacingError(`this replica holds a Charitylog connection, so its key must not sit next to it: set CASEWORKER_DB_KEY and start again`);
+    if (error instanceof WebKeyError || error instanceof ReplicaKeyError || error instanceof KeyBesideDataError || error instanceof WebHostError) {
+      throw new UserFacingError(error.message);
     }
-    await core.start();
-    const dispatcher = createDispatcher(core.services, { isTrustedSender: isWebHostSender, log: support.writer });
-    host = await startWebHost({ dispatcher, port, staticDir, events: core.events, log: support.writer });
-  } catch (error) {
-    await core.stop().catch(() => undefined);
-    if (error instanceof WebHostError) throw new UserFacingError(error.message);
     throw error;
   }
-
-  const demo = (await core.services['settings:get']({})).demo;
+  const { host, demo } = running;
   printJson({ url: host.url });
   log(`caseworker web: open ${host.url} in a browser on this computer${demo ? ' (DEMO data: nothing reaches a real Charitylog)' : ''}. Ctrl-C stops it.`);
   support.write('web.start', { port: host.port, demo });
@@ -120,8 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   });
   log('caseworker web: stopping…');
-  await host.close();
-  await core.stop();
+  await running.close();
   support.write('web.stop', {});
   return 0;
 }

@@ -152,7 +152,8 @@ export function keyPragmaOf(replica: Replica): string {
   return pragma;
 }
 
-function keyPragma(key: string): string {
+/** The key pragma for `key` (the reader thread opens its own connection with it). */
+export function keyPragma(key: string): string {
   if (RAW_KEY.test(key)) return `key = "x'${key}'"`;
   return `key = '${key.replaceAll("'", "''")}'`;
 }

@@ -1,12 +1,13 @@
-// What the Electron shell runs: the app core (main/app/core.ts, shared with the browser host) on the
-// encrypted replica in the app's data folder, its key and the Charitylog keys in the OS keychain,
-// the shipped migrations, the system's proxy and CAs, report exports saved in main after the native
-// save dialog, and the shell's own online watch driving syncs (the core runs no loop here).
+// What the Electron shell runs: the app core (main/app/core.ts, shared with the browser host) on its
+// own worker threads (main/threads/: the window's IPC never waits for a sync) over the encrypted
+// replica in the app's data folder, its key and the Charitylog keys in the OS keychain (asked on this
+// thread), the shipped migrations, the system's proxy and CAs, report exports saved in main after the
+// native save dialog, and the shell's own online watch driving syncs (no core loop here).
 
 import os from 'node:os';
 import path from 'node:path';
-import { createAppCore } from '../app/core.js';
 import type { ConnectionStore } from '../app/connection-store.js';
+import { startThreadedCore } from '../threads/core-host.js';
 import type { AppContext, AppRuntime, AppWiring } from './app.js';
 import { SafeStorageKeyProvider, keyStoreName, type CredentialStore } from './credentials.js';
 import { ExportFolderMemory, saveExportService } from './save-export.js';
@@ -48,7 +49,9 @@ export const electronWiring: AppWiring = {
     const file = path.join(context.dataDir, 'replica.db');
     const connections = keychainConnections(context.credentials, context.log);
     await context.network?.refresh(serverUrl(connections));
-    const core = await createAppCore({
+    const core = await startThreadedCore({
+      // The worker bundle (npm run build:electron) beside the main bundle; safeStorage stays on this thread.
+      workerFile: path.join(context.appPath, 'dist-electron', 'main', 'threads', 'worker.js'),
       dataDir: context.dataDir,
       replicaFile: file,
       keyProvider: new SafeStorageKeyProvider(context.credentials, file),

@@ -10,11 +10,11 @@ export type EventListener = (name: EventName, payload: unknown) => void;
 export interface EventHub {
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
   subscribe(listener: EventListener): () => void;
-  /** The last payload of a sticky event (`sync:status`, `outbox:changed`), if any was sent. */
+  /** The last payload of a sticky event (`sync:status`, `outbox:changed`, `core:status`), if any was sent. */
   latest<E extends EventName>(name: E): EventPayload<E> | undefined;
 }
 
-const STICKY: ReadonlySet<EventName> = new Set<EventName>(['sync:status', 'outbox:changed']);
+const STICKY: ReadonlySet<EventName> = new Set<EventName>(['sync:status', 'outbox:changed', 'core:status']);
 
 export function createEventHub(options: { log?: LogWriter } = {}): EventHub {
   const listeners = new Set<EventListener>();

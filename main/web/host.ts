@@ -231,7 +231,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const write = (name: string, payload: unknown) => {
       res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
     };
-    for (const sticky of ['sync:status', 'outbox:changed'] as const) {
+    for (const sticky of ['sync:status', 'outbox:changed', 'core:status'] as const) {
       const latest = options.events?.latest?.(sticky);
       if (latest !== undefined) write(sticky, latest);
     }

@@ -20,7 +20,7 @@ export const CHANNELS = [
   'groups:list', 'groups:set', 'groups:look-up', 'groups:remember',
 ] as const;
 
-export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed'] as const;
+export const EVENT_NAMES = ['sync:status', 'sync:progress', 'outbox:changed', 'data:changed', 'core:status'] as const;
 
 /** Electron delivers events on `event:<name>`, apart from the invoke channels of the same name. */
 export const EVENT_WIRE_PREFIX = 'event:';

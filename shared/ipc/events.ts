@@ -12,6 +12,16 @@ export const outboxCounts = z.object({
 });
 export type OutboxCounts = z.infer<typeof outboxCounts>;
 
+/** The data engine's thread (main/threads/): running, restarting after it stopped unexpectedly, or given up on. */
+export const coreStatus = z.object({
+  state: z.enum(['running', 'restarting', 'failed']),
+  /** A sentence for the notice; null when there is nothing to say. */
+  message: z.string().max(400).nullable(),
+  /** Restarts since the app started. */
+  restarts: z.number().int().nonnegative(),
+});
+export type CoreStatus = z.infer<typeof coreStatus>;
+
 export const events = {
   /** The whole SyncStatus, on every change. */
   'sync:status': syncStatusSchema,
@@ -21,6 +31,8 @@ export const events = {
   'outbox:changed': outboxCounts,
   /** Replica tables written (by a sync or a local edit): lists showing them should reload. */
   'data:changed': z.object({ tables: z.array(z.string().max(64)).max(50) }),
+  /** The data engine stopped unexpectedly and is restarting (or came back): the app shows a notice. */
+  'core:status': coreStatus,
 } as const;
 
 export type Events = typeof events;

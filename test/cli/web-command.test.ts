@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererBuildReason } from '../../main/app/renderer-build.js';
-import { DEMO_KEY_FILE } from '../../main/app/web-key.js';
+import { rendererBuildReason } from '../../main/web/renderer-build.js';
+import { DEMO_KEY_FILE } from '../../main/web/web-key.js';
 import { rawRequest, tokenOf } from '../support/ipc-support.js';
 
 const BIN = path.resolve('bin/caseworker.mjs');

@@ -1,0 +1,118 @@
+// Issue 13's rows: RPC round trips through the browser host while a whole-organisation sync runs,
+// for the app core on worker threads (now) against the same core on the host's own thread (before),
+// both measured in this run on the same simulator. Each host runs in its own process
+// (bench/never-block-host.ts) and the person at the window in another (bench/never-block-probe.ts),
+// so neither the simulator's event loop (this process) nor the probe's delays what is measured.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentile, type BenchRow } from './bench-row.js';
+import type { HostJob } from './never-block-host.js';
+import type { ProbeJob, ProbeResult, ProbeSeries } from './never-block-probe.js';
+import type { BenchSimulator } from './sim-fixture.js';
+
+const HOST = fileURLToPath(new URL('./never-block-host.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./never-block-probe.ts', import.meta.url));
+const DB_KEY = 'b1'.repeat(32);
+const IDLE_SECONDS = 10;
+
+interface Figures { p50: number; p95: number; p99: number; max: number; n: number }
+
+function figures(samples: number[]): Figures {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, n: sorted.length };
+}
+
+const ms = (n: number) => Math.round(n * 10) / 10;
+const describe = (f: Figures) => `p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)} ms (${f.n} calls)`;
+
+function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOST, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      resolve({
+        url: (JSON.parse(line) as { url: string }).url,
+        stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+        }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`the bench host (${job.mode}) exited ${code} before serving: ${stderr.trim()}`)));
+  });
+}
+
+function runProbe(job: ProbeJob): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', PROBE, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`the bench probe exited ${code}: ${stderr.trim()}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ProbeResult);
+    });
+  });
+}
+
+async function measureMode(bench: BenchSimulator, mode: HostJob['mode'], dir: string): Promise<ProbeResult> {
+  const dataDir = path.join(dir, mode);
+  const host = await startHost({ mode, dataDir, dbKey: DB_KEY });
+  try {
+    const { everyone, sim } = bench;
+    return await runProbe({
+      url: host.url,
+      sim: { url: sim.url, source: everyone.source, org: everyone.org, user: everyone.user },
+      me: { user: everyone.id, worker: everyone.worker },
+      idleSeconds: IDLE_SECONDS,
+    });
+  } finally {
+    await host.stop();
+  }
+}
+
+interface Summary { idle: Record<keyof ProbeSeries, Figures>; sync: Record<keyof ProbeSeries, Figures>; result: ProbeResult }
+
+function summarise(result: ProbeResult): Summary {
+  const of = (series: ProbeSeries) => ({ status: figures(series.status), caseload: figures(series.caseload), enqueue: figures(series.enqueue) });
+  return { idle: of(result.idle), sync: of(result.sync), result };
+}
+
+export async function benchNeverBlock(bench: BenchSimulator, clients: number): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-never-block-'));
+  try {
+    const before = summarise(await measureMode(bench, 'single', dir));
+    const after = summarise(await measureMode(bench, 'threads', dir));
+    const size = `${clients.toLocaleString('en-GB')} clients, ${after.result.records.toLocaleString('en-GB')} records`;
+    const rows: BenchRow[] = [];
+    for (const [label, s] of [['before (one thread)', before], ['after (worker threads)', after]] as const) {
+      const threads = s === after;
+      rows.push(
+        { name: `never-block ${label}: sync:status during full sync, p95`, value: ms(s.sync.status.p95), unit: 'ms', ...(threads ? { target: '≤ 20 ms, max ≤ 100' } : {}), note: `${describe(s.sync.status)}; idle p95 ${ms(s.idle.status.p95)} ms` },
+        {
+          name: `never-block ${label}: caseload:list (200 rows) during full sync, p95`, value: ms(s.sync.caseload.p95), unit: 'ms',
+          ratio: s.sync.caseload.p95 / s.idle.caseload.p95, ...(threads ? { target: '≤ 1.5× idle p95, max ≤ 150' } : {}),
+          note: `${describe(s.sync.caseload)}; idle p95 ${ms(s.idle.caseload.p95)}, max ${ms(s.idle.caseload.max)} ms (ratio = during / idle)`,
+        },
+        { name: `never-block ${label}: enqueue an edit during full sync, p95`, value: ms(s.sync.enqueue.p95), unit: 'ms', ...(threads ? { target: '≤ 5 ms' } : {}), note: `${describe(s.sync.enqueue)}; idle p95 ${ms(s.idle.enqueue.p95)} ms` },
+        { name: `never-block ${label}: full sync wall time (${size})`, value: Math.round(s.result.fullSyncSeconds * 10) / 10, unit: 's', ...(threads ? { ratio: s.result.fullSyncSeconds / before.result.fullSyncSeconds } : {}), note: `first sync ${Math.round(s.result.firstSyncSeconds)} s${threads ? '; ratio = after / before' : ''}` },
+      );
+    }
+    return rows;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+// The messages between the thread that serves the window and the data-plane workers (core and
+// reader). Everything here is structured-clone data: channel inputs and outputs already passed the
+// contract's schemas on the serving side, errors travel as the envelope's ErrorBody, events as
+// (name, payload) pairs that the serving thread's EventHub checks again before fanning out.
+
+import type { NetworkOptions } from '../api/network.js';
+import type { ErrorBody } from '../../shared/ipc/envelope.js';
+import type { SyncStatus } from '../../shared/sync-status.js';
+import type { RetryOptions } from '../api/retry.js';
+import type { DemoOptions } from '../app/demo.js';
+import type { ReplayTimings } from '../outbox/replay.js';
+import type { StoreLink } from './sync-call.js';
+
+/** Where the core keeps the Charitylog keys: inside the replica (browser host), or asked of the serving thread (the OS keychain, Electron). */
+export type ConnectionsConfig = { kind: 'replica' } | { kind: 'serving-thread'; link: StoreLink };
+
+/** The core's options that can cross a thread: the key is resolved by the serving thread first. */
+export interface CoreWorkerConfig {
+  /** The proxy and CAs to reach the server with, as data (a function cannot cross to a worker). */
+  network?: NetworkOptions | undefined;
+  dataDir: string;
+  replicaFile: string;
+  key: string;
+  keySource: string;
+  migrationsFolder?: string | undefined;
+  connections: ConnectionsConfig;
+  demo?: boolean | undefined;
+  demoOptions?: DemoOptions | undefined;
+  backgroundSync?: boolean | undefined;
+  pushAfterEditMs?: number | null | undefined;
+  keyStoredBesideData?: boolean | undefined;
+  requestTimeoutMs?: number | undefined;
+  retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
+  pushTimings?: Partial<ReplayTimings> | undefined;
+  offlineRetryMs?: number | undefined;
+  /** Linux only: the core thread's nice value (the sync yields the CPU to the window's threads). */
+  niceness?: number | undefined;
+}
+
+export interface ReadWorkerConfig {
+  replicaFile: string;
+  key: string;
+  keySource: string;
+}
+
+export type WorkerInit =
+  | { role: 'core'; config: CoreWorkerConfig }
+  | { role: 'reader'; config: ReadWorkerConfig };
+
+/** Serving thread → worker. */
+export type ToWorker =
+  | { type: 'call'; id: number; channel: string; input: unknown }
+  /** Core: lifecycle calls of the AppCore (start, one sync, the interval). Reader: `release` closes its connection until the next read. */
+  | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' | 'release' }
+  /** Reader only: the latest status the core pushed, so sync:status never waits for the core. */
+  | { type: 'status'; status: SyncStatus }
+  /** Core only: the system's proxy and CAs as the shell resolved them now (they change with the network). */
+  | { type: 'network'; options: NetworkOptions }
+  | { type: 'stop' };
+
+export type Reply = { type: 'reply'; id: number; ok: true; data: unknown } | { type: 'reply'; id: number; ok: false; error: ErrorBody };
+
+/** Worker → serving thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'init-failed'; error: { name: string; message: string } }
+  | Reply
+  | { type: 'event'; name: string; payload: unknown }
+  | { type: 'log'; event: string; fields: Record<string, unknown> }
+  | { type: 'stopped' };
+
+/**
+ * The channels the reader answers from its own connection: they read the replica and nothing else,
+ * so they never wait behind a sync's ingest or a push in the core. `sync:status` is the core's last
+ * pushed status with the outbox count read here.
+ */
+export const READ_CHANNELS: ReadonlySet<string> = new Set([
+  'caseload:list', 'caseload:query', 'clients:get', 'referrals:get', 'contacts:get', 'actions:list',
+  'outbox:list', 'reports:run', 'reports:saved-list', 'reports:export',
+  'dictionaries:get', 'dictionaries:search', 'dictionaries:workers', 'drafts:get', 'drafts:count', 'sync:status',
+]);
+
+/**
+ * The calls that may delete the replica file and open a new one (another server, the demo). The
+ * reader lets go of the file first (Windows cannot delete a file another connection holds open) and
+ * reads wait until the call is over.
+ */
+export const REPLACING_CHANNELS: ReadonlySet<string> = new Set(['settings:set-connection', 'settings:start-demo', 'settings:demo-reset']);

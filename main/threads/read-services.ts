@@ -1,0 +1,53 @@
+// The read side of the app core: the channels in READ_CHANNELS answered over a connection of their
+// own, composed from the same service functions the core uses (nothing re-implemented). The
+// connection is query-only, so a read that would write fails loudly instead of queueing for the
+// writer's lock; `sync:status` combines the core's last pushed status with the outbox count read here.
+
+import { INITIAL_SYNC_STATUS, type SyncStatus } from '../../shared/sync-status.js';
+import type { Replica } from '../db/open.js';
+import { listActions } from '../app/actions.js';
+import { listCaseload } from '../app/caseload.js';
+import { createDraftServices } from '../app/drafts.js';
+import { createOutboxServices, outboxCounts } from '../app/outbox-view.js';
+import { clientDetail, contactDetail, referralDetail } from '../app/record-views.js';
+import { createReportServices } from '../app/reports.js';
+import { myUserId } from '../app/settings.js';
+import { createReplicaServices } from '../ipc/replica-services.js';
+import type { Services } from '../ipc/services.js';
+
+export interface ReadServices {
+  services: Partial<Services>;
+  /** The core's status as last pushed (the reader keeps no sync state of its own). */
+  setStatus(status: SyncStatus): void;
+}
+
+export function createReadServices(replica: () => Replica): ReadServices {
+  let status: SyncStatus = { ...INITIAL_SYNC_STATUS };
+  const handle = { get sqlite() { return replica().sqlite; } };
+  const replicaServices = createReplicaServices(handle);
+  const reports = createReportServices(() => replica());
+  const drafts = createDraftServices(() => replica());
+  const outbox = createOutboxServices({ replica: () => replica(), changed: () => undefined });
+
+  const services: Partial<Services> = {
+    ...replicaServices,
+    'caseload:list': async (input) => listCaseload(replica(), input),
+    'actions:list': async (input) => listActions(replica(), input, myUserId(replica())),
+    'clients:get': async ({ id }) => clientDetail(replica(), id),
+    'referrals:get': async ({ id }) => referralDetail(replica(), id),
+    'contacts:get': async ({ id }) => contactDetail(replica(), id),
+    'outbox:list': outbox['outbox:list'],
+    'reports:run': reports['reports:run'],
+    'reports:saved-list': reports['reports:saved-list'],
+    'reports:export': reports['reports:export'],
+    'drafts:get': drafts['drafts:get'],
+    'drafts:count': drafts['drafts:count'],
+    'sync:status': async () => ({ ...status, pending: outboxCounts(replica()).pending }),
+  };
+  return {
+    services,
+    setStatus(next) {
+      status = next;
+    },
+  };
+}
