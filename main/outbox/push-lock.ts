@@ -115,6 +115,18 @@ export function releasePushLock(sqlite: Database.Database, token: string): void 
 }
 
 /**
+ * Releases a lease left by a thread of this very process that is gone (the app core's worker was
+ * killed and is being restarted): its PID is ours, so it looks alive, but nothing here pushes any more.
+ * Only the restarted core calls this, before it pushes; its entries left `sending` are then reconciled.
+ */
+export function releaseLeaseOfDeadThread(sqlite: Database.Database): boolean {
+  const lease = readLease(sqlite);
+  if (!lease || lease.pid !== process.pid || held.has(lease.token)) return false;
+  cached(sqlite, `DELETE FROM outbox_state WHERE key = ? AND json_extract(value, '$.token') = ?`).run(LOCK_KEY, lease.token);
+  return true;
+}
+
+/**
  * Releases every lease this process holds, synchronously: for the OS ending the session (Windows
  * log-off, shut-down) and for signals, when there may be no time for a push to wind down.
  */

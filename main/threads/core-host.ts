@@ -177,7 +177,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     if (message.type === 'log') log(message.event, message.fields);
   }
 
-  function spawnCore(): WorkerLink {
+  function spawnCore(restarted = false): WorkerLink {
     const config: CoreWorkerConfig = {
       ...rest,
       replicaFile,
@@ -186,6 +186,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       connections: keychain ? { kind: 'serving-thread', link: keychain.link } : { kind: 'replica' },
       niceness: coreNiceness ?? DEFAULT_CORE_NICENESS,
       network: network?.(),
+      restarted,
     };
     // A port can be handed over once: a restarted core gets a fresh pair (restart()).
     const link = new WorkerLink(file, { role: 'core', config }, keychain ? [keychain.link.port as unknown as Transferable] : [], onCoreMessage);
@@ -232,7 +233,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
         keychain.close();
         keychain = serveConnectionStore(connections);
       }
-      core = spawnCore();
+      core = spawnCore(true);
       coreUp = core.ready;
       try {
         await core.ready;

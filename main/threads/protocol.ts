@@ -16,6 +16,8 @@ export type ConnectionsConfig = { kind: 'replica' } | { kind: 'serving-thread'; 
 
 /** The core's options that can cross a thread: the key is resolved by the serving thread first. */
 export interface CoreWorkerConfig {
+  /** This core replaces one that died: a push lease its thread left under this process's PID is released. */
+  restarted?: boolean | undefined;
   /** The proxy and CAs to reach the server with, as data (a function cannot cross to a worker). */
   network?: NetworkOptions | undefined;
   dataDir: string;

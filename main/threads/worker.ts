@@ -17,6 +17,7 @@ import { createEventHub } from '../ipc/event-hub.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import type { CoreWorkerConfig, FromWorker, ReadWorkerConfig, ToWorker, WorkerInit } from './protocol.js';
+import { releaseLeaseOfDeadThread } from '../outbox/push-lock.js';
 import { commitOpenIngest } from './person-writes.js';
 import { createReadServices } from './read-services.js';
 import { connectionStoreOver } from './sync-call.js';
@@ -82,6 +83,7 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
     post({ type: 'init-failed', error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } });
     return;
   }
+  if (config.restarted && releaseLeaseOfDeadThread(core.replica().sqlite)) log('core.lease_of_dead_thread_released', {});
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {

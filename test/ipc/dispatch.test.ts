@@ -26,6 +26,7 @@ const SETTINGS = {
   syncIntervalMinutes: 15,
   encryption: { replicaEncrypted: true, keySource: 'a fixed test key', credentialsProtected: true },
   demo: false,
+  connectionCheck: null,
 } as const;
 
 const dirs: string[] = [];
