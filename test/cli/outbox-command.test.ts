@@ -141,19 +141,16 @@ describe.concurrent('caseworker queue reads paths in a dialect', { timeout: 180_
     const recorded = line(await q('POST', `done_contacts/referral/${referral.id}`, `user=${login.id}`, `stage=${stage}`,
       'start_date=2026-11-04 14:00:00', 'end_date=2026-11-04 14:15:00', 'description=Extra info from the CLI'));
     expect(recorded.temp_id).toBeLessThan(0);
-    const [bare, withId, created] = await Promise.all([
-      q('PUT', `clients/${client}`, 'telephone=01632 960401'),
-      q('PUT', `clients/id/${client}`, 'mobile=07700 900401'),
-      q('POST', 'clients', 'first_name=Temp', 'surname=Related'),
-    ]);
+    // One after another: the listing below is in queue order.
+    const bare = await q('PUT', `clients/${client}`, 'telephone=01632 960401');
+    const withId = await q('PUT', `clients/id/${client}`, 'mobile=07700 900401');
+    const created = await q('POST', 'clients', 'first_name=Temp', 'surname=Related');
     expect(line(bare).temp_id).toBeNull();
     expect(line(withId).temp_id).toBeNull();
     const temp = line(created).temp_id as number;
-    const [forward, backward, seedWords] = await Promise.all([
-      q('PUT', `relationship_details/${temp}/${client}`, 'relation_first_to_second=2801', 'relation_second_to_first=2803'),
-      q('PUT', `relationship_details/${client}/${temp}`, 'relation_first_to_second=2803', 'relation_second_to_first=2801', 'major=Y'),
-      caseworker(['queue', '--db', db, '--dialect', '2019', 'POST', `clients/id/${client}`, `id_second=${temp}`, 'relationship_first_to_second=2801', 'relationship_second_to_first=2803', 'major=Y']),
-    ]);
+    const forward = await q('PUT', `relationship_details/${temp}/${client}`, 'relation_first_to_second=2801', 'relation_second_to_first=2803');
+    const backward = await q('PUT', `relationship_details/${client}/${temp}`, 'relation_first_to_second=2803', 'relation_second_to_first=2801', 'major=Y');
+    const seedWords = await caseworker(['queue', '--db', db, '--dialect', '2019', 'POST', `clients/id/${client}`, `id_second=${temp}`, 'relationship_first_to_second=2801', 'relationship_second_to_first=2803', 'major=Y']);
     expect(line(forward).temp_id).toBeNull();
     expect(line(backward).temp_id).toBeNull();
     expect(seedWords.code).toBe(1);
