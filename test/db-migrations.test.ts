@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplicaWithKey, type Replica } from '../main/db/open.js';
+import { answerPath } from '../main/db/answer-path.js';
 import { getRecord, upsertRecords } from '../main/db/records.js';
 import { searchClients } from '../main/db/search.js';
 import { TEST_KEY, clientRecord, journalEntries, migrateFirst, tempDir } from './db-fixtures.js';
@@ -21,6 +22,9 @@ afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const plan = (replica: Replica, sql: string) =>
+  (replica.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
 
 const tables = (replica: Replica) =>
   (replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
@@ -70,6 +74,28 @@ describe('the committed migrations', () => {
     expect(index?.sql).toMatch(/ON `contacts` \(`client`\)/);
     expect(replica.sqlite.prepare('SELECT count(*) AS n FROM contacts INDEXED BY contacts_client WHERE client = 7').get()).toEqual({ n: 20 });
     expect(getRecord(replica, 'done_contacts', 4000)?.client).toBe(200);
+  });
+
+  it('0008 orders the caseload by name without case from an index, and answers month reports from one', () => {
+    const replica = unmigrated();
+    const at = journalEntries().findIndex((e) => e.tag === '0008_report_and_caseload_indexes');
+    expect(at).toBeGreaterThan(0);
+    migrateFirst(replica, at);
+    upsertRecords(replica, 'clients', [clientRecord(1, { surname: 'baker', first_name: 'Zoe' }), clientRecord(2, { surname: 'Adams' }), clientRecord(3, { surname: 'Baker', first_name: 'amy' })]);
+    upsertRecords(replica, 'done_contacts', Array.from({ length: 300 }, (_, i) => ({ id: i + 1, user: (i % 3) + 1, start_date: `2025-0${(i % 4) + 1}-15 10:00:00`, updated: '2025-05-01 00:00:00' })));
+    const monthly = () => answerPath(replica, 'done_contacts/dimension/month/metric/user');
+    const before = monthly();
+
+    migrateFirst(replica, at + 1);
+    expect(monthly()).toEqual(before);
+    expect(before).toContainEqual({ month: '2025-02', user: 2, count: 25 });
+    const byName = `SELECT id FROM clients c ORDER BY c.surname COLLATE NOCASE, c.first_name COLLATE NOCASE, c.id LIMIT 2`;
+    expect(replica.sqlite.prepare(byName).pluck().all()).toEqual([2, 3]);
+    expect(plan(replica, byName)).toMatch(/USING COVERING INDEX clients_surname/);
+    expect(plan(replica, byName)).not.toMatch(/TEMP B-TREE/);
+    const report = `SELECT substr(t.start_date, 1, 7), t.user, count(*) FROM contacts t WHERE t.state = 'done' GROUP BY 1, 2 ORDER BY 1, 2`;
+    expect(plan(replica, report)).toMatch(/USING COVERING INDEX contacts_state_month_user/);
+    expect(plan(replica, report)).not.toMatch(/TEMP B-TREE/);
   });
 
   it('applying all migrations twice changes nothing the second time', () => {
