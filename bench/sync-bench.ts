@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openReplicaWithKey } from '../main/db/open.js';
 import { searchClients } from '../main/db/search.js';
+import { listCaseload } from '../main/app/caseload.js';
 import type { RecordGroup } from '../shared/dizions/model.js';
 import { percentile, type BenchRow } from './bench-row.js';
 import type { ChildJob, ChildResult } from './sync-child.js';
@@ -221,6 +222,48 @@ export async function benchCaseloadSearch(dbFile: string, queries = 400): Promis
   }
 }
 
+/** (5) caseload:list, first page with the default filters, over the synced replica (the function the channel runs, no HTTP). */
+export async function benchCaseloadList(dbFile: string, runs = 40): Promise<BenchRow[]> {
+  const replica = openReplicaWithKey({ file: dbFile, key: DB_KEY });
+  try {
+    const clientCount = replica.sqlite.prepare('SELECT count(*) FROM clients').pluck().get() as number;
+    for (let i = 0; i < 3; i++) listCaseload(replica, {}); // warm the page cache and statements
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      listCaseload(replica, {});
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return [
+      { name: `caseload:list first page over ${clientCount.toLocaleString('en-GB')} clients (${runs} runs) p50`, value: round(percentile(times, 50), 2), unit: 'ms' },
+      { name: 'caseload:list first page p95', value: round(percentile(times, 95), 2), unit: 'ms', target: 'p95 ≤ 20 ms', note: 'listCaseload as the channel runs it, without the browser host\'s HTTP' },
+    ];
+  } finally {
+    replica.close();
+  }
+}
+
+/** (6) `caseworker status` as a user starts it (median of 5), prebuilt CLI against tsx. */
+export async function benchStatusStart(dbFile: string): Promise<BenchRow[]> {
+  const median = async (env: Record<string, string>) => {
+    const runs: CommandRun[] = [];
+    for (let i = 0; i < 5; i++) runs.push(await runCommand(['status', '--db', dbFile, '--json'], { CASEWORKER_DB_KEY: DB_KEY, ...env }));
+    const by = (key: 'wallSeconds' | 'cpuSeconds') => runs.map((r) => r[key]).sort((a, b) => a - b)[2]!;
+    return { wall: by('wallSeconds'), cpu: by('cpuSeconds') };
+  };
+  const prebuilt = await median({});
+  const tsx = await median({ CASEWORKER_TSX: '1' });
+  return [{
+    name: 'caseworker status: start to exit (median of 5)', value: round(prebuilt.wall), unit: 's', ratio: round(prebuilt.wall / tsx.wall), target: '≤ 0.3 s',
+    note: `CPU ${round(prebuilt.cpu)} s; ratio = against the same command through tsx (${round(tsx.wall)} s, CPU ${round(tsx.cpu)} s)${existsPrebuilt() ? '' : ' — NO PREBUILT CLI (npm run build:cli): both ran through tsx'}`,
+  }];
+}
+
+function existsPrebuilt(): boolean {
+  return fs.existsSync(fileURLToPath(new URL('../dist/cli/inputs.json', import.meta.url)));
+}
+
 /** The sync suite's rows, in order (the runner's suite). */
 export async function benchSyncDown(bench: BenchSimulator, clients: number, workDir?: string): Promise<BenchRow[]> {
   const options: SyncBenchOptions = { bench, clients, ...(workDir ? { workDir } : {}) };
@@ -231,7 +274,9 @@ export async function benchSyncDown(bench: BenchSimulator, clients: number, work
     const initial = await benchInitialSync(options, dir, synced);
     const incremental = await benchIncrementalSync(options, synced, initial.sync);
     const search = await benchCaseloadSearch(synced);
-    return [...initial.rows, ...incremental, ...search];
+    const caseload = await benchCaseloadList(synced);
+    const status = await benchStatusStart(synced);
+    return [...initial.rows, ...incremental, ...search, ...caseload, ...status];
   } finally {
     if (!workDir) fs.rmSync(dir, { recursive: true, force: true });
   }
