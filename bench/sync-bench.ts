@@ -5,7 +5,7 @@
 // changed, as fractions of the initial, (4) caseload search p50/p95. Every measured job runs in a
 // process of its own (bench/sync-child.ts, bench/command-run.ts), never the simulator's.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -267,6 +267,9 @@ function existsPrebuilt(): boolean {
 /** The sync suite's rows, in order (the runner's suite). */
 export async function benchSyncDown(bench: BenchSimulator, clients: number, workDir?: string): Promise<BenchRow[]> {
   const options: SyncBenchOptions = { bench, clients, ...(workDir ? { workDir } : {}) };
+  // The command as a user runs it after `npm install`: prebuilt (a stale build would fall back to tsx).
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL('../build/cli.mjs', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('bench: could not prebuild the CLI (node build/cli.mjs)');
   const dir = workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-bench-sync-'));
   fs.mkdirSync(dir, { recursive: true });
   try {

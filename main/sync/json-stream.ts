@@ -1,7 +1,11 @@
 // Parses a JSON array as its text arrives, chunk by chunk, handing back runs of whole elements, so
 // a reply of a million records is ingested while it streams and never held whole (memory stays at
-// one run plus one chunk). The scanner only finds element boundaries (strings, escapes and nesting
-// carried across chunks); each run is parsed by JSON.parse, which stays the one judge of validity.
+// one run plus one chunk). JSON.parse stays the one judge of validity.
+// Finding where a run may end: each run starts just after a top-level comma, so a cut is tried at
+// the last `},` of the text gathered; if `[` + text up to that `}` + `]` parses, the cut was at the
+// top level (a cut inside a string leaves it unterminated, one inside a nested value leaves a
+// bracket open: neither parses). Only when that fails (a nested list of objects, an odd string) is
+// the text scanned character by character for the last top-level boundary.
 // A body that is not a JSON array, or that ends before the array closes, is a MalformedReply.
 
 import { MalformedReply } from './json-array.js';
@@ -18,108 +22,90 @@ const COMMA = 44;
 const RUN_CHARS = 1 << 18;
 
 export class JsonArrayStream {
-  /** Unparsed text: from the start of the current run to the end of what has arrived. */
+  /** Unparsed text, starting just after the `[` or after the comma that ended the last run. */
   private text = '';
-  /** Where scanning resumes in `text`. */
-  private at = 0;
   private started = false;
-  private closed = false;
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  /** Just after the last whole top-level element in `text` (0: none yet). */
-  private boundary = 0;
 
   constructor(private readonly runChars = RUN_CHARS) {}
 
   /** Feeds the next piece of the body; returns the runs of elements it completed (often none). */
   push(chunk: string): unknown[][] {
-    if (this.closed) {
-      if (chunk.trim() !== '') throw new MalformedReply('the reply goes on after its JSON array closed');
-      return [];
-    }
-    this.text += chunk;
-    const runs: unknown[][] = [];
-    const text = this.text;
-    let i = this.at;
     if (!this.started) {
-      while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-      if (i >= text.length) {
+      const text = (this.text + chunk).trimStart();
+      if (text === '') {
         this.text = '';
-        this.at = 0;
-        return runs;
+        return [];
       }
-      if (text.charCodeAt(i) !== OPEN_BRACKET) throw new MalformedReply(`the reply is not a JSON array (it starts ${JSON.stringify(text.slice(i, i + 40))})`);
+      if (text.charCodeAt(0) !== OPEN_BRACKET) throw new MalformedReply(`the reply is not a JSON array (it starts ${JSON.stringify(text.slice(0, 40))})`);
       this.started = true;
-      this.text = text.slice(i + 1);
-      return this.scanFrom(0, runs);
+      this.text = text.slice(1);
+    } else {
+      this.text += chunk;
     }
-    return this.scanFrom(i, runs);
+    if (this.text.length < this.runChars) return [];
+    const run = this.cut();
+    return run ? [run] : [];
   }
 
-  /** The body has ended: the last run, or a MalformedReply when the array never closed. */
+  /** The body has ended: the last elements, or a MalformedReply when the array never closed or goes on after. */
   end(): unknown[] {
-    if (!this.closed) throw new MalformedReply(this.started ? 'the reply was cut off: its JSON array never closes' : 'the reply is empty, not a JSON array');
-    return [];
+    if (!this.started) throw new MalformedReply('the reply is empty, not a JSON array');
+    const text = this.text;
+    this.text = '';
+    if (!text.trimEnd().endsWith(']')) throw new MalformedReply('the reply was cut off: its JSON array never closes');
+    let items: unknown;
+    try {
+      items = JSON.parse(`[${text}`);
+    } catch (error) {
+      throw new MalformedReply(`the reply is not valid JSON (${(error as Error).message})`);
+    }
+    return items as unknown[];
   }
 
-  private scanFrom(start: number, runs: unknown[][]): unknown[][] {
+  /** Parses and drops the whole elements at the start of the text, if a boundary is found. */
+  private cut(): unknown[] | undefined {
     const text = this.text;
-    let depth = this.depth;
-    let inString = this.inString;
-    let escaped = this.escaped;
-    let boundary = this.boundary;
-    let i = start;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
-        continue;
-      }
-      if (c === QUOTE) inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || (c === CLOSE_BRACKET && depth > 0)) {
-        depth--;
-        if (depth === 0) boundary = i + 1;
-      } else if (c === CLOSE_BRACKET) {
-        // The array closes: whatever is before it is the last run.
-        const last = text.slice(0, i);
-        if (last.trim() !== '') runs.push(parseRun(last));
-        if (text.slice(i + 1).trim() !== '') throw new MalformedReply('the reply goes on after its JSON array closed');
-        this.closed = true;
-        this.text = '';
-        this.at = 0;
-        return runs;
-      } else if (c === COMMA && depth === 0 && boundary > 0 && boundary >= this.runChars) {
-        // A run is long enough: parse it and start the next one after this comma.
-        runs.push(parseRun(text.slice(0, boundary)));
-        this.text = text.slice(i + 1);
-        this.depth = depth;
-        this.inString = inString;
-        this.escaped = escaped;
-        this.boundary = 0;
-        return this.scanFrom(0, runs);
+    const candidate = text.lastIndexOf('},');
+    if (candidate > 0) {
+      try {
+        const items = JSON.parse(`[${text.slice(0, candidate + 1)}]`) as unknown[];
+        this.text = text.slice(candidate + 2);
+        return items;
+      } catch {
+        // not a top-level boundary: scan for one
       }
     }
-    this.at = i;
-    this.depth = depth;
-    this.inString = inString;
-    this.escaped = escaped;
-    this.boundary = boundary;
-    return runs;
+    const boundary = lastTopLevelComma(text);
+    if (boundary < 0) return undefined;
+    let items: unknown[];
+    try {
+      items = JSON.parse(`[${text.slice(0, boundary)}]`) as unknown[];
+    } catch (error) {
+      throw new MalformedReply(`the reply is not valid JSON (${(error as Error).message})`);
+    }
+    this.text = text.slice(boundary + 1);
+    return items;
   }
 }
 
-function parseRun(text: string): unknown[] {
-  try {
-    return JSON.parse(`[${text}]`) as unknown[];
-  } catch (error) {
-    throw new MalformedReply(`the reply is not valid JSON (${(error as Error).message})`);
+/** The index of the last comma between top-level elements, or -1 (the text starts at the top level). */
+function lastTopLevelComma(text: string): number {
+  let depth = 0;
+  let inString = false;
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth < 0) return last; // the array's own `]`
+    } else if (c === COMMA && depth === 0) last = i;
   }
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
+  return last;
 }
