@@ -12,7 +12,7 @@ import type { RecordGroup } from '../shared/dizions/model.js';
 import { oneShotBaseline, rawBaseline, type OneShotIngredients } from './raw-baseline.js';
 
 export interface ChildJob {
-  kind: 'sync' | 'raw' | 'oneshot';
+  kind: 'sync' | 'raw' | 'oneshot' | 'noop';
   /** oneshot only: what of the replica the one-shot path adds (none: `(id, json)` into a plain file). */
   ingredients?: OneShotIngredients;
   url: string;
@@ -43,7 +43,10 @@ async function main(job: ChildJob): Promise<ChildResult> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let result: Omit<ChildResult, 'cpuSeconds' | 'maxRssBytes' | 'maxLoopBlockMs' | 'p99LoopBlockMs'>;
-  if (job.kind === 'oneshot') {
+  if (job.kind === 'noop') {
+    // The child's own start (tsx, imports): what every other job's CPU time includes.
+    result = { seconds: 0, records: 0, bytes: 0, requests: 0 };
+  } else if (job.kind === 'oneshot') {
     result = await oneShotBaseline({ url: job.url, keys: job.keys, dbFile: job.dbFile, dbKey: job.dbKey, groups: job.scopes, ingredients: job.ingredients ?? {} });
   } else if (job.kind === 'raw') {
     result = await rawBaseline({ url: job.url, keys: job.keys, dbFile: job.dbFile, dbKey: job.dbKey, groups: job.scopes });
