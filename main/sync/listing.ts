@@ -9,7 +9,7 @@ import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { MAX_FILTER_PAIRS } from '../../shared/dizions/model.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
 import type { ApiRecord } from '../db/records.js';
-import { ReplyShapeError, getArray, streamArray, type FetchContext, type Sink, type StreamSink } from './fetch.js';
+import { ReplyShapeError, streamArray, type FetchContext, type Sink, type StreamSink } from './fetch.js';
 import { idBatchPaths } from './id-batches.js';
 import { runLimited } from './pool.js';
 import { doneWindow, explicitPath, type ScopeSettings } from './scope.js';
@@ -128,7 +128,8 @@ async function listPaths(
     const listed = fill
       // No selectable fields known: ask for no field/ at all, which is every field.
       ? await streamArray(options.fetch, fill.fields.length === 0 ? path : { ...path, fields: selected }, fillSink(group, fields.extra, fill))
-      : await getArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
+      // Parsed while it streams too: a listing of a million ids is never one string.
+      : await streamArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
     for (let i = 0; i < listed.list.length; i++) merged.push(listed.list.ids[i]!, listed.list.stamps[i]!);
     onExtras?.(listed);
     options.onRequest?.(group);
