@@ -132,9 +132,10 @@ export const contacts = sqliteTable(
     // the few matching clients (12× faster on `client_district`); costs ~10–15% on contact ingest.
     index('contacts_client').on(t.client),
     // Reports by month (and user, or alone) over every contact: read from this index alone in its own
-    // order, with no sort of a million rows (the month expression is the report engine's,
-    // answer-path.ts; start_date last makes the index covering for it).
-    index('contacts_state_month_user').on(t.state, sql`substr(${t.start_date}, 1, 7)`, t.user, t.start_date),
+    // order, with no sort of a million rows. The month expression is the report engine's
+    // (answer-path.ts), so SQLite reads its stored value and never the table, although its query
+    // plan does not say "covering" (adding start_date would say so, and cost 2.7× the CPU).
+    index('contacts_state_month_user').on(t.state, sql`substr(${t.start_date}, 1, 7)`, t.user),
   ],
 );
 
