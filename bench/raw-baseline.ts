@@ -3,10 +3,14 @@
 // and raw prepared INSERTs into the same schema, one transaction per batch. No diff, no retries, no
 // pending checks, no progress: the floor that sync's ~20% allowance is measured from.
 
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { Pool } from 'undici';
 import { DICTIONARY_TABLES, RELATIONSHIP_DICTIONARIES, type RecordGroup } from '../shared/dizions/model.js';
 import { GROUP_TABLES, quoteIdent } from '../main/db/groups.js';
-import { openReplicaWithKey } from '../main/db/open.js';
+import { MIGRATIONS_FOLDER, openReplicaWithKey } from '../main/db/open.js';
 
 export interface RawBaselineOptions {
   url: string;
@@ -107,4 +111,105 @@ export async function rawBaseline(options: RawBaselineOptions): Promise<RawBasel
     await pool.close();
   }
   return { seconds: (performance.now() - started) / 1000, records, bytes, requests };
+}
+
+// ---- the one-shot path ---------------------------------------------------------------------------
+// The floor a sync is held to (issue 14): per group one plain GET of every record with every field
+// (no compression), JSON.parse of the whole reply, prepared inserts in one transaction per group.
+// With no ingredients it writes `(id, json)` rows into an unencrypted file; each ingredient adds one
+// thing the replica does, so the bench can say where a sync's time goes beyond the floor.
+
+export interface OneShotIngredients {
+  /** The replica's typed columns (the migrated schema) instead of `(id, json)`. */
+  typedRows?: boolean;
+  /** Keep the replica's secondary indexes (only with typedRows). */
+  indexes?: boolean;
+  /** Keep the FTS triggers (only with typedRows). */
+  fts?: boolean;
+  /** SQLCipher with the given key, WAL, synchronous=NORMAL: the replica's settings. */
+  encrypted?: boolean;
+}
+
+export interface OneShotOptions extends Omit<RawBaselineOptions, 'dbKey'> {
+  dbKey?: string;
+  ingredients?: OneShotIngredients;
+}
+
+export async function oneShotBaseline(options: OneShotOptions): Promise<RawBaselineResult> {
+  const ingredients = options.ingredients ?? {};
+  const base = new URL(options.url);
+  const pool = new Pool(base.origin, { connections: 1 });
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const headers = { Source: options.keys.source, Org: options.keys.org, User: options.keys.user, accept: 'application/json' };
+  let bytes = 0;
+  let requests = 0;
+  let records = 0;
+  const get = async (path: string): Promise<unknown> => {
+    requests++;
+    const reply = await pool.request({ path: `${prefix}/${path}`, method: 'GET', headers, headersTimeout: 600_000, bodyTimeout: 600_000 });
+    const text = await reply.body.text();
+    bytes += Buffer.byteLength(text);
+    if (reply.statusCode !== 200) throw new Error(`GET ${path}: ${reply.statusCode} ${text.slice(0, 200)}`);
+    return JSON.parse(text);
+  };
+
+  const started = performance.now();
+  const sqlite = openOneShotFile(options.dbFile, ingredients, options.dbKey);
+  try {
+    for (const { group, path } of options.groups) {
+      const fields = (await get(`${group}/selectable_fields`)) as string[];
+      const rows = (await get(`${path}/field/${fields.join(';')}`)) as Array<Record<string, unknown>>;
+      if (ingredients.typedRows) {
+        const spec = GROUP_TABLES[group];
+        const columns = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
+        const insert = sqlite.prepare(`INSERT OR REPLACE INTO ${quoteIdent(spec.table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+        sqlite.transaction(() => {
+          for (const row of rows) {
+            const values = spec.columns.map((c) => {
+              const v = row[c];
+              return v === undefined || v === '' ? null : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null);
+            });
+            values.push(JSON.stringify(row));
+            if (spec.state) values.push(spec.state);
+            insert.run(values);
+          }
+        })();
+      } else {
+        const table = quoteIdent(`raw_${group}`);
+        sqlite.exec(`CREATE TABLE IF NOT EXISTS ${table} (id INTEGER PRIMARY KEY, json TEXT NOT NULL)`);
+        const insert = sqlite.prepare(`INSERT OR REPLACE INTO ${table} (id, json) VALUES (?, ?)`);
+        sqlite.transaction(() => {
+          for (const row of rows) insert.run(row.id as number, JSON.stringify(row));
+        })();
+      }
+      records += rows.length;
+    }
+  } finally {
+    sqlite.close();
+    await pool.close();
+  }
+  return { seconds: (performance.now() - started) / 1000, records, bytes, requests };
+}
+
+/** A fresh file for the one-shot path: plain, or the replica's schema with only the ingredients asked for. */
+function openOneShotFile(file: string, ingredients: OneShotIngredients, key: string | undefined): Database.Database {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  const sqlite = new Database(file);
+  if (ingredients.encrypted) {
+    if (!key) throw new Error('the encrypted one-shot needs a key');
+    sqlite.pragma(`cipher = 'sqlcipher'`);
+    sqlite.pragma(`key = "x'${key}'"`);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('cache_size = -32768');
+  }
+  if (ingredients.typedRows) {
+    migrate(drizzle(sqlite), { migrationsFolder: MIGRATIONS_FOLDER });
+    const objects = sqlite.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('clients', 'referrals', 'contacts', 'workers', 'schedules')`).all() as Array<{ type: string; name: string }>;
+    for (const { type, name } of objects) {
+      if (type === 'index' && !ingredients.indexes) sqlite.exec(`DROP INDEX ${quoteIdent(name)}`);
+      if (type === 'trigger' && !ingredients.fts) sqlite.exec(`DROP TRIGGER ${quoteIdent(name)}`);
+    }
+  }
+  return sqlite;
 }

@@ -1,17 +1,20 @@
 // Runs one measured job in its own process, so the simulator (in the bench process) and the job
 // do not share an event loop, and the job's peak RSS is its own: `node --import tsx
 // bench/sync-child.ts '<json>'` prints one JSON line with the result, peak RSS and the longest
-// event-loop block seen. Jobs: `sync` (runSync, the real thing) and `raw` (bench/raw-baseline.ts).
+// event-loop block seen. Jobs: `sync` (runSync, the real thing), `raw` (chunked) and `oneshot`
+// (bench/raw-baseline.ts).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createDizionsClient } from '../main/api/client.js';
 import { openReplicaWithKey } from '../main/db/open.js';
 import { runSync } from '../main/sync/run-sync.js';
 import type { RecordGroup } from '../shared/dizions/model.js';
-import { rawBaseline } from './raw-baseline.js';
+import { oneShotBaseline, rawBaseline, type OneShotIngredients } from './raw-baseline.js';
 
 export interface ChildJob {
-  kind: 'sync' | 'raw';
+  kind: 'sync' | 'raw' | 'oneshot' | 'noop';
+  /** oneshot only: what of the replica the one-shot path adds (none: `(id, json)` into a plain file). */
+  ingredients?: OneShotIngredients;
   url: string;
   keys: { source: string; org: string; user: string };
   me: number;
@@ -40,7 +43,12 @@ async function main(job: ChildJob): Promise<ChildResult> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let result: Omit<ChildResult, 'cpuSeconds' | 'maxRssBytes' | 'maxLoopBlockMs' | 'p99LoopBlockMs'>;
-  if (job.kind === 'raw') {
+  if (job.kind === 'noop') {
+    // The child's own start (tsx, imports): what every other job's CPU time includes.
+    result = { seconds: 0, records: 0, bytes: 0, requests: 0 };
+  } else if (job.kind === 'oneshot') {
+    result = await oneShotBaseline({ url: job.url, keys: job.keys, dbFile: job.dbFile, dbKey: job.dbKey, groups: job.scopes, ingredients: job.ingredients ?? {} });
+  } else if (job.kind === 'raw') {
     result = await rawBaseline({ url: job.url, keys: job.keys, dbFile: job.dbFile, dbKey: job.dbKey, groups: job.scopes });
   } else {
     const client = createDizionsClient({ baseUrl: job.url, ...job.keys, timeoutMs: 600_000 });

@@ -9,7 +9,7 @@ import type { DictionaryEntry } from '../../shared/dizions/assumptions.js';
 import { DICTIONARY_FIELDS, DICTIONARY_TABLES, GROUP_FIELDS, dictionaryFor, isRecordGroup, isTimeDimension, type TimeDimension } from '../../shared/dizions/model.js';
 import { GrammarError, parsePath, type DizionsPath, type RecordsPath } from '../../shared/url-grammar.js';
 import {
-  QueryError, buildWhere, dayExpression, fieldRead, fromClause, sourceFor, whereClause, type Handle, type Source,
+  QueryError, buildWhere, datePrefixExpression, dayExpression, fieldRead, fromClause, sourceFor, whereClause, type Handle, type Source,
 } from './query-source.js';
 import { dictionaryRowToEntry, getSelectableFields, type ApiRecord } from './records.js';
 
@@ -75,8 +75,8 @@ function timeExpression(replica: Handle, source: Source, dimension: TimeDimensio
   switch (dimension) {
     case 'day': return day;
     case 'week': return `strftime('%G-W%V', ${day})`;
-    case 'month': return `substr(${day}, 1, 7)`;
-    case 'year': return `substr(${day}, 1, 4)`;
+    case 'month': return datePrefixExpression(source, dimension, 7);
+    case 'year': return datePrefixExpression(source, dimension, 4);
   }
 }
 

@@ -172,9 +172,20 @@ export function fieldRead(replica: Handle, source: Source, key: string, what: 'f
 
 /** The date time dimensions read, as an SQL expression of its `YYYY-MM-DD` day. */
 export function dayExpression(replica: Handle, source: Source, dimension: string): string {
+  return `substr(${dateRead(source, dimension)}, 1, 10)`;
+}
+
+/**
+ * The first `length` characters of the date time dimensions read (7: `YYYY-MM`, 4: `YYYY`), written
+ * as the contacts_state_month_user index writes it, so a month report reads that index in order.
+ */
+export function datePrefixExpression(source: Source, dimension: string, length: number): string {
+  return `substr(${dateRead(source, dimension)}, 1, ${length})`;
+}
+
+function dateRead(source: Source, dimension: string): string {
   if (!source.dateField) throw new QueryError(`${source.label} have no date to report by ${dimension}: use a field such as district`);
-  const read = source.columns.has(source.dateField) ? `t.${quoteIdent(source.dateField)}` : rawRead(source, source.dateField).sql;
-  return `substr(${read}, 1, 10)`;
+  return source.columns.has(source.dateField) ? `t.${quoteIdent(source.dateField)}` : rawRead(source, source.dateField).sql;
 }
 
 // ---- filters ------------------------------------------------------------------------------------------------

@@ -318,3 +318,18 @@ export function listSyncState(replica: Handle, prefix = ''): Record<string, unkn
     .all(prefix, prefix) as Array<{ key: string; value: string }>;
   return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
 }
+
+/** Whether the replica holds any record of a group from the server (positive ids; negative ones were created offline). */
+export function hasServerRecords(replica: Handle, group: RecordGroup): boolean {
+  const spec = groupTable(group);
+  const found = statement(
+    replica.sqlite,
+    `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(spec.table)} WHERE ${spec.state ? 'state = ? AND ' : ''}id > 0)`,
+  ).pluck().get(...(spec.state ? [spec.state] : [])) as number;
+  return found === 1;
+}
+
+/** Whether a table holds no row at all. */
+export function isTableEmpty(replica: Handle, table: string): boolean {
+  return statement(replica.sqlite, `SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)})`).pluck().get() === 1;
+}

@@ -58,7 +58,9 @@ export const clients = sqliteTable(
     // Few indexes on purpose: each one costs encrypted page writes on every bulk sync.
     index('clients_usual_support_worker').on(t.usual_support_worker),
     index('clients_external_id').on(t.external_id),
-    index('clients_surname').on(t.surname, t.first_name),
+    // In the caseload's order (names compared without case), so its first page reads 100 index
+    // entries instead of sorting every client.
+    index('clients_surname').on(sql`${t.surname} COLLATE NOCASE`, sql`${t.first_name} COLLATE NOCASE`),
   ],
 );
 
@@ -129,6 +131,11 @@ export const contacts = sqliteTable(
     // A client's contacts, and the `client_*` filters of contacts: with it the planner starts from
     // the few matching clients (12× faster on `client_district`); costs ~10–15% on contact ingest.
     index('contacts_client').on(t.client),
+    // Reports by month (and user, or alone) over every contact: read from this index alone in its own
+    // order, with no sort of a million rows. The month expression is the report engine's
+    // (answer-path.ts), so SQLite reads its stored value and never the table, although its query
+    // plan does not say "covering" (adding start_date would say so, and cost 2.7× the CPU).
+    index('contacts_state_month_user').on(t.state, sql`substr(${t.start_date}, 1, 7)`, t.user),
   ],
 );
 

@@ -12,7 +12,7 @@ import { handleApiRequest } from './api-handler.js';
 import { handleControlRequest, type ControlContext } from './control.js';
 import { FaultPlan, type FaultDecision } from './faults.js';
 import {
-  HttpError, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated,
+  HttpError, acceptsGzip, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated,
 } from './http-reply.js';
 import { dialableHost, isLoopbackHost } from './loopback.js';
 import { bodyLimitFor, parseFormBody, readBody } from './request-body.js';
@@ -256,7 +256,7 @@ async function respond(context: ApiContext, req: IncomingMessage, res: ServerRes
       return { status: bytes === body.length ? response.status : 0, bytes };
     }
     default: {
-      const bytes = await sendSimResponse(res, response);
+      const bytes = await sendSimResponse(res, response, { gzip: acceptsGzip(req.headers['accept-encoding']) });
       return { status: res.writableEnded ? response.status : 0, bytes };
     }
   }

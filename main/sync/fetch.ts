@@ -8,6 +8,7 @@ import { DizionsError, errorFromBadReply } from '../api/errors.js';
 import { withRetries, type RetryOptions } from '../api/retry.js';
 import { printPath, type DizionsPath } from '../../shared/url-grammar.js';
 import { MalformedReply, forEachArraySlice } from './json-array.js';
+import { JsonArrayStream } from './json-stream.js';
 import type { Turns } from './turns.js';
 
 export interface FetchContext {
@@ -52,6 +53,50 @@ export async function getArray<T>(context: FetchContext, path: DizionsPath, make
       return sink.finish();
     };
     return context.turns ? context.turns.run(parse) : parse();
+  }, {
+    ...context.retry,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.onRetry ? { onRetry: context.onRetry } : {}),
+  });
+}
+
+/** Like Sink, for a reply handled while it streams: each run of items is awaited before more is read. */
+export interface StreamSink<T> {
+  add(items: unknown[]): void | Promise<void>;
+  finish(): T;
+}
+
+/**
+ * GETs a collection path and feeds its items to a fresh sink per attempt while the body streams
+ * (json-stream.ts): the reply is never held whole, and the sink's work (an ingest) overlaps the
+ * transfer. Items handed over before a failure stay handed over: the sink must tolerate seeing
+ * them again on the next attempt.
+ */
+export async function streamArray<T>(context: FetchContext, path: DizionsPath, makeSink: () => StreamSink<T>): Promise<T> {
+  const printed = printPath(path);
+  return withRetries(async () => {
+    const sink = makeSink();
+    const parser = new JsonArrayStream();
+    const fail = (error: unknown): never => {
+      if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
+        throw errorFromBadReply({ method: 'GET', path: printed }, 200, error.message, { wrongShape: error instanceof ReplyShapeError, cause: error });
+      }
+      throw error;
+    };
+    // The sink paces its own work (an Ingestor takes turns slice by slice): not wrapped in a turn here.
+    const handle = async (runs: unknown[][]) => {
+      for (const items of runs) if (items.length > 0) await sink.add(items);
+    };
+    try {
+      await context.client.streamRecordsRaw(path, async (text) => {
+        // A chunk is scanned, and a completed run parsed, in a few ms.
+        await handle(parser.push(text));
+      }, context.signal ? { signal: context.signal } : {});
+      await handle([parser.end()]);
+    } catch (error) {
+      fail(error);
+    }
+    return sink.finish();
   }, {
     ...context.retry,
     ...(context.signal ? { signal: context.signal } : {}),

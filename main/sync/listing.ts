@@ -8,7 +8,8 @@ import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { MAX_FILTER_PAIRS } from '../../shared/dizions/model.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
-import { ReplyShapeError, getArray, type FetchContext, type Sink } from './fetch.js';
+import type { ApiRecord } from '../db/records.js';
+import { ReplyShapeError, streamArray, type FetchContext, type Sink, type StreamSink } from './fetch.js';
 import { idBatchPaths } from './id-batches.js';
 import { runLimited } from './pool.js';
 import { doneWindow, explicitPath, type ScopeSettings } from './scope.js';
@@ -22,6 +23,18 @@ export interface GroupListing {
   /** Referrals listed through the updated filter: the cursor to keep once the group is complete. */
   nextSince?: string | undefined;
   usedUpdatedFilter: boolean;
+}
+
+/**
+ * An initial fill of a group the replica holds nothing of: its listing asks for every field and
+ * hands the records over as they stream, so one GET per listing path replaces the listing plus
+ * the id batches (the ids are then known to be in the replica, with the stamps listed).
+ */
+export interface Fill {
+  fields: readonly string[];
+  write(records: ApiRecord[]): Promise<void>;
+  /** Set once a listing request filled through it. */
+  used?: boolean;
 }
 
 export interface ScopeListing {
@@ -43,6 +56,8 @@ export interface ListingOptions {
   concurrency: number;
   /** Called after each listing request. */
   onRequest?: (label: string) => void;
+  /** Groups to fill while listing (empty in the replica); undefined: list ids and stamps only. */
+  fill?: ((group: RecordGroup) => Fill | undefined) | undefined;
 }
 
 /** Below this many referrals per listing path, one `id;updated` request is cheaper than two. */
@@ -64,14 +79,34 @@ function listingSink(group: string, withStamps: boolean, extra: readonly string[
     const listed: Listed = { list: new StampList(), extras: Object.fromEntries(extra.map((f) => [f, []])) };
     return {
       add(items) {
-        for (const item of items) {
-          if (item === null || typeof item !== 'object') throw new ReplyShapeError(`a ${group} listing holds ${JSON.stringify(item)} where a record was expected`);
-          const row = item as Record<string, unknown>;
-          const id = toId(row.id);
-          if (id === undefined) throw new ReplyShapeError(`a ${group} record has no valid id (got ${JSON.stringify(row.id)})`);
-          listed.list.push(id, withStamps ? packStamp(row.updated) : UNKNOWN_STAMP);
-          for (const field of extra) listed.extras[field]!.push(toId(row[field]) ?? Number.NaN);
-        }
+        listItems(group, items, withStamps, extra, listed);
+      },
+      finish: () => listed,
+    };
+  };
+}
+
+function listItems(group: string, items: unknown[], withStamps: boolean, extra: readonly string[], listed: Listed): void {
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ReplyShapeError(`a ${group} listing holds ${JSON.stringify(item)?.slice(0, 80)} where a record was expected`);
+    const row = item as Record<string, unknown>;
+    const id = toId(row.id);
+    if (id === undefined) throw new ReplyShapeError(`a ${group} record has no valid id (got ${JSON.stringify(row.id)})`);
+    listed.list.push(id, withStamps ? packStamp(row.updated) : UNKNOWN_STAMP);
+    for (const field of extra) listed.extras[field]!.push(toId(row[field]) ?? Number.NaN);
+  }
+}
+
+/** The listing sink of a fill: lists the records, then writes them (ids made numbers, as sync stores them). */
+function fillSink(group: string, extra: readonly string[], fill: Fill): () => StreamSink<Listed> {
+  return () => {
+    const listed: Listed = { list: new StampList(), extras: Object.fromEntries(extra.map((f) => [f, []])) };
+    return {
+      async add(items) {
+        listItems(group, items, true, extra, listed);
+        const records = items as ApiRecord[];
+        for (const record of records) record.id = toId(record.id);
+        await fill.write(records);
       },
       finish: () => listed,
     };
@@ -80,13 +115,21 @@ function listingSink(group: string, withStamps: boolean, extra: readonly string[
 
 /** Lists every path (a few in flight) and merges them into one sorted StampList, handing extras to `onExtras`. */
 async function listPaths(
-  options: ListingOptions, group: string, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[] },
+  options: ListingOptions, group: string, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[]; fill?: Fill | undefined },
   onExtras?: (listed: Listed) => void,
 ): Promise<StampList> {
   const merged = new StampList();
-  const selected = ['id', ...(fields.stamps ? ['updated'] : []), ...fields.extra];
+  const fill = fields.fill;
+  if (fill) fill.used = true;
+  let selected = ['id', ...(fields.stamps || fill ? ['updated'] : []), ...fields.extra];
+  // A fill asks for the fields in the order a download by id does, so the stored raw JSON is the same.
+  if (fill) selected = [...fill.fields, ...selected.filter((field) => !fill.fields.includes(field))];
   await runLimited(paths, options.concurrency, async (path) => {
-    const listed = await getArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
+    const listed = fill
+      // No selectable fields known: ask for no field/ at all, which is every field.
+      ? await streamArray(options.fetch, fill.fields.length === 0 ? path : { ...path, fields: selected }, fillSink(group, fields.extra, fill))
+      // Parsed while it streams too: a listing of a million ids is never one string.
+      : await streamArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
     for (let i = 0; i < listed.list.length; i++) merged.push(listed.list.ids[i]!, listed.list.stamps[i]!);
     onExtras?.(listed);
     options.onRequest?.(group);
@@ -112,7 +155,8 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
 
   // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
   let myWorker: number | null = null;
-  groups.workers = plain('workers', await listPaths(options, 'workers', [explicit('workers') ?? groupPath('workers')], { stamps: true, extra: ['user'] }, (listed) => {
+  const fillOf = (group: RecordGroup) => options.fill?.(group);
+  groups.workers = plain('workers', await listPaths(options, 'workers', [explicit('workers') ?? groupPath('workers')], { stamps: true, extra: ['user'], fill: fillOf('workers') }, (listed) => {
     const users = listed.extras.user!;
     for (let i = 0; i < listed.list.length; i++) {
       const id = listed.list.ids[i]!;
@@ -131,7 +175,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   const dueClients = new Set<number>();
   groups.due_contacts = plain('due_contacts', await listPaths(
     options, 'due_contacts', [explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }])],
-    { stamps: true, extra: ['referral', 'client'] },
+    { stamps: true, extra: ['referral', 'client'], fill: fillOf('due_contacts') },
     (listed) => {
       for (const id of listed.extras.referral!) if (!Number.isNaN(id)) dueReferrals.add(id);
       for (const id of listed.extras.client!) if (!Number.isNaN(id)) dueClients.add(id);
@@ -157,7 +201,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
     clientPaths = [...idBatchPaths(groupPath('clients'), 'id', sortedIds(referralClients))];
     if (myWorker !== null) clientPaths.push(groupPath('clients', [{ key: 'usual_support_worker', values: [String(myWorker)] }]));
   }
-  groups.clients = plain('clients', await listPaths(options, 'clients', clientPaths, { stamps: true, extra: [] }));
+  groups.clients = plain('clients', await listPaths(options, 'clients', clientPaths, { stamps: true, extra: [], fill: fillOf('clients') }));
 
   // Done contacts: those of the referrals in scope within the window, or the explicit scope.
   let donePaths: Iterable<RecordsPath>;
@@ -167,13 +211,13 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
     const window = doneWindow(options.now, settings.doneWindowMonths);
     donePaths = idBatchPaths(groupPath('done_contacts', [{ key: 'date_active', range: window }]), 'referral', groups.referrals.server.idArray());
   }
-  groups.done_contacts = plain('done_contacts', await listPaths(options, 'done_contacts', donePaths, { stamps: true, extra: [] }));
+  groups.done_contacts = plain('done_contacts', await listPaths(options, 'done_contacts', donePaths, { stamps: true, extra: [], fill: fillOf('done_contacts') }));
 
   // Schedules: my worker's, or the explicit scope.
   const schedulePaths = explicit('schedules')
     ? [explicit('schedules')!]
     : myWorker === null ? [] : [groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }])];
-  groups.schedules = plain('schedules', await listPaths(options, 'schedules', schedulePaths, { stamps: true, extra: [] }));
+  groups.schedules = plain('schedules', await listPaths(options, 'schedules', schedulePaths, { stamps: true, extra: [], fill: fillOf('schedules') }));
 
   // Extension databases: the rows of the referrals in scope.
   const extensions: Record<string, GroupListing> = {};
@@ -198,7 +242,7 @@ async function listReferrals(options: ListingOptions, paths: RecordsPath[], extr
     && options.localReferrals / paths.length >= UPDATED_FILTER_MIN_PER_PATH
     && paths.every((p) => p.pairs.length < MAX_FILTER_PAIRS && !p.pairs.some((pair) => pair.key === 'updated'));
   if (!useFilter) {
-    const server = await listPaths(options, 'referrals', paths, { stamps: true, extra }, onExtras);
+    const server = await listPaths(options, 'referrals', paths, { stamps: true, extra, fill: options.fill?.('referrals') }, onExtras);
     const max = unpackStamp(server.maxStamp());
     return { label: 'referrals', server, usedUpdatedFilter: false, nextSince: max ?? since };
   }

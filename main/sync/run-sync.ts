@@ -12,18 +12,20 @@ import type { DizionsError } from '../api/errors.js';
 import type { RetryOptions } from '../api/retry.js';
 import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import type { Replica } from '../db/open.js';
-import { SYNC_KEYS, countRecords, deleteSyncState, getSyncState, setSyncState } from '../db/records.js';
+import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js';
+import { GROUP_TABLES } from '../db/groups.js';
+import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
 import {
   ALL_DICTIONARY_TABLES, DICTIONARY_MAX_AGE_MS, DictionaryWatch, dictionariesDue, fetchFields, markDictionariesFetched,
   refreshDictionaryTables, refreshSelectableFields,
 } from './dictionaries.js';
 import { download, emptySummary, planDownload, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
 import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
-import { CommitPacer } from './ingest.js';
+import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
-import { listScope } from './listing.js';
+import { listScope, type Fill, type GroupListing } from './listing.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
-import { extensionTarget, groupTarget } from './targets.js';
+import { extensionTarget, groupTarget, type Target } from './targets.js';
 import { Turns } from './turns.js';
 
 export interface SyncProgressEvent extends SyncProgress {
@@ -110,6 +112,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
   };
 
+  // A fill killed mid-way left its tables' indexes and search triggers aside: build them first.
+  restoreDeferredIndexes(replica);
   const settings = resolveSettings(options);
   saveScopeSettings(replica, settings);
   const startedAt = now().toISOString();
@@ -143,6 +147,20 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     }
     const refreshedAll = dictionaries > 0;
 
+    // An initial fill: groups the replica holds nothing of come whole with their listing (one
+    // streamed GET per listing path), their tables' indexes and search triggers built once after.
+    const watch = new DictionaryWatch(replica);
+    let filledRecords = 0;
+    const filling = new Set<string>();
+    const fills = planFills(replica, watch, fetch, commits, (records, group) => {
+      if (!filling.has(group)) {
+        filling.add(group);
+        mark('downloading', group);
+      }
+      emit('downloading', (filledRecords += records), null, group);
+    });
+    deferIndexes(replica, fills.emptyTables);
+
     // Listing: which ids the scope holds on the server, with their stamps.
     mark('listing');
     let listed = 0;
@@ -152,19 +170,28 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       referralsSince: getSyncState<string>(replica, REFERRALS_CURSOR),
       localReferrals: countRecords(replica, 'referrals'),
       onRequest: (group) => emit('listing', ++listed, null, group),
+      fill: (group) => fills.byGroup.get(group)?.fill,
     });
     myWorker = listing.myWorker;
     setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
+    if (fills.emptyTables.length > 0) {
+      await turnsOf(fetch).run(() => commits.commit());
+      restoreDeferredIndexes(replica);
+    }
 
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
-    const watch = new DictionaryWatch(replica);
     const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
     for (const group of DOWNLOAD_ORDER) {
-      const plan = await planDownload(groupTarget(replica, group, fetchFields(replica, group), watch), listing.groups[group], full);
+      const target = groupTarget(replica, group, fetchFields(replica, group), watch);
+      const filled = fills.byGroup.get(group);
+      const plan = filled?.fill.used ? filledPlan(target, listing.groups[group]) : await planDownload(target, listing.groups[group], full);
       plans.push({
         plan,
         done: (summary) => {
-          groups[group] = summary;
+          // A record in two listing paths (a client of my referrals and mine by worker) came twice: count it once.
+          groups[group] = filled?.fill.used
+            ? addSummaries({ ...filled.summary, fetched: plan.listing.server.length }, summary)
+            : summary;
           // Only once every changed referral is in: the next sync lists changes from here.
           const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
           if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
@@ -202,6 +229,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     deleteSyncState(replica, RUN_KEY);
   } catch (error) {
     commits.commit(); // whole slices written before the failure stay: the next run resumes from them
+    try {
+      restoreDeferredIndexes(replica); // a fill cut short: build what it set aside now (else the next sync does)
+    } catch {
+      // the sync's own failure is the one to report
+    }
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
     throw explainSyncFailure(error, signal, retry.attempts);
   }
@@ -221,6 +253,52 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     dictionaries,
     held_back: heldBack,
   };
+}
+
+interface Fills {
+  byGroup: Map<RecordGroup, { fill: Fill; summary: GroupSummary }>;
+  /** Tables with no row at all: their indexes and search triggers wait until the fill is done. */
+  emptyTables: string[];
+}
+
+/** A fill for every group the replica holds no record of (records created offline aside). */
+function planFills(replica: Replica, watch: DictionaryWatch, fetch: FetchContext, commits: CommitPacer, onRecords: (records: number, group: string) => void): Fills {
+  const byGroup: Fills['byGroup'] = new Map();
+  for (const group of RECORD_GROUPS) {
+    if (hasServerRecords(replica, group)) continue;
+    const fields = fetchFields(replica, group);
+    const ingest = new Ingestor(groupTarget(replica, group, fields, watch), commits, turnsOf(fetch));
+    const summary = emptySummary();
+    byGroup.set(group, {
+      summary,
+      fill: {
+        fields: fields ?? [],
+        write: async (records) => {
+          const result = await ingest.write(records);
+          summary.fetched += result.written;
+          summary.inserted += result.inserted;
+          summary.updated += result.updated;
+          onRecords(records.length, group);
+        },
+      },
+    });
+  }
+  const tables = new Set(RECORD_GROUPS.map((group) => GROUP_TABLES[group].table));
+  const emptyTables = [...tables].filter((table) => isTableEmpty(replica, table));
+  return { byGroup, emptyTables };
+}
+
+/** The plan of a group its fill brought in whole: nothing more to fetch or remove. */
+function filledPlan(target: Target, listing: GroupListing): GroupPlan {
+  return { target, listing, diff: { fetch: [], remove: [], heldBack: [], unchanged: listing.server.length } };
+}
+
+function addSummaries(a: GroupSummary, b: GroupSummary): GroupSummary {
+  return { fetched: a.fetched + b.fetched, inserted: a.inserted + b.inserted, updated: a.updated + b.updated, deleted: a.deleted + b.deleted };
+}
+
+function turnsOf(fetch: FetchContext): Turns {
+  return (fetch.turns ??= new Turns());
 }
 
 function resolveSettings(options: RunSyncOptions): ScopeSettings {

@@ -1,0 +1,88 @@
+// Secondary indexes and search triggers set aside while an empty table is filled in bulk, and built
+// once afterwards: building an index from a full table is one sort, while keeping it row by row
+// rewrites (and re-encrypts) its pages at every commit; the search tables are filled in one pass.
+// Invariant: what was dropped is remembered in sync_state in the same transaction as the drop, so
+// a process killed mid-fill leaves the recipe behind and the next sync restores it (restore is
+// idempotent: IF NOT EXISTS, and the search tables are rebuilt from the rows as they are).
+
+import { quoteIdent } from './groups.js';
+import type { Replica } from './open.js';
+import { deleteSyncState, getSyncState, setSyncState } from './records.js';
+
+type Handle = Pick<Replica, 'sqlite'>;
+
+const KEY = 'deferred_schema';
+
+interface SchemaObject {
+  type: 'index' | 'trigger';
+  name: string;
+  table: string;
+  sql: string;
+}
+
+/**
+ * The search tables filled by triggers on a table, rebuilt whole from it (the same statements as
+ * migration 0001_client_search, which fills them for rows already present).
+ */
+const SEARCH_REBUILDS: Record<string, string[]> = {
+  clients: [
+    'DELETE FROM client_search',
+    `INSERT INTO client_search(rowid, name, postcode, nhs_number, external_id)
+     SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(surname, '')),
+       coalesce(postcode, '') || ' ' || replace(coalesce(postcode, ''), ' ', ''),
+       coalesce(nhs_number, '') || ' ' || replace(coalesce(nhs_number, ''), ' ', ''),
+       coalesce(external_id, '')
+     FROM clients`,
+  ],
+  referrals: [
+    'DELETE FROM referral_search',
+    'INSERT INTO referral_search(rowid, description) SELECT id, description FROM referrals WHERE description IS NOT NULL',
+  ],
+};
+
+/** Drops the secondary indexes and triggers of `tables`, remembering them; returns how many. */
+export function deferIndexes(replica: Handle, tables: readonly string[]): number {
+  if (tables.length === 0) return 0;
+  return replica.sqlite.transaction(() => {
+    const already = getSyncState<SchemaObject[]>(replica, KEY) ?? [];
+    const marks = tables.map(() => '?').join(', ');
+    const objects = replica.sqlite.prepare(
+      `SELECT type, name, tbl_name AS "table", sql FROM sqlite_master
+       WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${marks}) ORDER BY type, name`,
+    ).all(...tables) as SchemaObject[];
+    // A UNIQUE index is a rule, not a speed-up: it stays.
+    const deferred = objects.filter((o) => !(o.type === 'index' && /^\s*CREATE\s+UNIQUE\b/i.test(o.sql)));
+    for (const object of deferred) replica.sqlite.exec(`DROP ${object.type === 'index' ? 'INDEX' : 'TRIGGER'} ${quoteIdent(object.name)}`);
+    setSyncState(replica, KEY, [...already, ...deferred]);
+    return deferred.length;
+  })();
+}
+
+/** Whether indexes or triggers are set aside (a bulk fill running, or killed). */
+export function hasDeferredIndexes(replica: Handle): boolean {
+  return (getSyncState<SchemaObject[]>(replica, KEY)?.length ?? 0) > 0;
+}
+
+/**
+ * Builds everything deferIndexes set aside, rebuilds the search tables whose triggers were set
+ * aside, and forgets the recipe, all in one transaction. Returns how many objects it restored.
+ * Call it outside any open transaction of the caller's (it blocks for the length of the build).
+ */
+export function restoreDeferredIndexes(replica: Handle): number {
+  const objects = getSyncState<SchemaObject[]>(replica, KEY);
+  if (!objects || objects.length === 0) return 0;
+  replica.sqlite.transaction(() => {
+    const searchTables = new Set(objects.filter((o) => o.type === 'trigger').map((o) => o.table));
+    // Search tables first (with their triggers still absent), then indexes, then the triggers.
+    for (const table of searchTables) for (const statement of SEARCH_REBUILDS[table] ?? []) replica.sqlite.exec(statement);
+    for (const object of objects.filter((o) => o.type === 'index')) replica.sqlite.exec(ifNotExists(object.sql, 'INDEX'));
+    for (const object of objects.filter((o) => o.type === 'trigger')) replica.sqlite.exec(ifNotExists(object.sql, 'TRIGGER'));
+    deleteSyncState(replica, KEY);
+  })();
+  return objects.length;
+}
+
+function ifNotExists(sql: string, kind: 'INDEX' | 'TRIGGER'): string {
+  const pattern = new RegExp(`^\\s*CREATE\\s+${kind}\\s+(?!IF\\s+NOT\\s+EXISTS)`, 'i');
+  return sql.replace(pattern, `CREATE ${kind} IF NOT EXISTS `);
+}
