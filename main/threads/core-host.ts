@@ -46,7 +46,9 @@ export interface ThreadedCore {
   kill(which: 'core' | 'reader'): Promise<void>;
 }
 
-const DEFAULT_WORKER = new URL('./worker-entry.mjs', import.meta.url);
+// Written from the repository root's depth (two folders down), so it names the same file from this
+// source and from the prebuilt CLI's chunks in dist/cli/ (build/cli.mjs keeps them at that depth).
+const DEFAULT_WORKER = new URL('../../main/threads/worker-entry.mjs', import.meta.url);
 const DEFAULT_CORE_NICENESS = 0;
 const GONE = 'Caseworker’s data engine stopped while doing this and is restarting. What was saved before is safe; check whether this last change is there, then try again.';
 const FAILED = 'Caseworker’s data engine keeps stopping, so it was not restarted. Your saved work is in the replica: quit and open Caseworker again, and send the support log to your administrator if it happens again.';
