@@ -8,7 +8,7 @@
 // before first use (main/electron/native-integrity.ts). Runs once per architecture.
 'use strict';
 
-const crypto = require('node:crypto');
+const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -38,7 +38,7 @@ exports.default = async function beforePack(context) {
   const modules = {};
   for (const relative of NATIVE_MODULES) {
     const file = path.join(projectDir, 'node_modules', ...relative.split('/'));
-    modules[relative] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    modules[relative] = nodeCrypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   }
   fs.mkdirSync(path.join(projectDir, 'dist-electron'), { recursive: true });
   fs.writeFileSync(path.join(projectDir, 'dist-electron', 'native-modules.json'), JSON.stringify({ modules }, null, 2));

@@ -17,7 +17,7 @@ import { createEventHub, type EventHub } from '../ipc/event-hub.js';
 import { releaseAllPushLocks } from '../outbox/push-lock.js';
 import { createDispatcher, type Dispatcher } from '../ipc/register.js';
 import type { Services } from '../ipc/services.js';
-import { SECURITY_HEADERS } from '../security-policy.js';
+import { SECURITY_HEADERS } from '../../shared/security-policy.js';
 import { SupportLog } from '../support-log.js';
 import { resolveStatic } from '../web/static-files.js';
 import { CredentialStore } from './credentials.js';

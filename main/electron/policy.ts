@@ -2,7 +2,7 @@
 // window: which URL is the app itself (only app://caseworker), which IPC sender is trusted (a frame
 // showing the app), which links may open in the system browser (https, an exact allowlist).
 
-export { CONTENT_SECURITY_POLICY } from '../security-policy.js';
+export { CONTENT_SECURITY_POLICY } from '../../shared/security-policy.js';
 
 /** The renderer is served from this privileged scheme, never from file:// or the network. */
 export const APP_SCHEME = 'app';

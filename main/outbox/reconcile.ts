@@ -9,7 +9,6 @@ import type Database from 'better-sqlite3';
 import { CLIENT_FILTERS } from '../../shared/dizions/model.js';
 import { relationshipMatches } from './relationship-read.js';
 import { editFieldKind } from '../../shared/edits/field-kinds.js';
-import { readRelationship } from '../../shared/dizions/replies.js';
 import type { DizionsClient } from '../api/client.js';
 import { checkableFields, currentOnServer } from './conflicts.js';
 import type { OutboxEntry } from './entries.js';

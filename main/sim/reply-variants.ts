@@ -3,14 +3,12 @@
 // use (shared/dizions/replies.ts reads them all), `--timestamp-format` breaks the timestamp assumption
 // on reads. Applied to a reply after the data layer answered; the stored data never changes.
 
-import type { SimResponse } from './types.js';
+import { REPLY_STYLES, TIMESTAMP_FORMATS, type SimReplyStyle, type SimResponse, type SimTimestampFormat } from './types.js';
+
+export { REPLY_STYLES, TIMESTAMP_FORMATS, type SimReplyStyle, type SimTimestampFormat };
 
 /** The shapes a client must accept; `none` (creates too answer an empty body) is a broken server, for tests. */
-export const REPLY_STYLES = ['id', 'id-string', 'bare', 'string', 'array', 'empty', 'none'] as const;
-export type SimReplyStyle = (typeof REPLY_STYLES)[number];
 
-export const TIMESTAMP_FORMATS = ['seed', 'iso', 'no-seconds', 'zero'] as const;
-export type SimTimestampFormat = (typeof TIMESTAMP_FORMATS)[number];
 
 export interface ReplyVariantOptions {
   /** How creates and updates are answered; `empty`: updates answer an empty body, creates `{"id": N}` (a create must say its id); `none`: both answer an empty body. */

@@ -58,9 +58,9 @@ export interface SimOptions {
   faults?: string;
   dialect?: '2019' | '2025';
   /** Write replies phrased as a real server may (reply-variants.ts); default `id`: `{"id": N}`. */
-  replyStyle?: import('./reply-variants.js').SimReplyStyle;
+  replyStyle?: SimReplyStyle;
   /** Timestamps on reads in a form our assumptions do not expect (reply-variants.ts); default `seed`. */
-  timestampFormat?: import('./reply-variants.js').SimTimestampFormat;
+  timestampFormat?: SimTimestampFormat;
   /** Log each request to stderr (the CLI sets this; tests leave it off). */
   logToStderr?: boolean;
   /** 64 hex digits: the store encrypted and uploads sealed at rest (the app's demo; main/sim/at-rest.ts). */
@@ -75,3 +75,10 @@ export interface RequestLogEntry {
   fault?: string;
   at: string;
 }
+
+/** How the simulator phrases write replies and timestamps (main/sim/reply-variants.ts applies them). */
+export const REPLY_STYLES = ['id', 'id-string', 'bare', 'string', 'array', 'empty', 'none'] as const;
+export type SimReplyStyle = (typeof REPLY_STYLES)[number];
+
+export const TIMESTAMP_FORMATS = ['seed', 'iso', 'no-seconds', 'zero'] as const;
+export type SimTimestampFormat = (typeof TIMESTAMP_FORMATS)[number];

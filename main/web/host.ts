@@ -15,7 +15,7 @@ import { fail, type ErrorBody, type Result } from '../../shared/ipc/envelope.js'
 import type { EventName } from '../../shared/ipc/events.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
 import type { Dispatcher } from '../ipc/register.js';
-import { SECURITY_HEADERS } from '../security-policy.js';
+import { SECURITY_HEADERS } from '../../shared/security-policy.js';
 import { resolveStatic } from './static-files.js';
 
 /** What the host needs of the event hub (main/ipc/event-hub.ts satisfies it). */

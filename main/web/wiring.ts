@@ -4,7 +4,6 @@
 // host. This thread only serves HTTP and moves envelopes and events, so it never waits for a sync.
 
 import path from 'node:path';
-import { ReplicaKeyError } from '../db/keys.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
 import { createDispatcher } from '../ipc/register.js';
 import { startThreadedCore, type ThreadedCore } from '../threads/core-host.js';

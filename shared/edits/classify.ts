@@ -9,7 +9,7 @@ import {
 } from '../dizions/dialects.js';
 import { GrammarError, parsePath } from '../url-grammar.js';
 
-export { OPERATIONS, OPERATION_WORDS, type WriteOperation, type WriteTarget } from '../dizions/dialects.js';
+export type { WriteOperation, WriteTarget } from '../dizions/dialects.js';
 
 export type EditGroup = 'clients' | 'referrals' | 'due_contacts' | 'done_contacts' | 'external_referral' | 'extension_database';
 
@@ -111,4 +111,3 @@ export function createsRecord(operation: WriteOperation): boolean {
   return CREATES_RECORD.has(operation);
 }
 
-export { isWriteOperation };

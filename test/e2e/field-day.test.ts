@@ -217,7 +217,7 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     const dialog = page.getByRole('dialog', { name: 'Add a relationship' });
     await dialog.getByLabel('Find the other person').fill(someone.surname);
     await dialog.getByLabel(relatedTo.name, { exact: true }).check();
-    await page.waitForFunction(() => (document.getElementById('relationship_second_to_first') as HTMLSelectElement | null)?.options.length! > 1);
+    await page.waitForFunction(() => ((document.getElementById('relationship_second_to_first') as HTMLSelectElement | null)?.options.length ?? 0) > 1);
     await dialog.locator('#relationship_second_to_first').selectOption({ index: 1 });
     await dialog.locator('#relationship_first_to_second').selectOption({ index: 2 });
     await screenshot(page, `field-day-3b-add-relationship-${dialect}`);

@@ -248,7 +248,7 @@ describe('the fingerprint of a lost create', () => {
     const w = await fresh();
     sim.setFaults(`reset-after=#1@${verb('PUT', 'clients')}`);
     const entry = queue(w, { method: 'PUT', path: 'clients', fields: { first_name: 'Rae', surname: 'Changedsoon', dob: '1980-08-08' } });
-    const child = queue(w, { method: 'PUT', path: 'referrals', fields: referralFields(w, entry.temp_id!, 'waits for Rae') });
+    queue(w, { method: 'PUT', path: 'referrals', fields: referralFields(w, entry.temp_id!, 'waits for Rae') });
     const landed = await push(w, { timings: { ...FAST, settleMs: 300 }, onChange: (e) => {
       // The office corrects the date of birth before we look.
       if (e.id === entry.entry && e.state === 'in_doubt') {
