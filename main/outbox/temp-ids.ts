@@ -26,6 +26,11 @@ export function landedId(sqlite: Database.Database, tempId: number): number | un
   return row?.server_id ?? undefined;
 }
 
+/** Server ids of the records of `family` created on this device whose creates have landed. */
+export function serverIdsCreatedHere(sqlite: Database.Database, family: string): number[] {
+  return cached(sqlite, 'SELECT server_id FROM outbox_temp_ids WHERE family = ? AND server_id IS NOT NULL ORDER BY server_id').pluck().all(family) as number[];
+}
+
 /** A temp id no longer names anything (its create was discarded). */
 export function retireTempId(sqlite: Database.Database, tempId: number): void {
   cached(sqlite, 'UPDATE outbox_temp_ids SET entry_id = NULL WHERE seq = ?').run(-tempId);

@@ -56,6 +56,11 @@ export interface ListingOptions {
   concurrency: number;
   /** Called after each listing request. */
   onRequest?: (label: string) => void;
+  /**
+   * Server ids of clients created on this device (their creates landed): the server shows a user the
+   * clients they created, so "my caseload" keeps them even before they have a referral.
+   */
+  createdHere?: readonly number[] | undefined;
   /** Groups to fill while listing (empty in the replica); undefined: list ids and stamps only. */
   fill?: ((group: RecordGroup) => Fill | undefined) | undefined;
 }
@@ -198,6 +203,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
     clientPaths = [explicit('clients')!];
   } else {
     for (const id of dueClients) referralClients.add(id);
+    for (const id of options.createdHere ?? []) referralClients.add(id);
     clientPaths = [...idBatchPaths(groupPath('clients'), 'id', sortedIds(referralClients))];
     if (myWorker !== null) clientPaths.push(groupPath('clients', [{ key: 'usual_support_worker', values: [String(myWorker)] }]));
   }

@@ -24,6 +24,7 @@ import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './error
 import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope, type Fill, type GroupListing } from './listing.js';
+import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
 import { extensionTarget, groupTarget, type Target } from './targets.js';
 import { Turns } from './turns.js';
@@ -169,6 +170,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       fetch, settings, now: now(), full, concurrency,
       referralsSince: getSyncState<string>(replica, REFERRALS_CURSOR),
       localReferrals: countRecords(replica, 'referrals'),
+      createdHere: serverIdsCreatedHere(replica.sqlite, 'clients'),
       onRequest: (group) => emit('listing', ++listed, null, group),
       fill: (group) => fills.byGroup.get(group)?.fill,
     });

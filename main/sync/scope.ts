@@ -6,7 +6,8 @@
 // (plus, for each multiple-record extension database asked for, its rows of the referrals in scope)
 //   due_contacts  due_contacts/user/<me>
 //   referrals     the referrals of those due contacts
-//   clients       the clients of those referrals, and clients/usual_support_worker/<myWorker>
+//   clients       the clients of those referrals, clients/usual_support_worker/<myWorker>, and the
+//                 clients created on this device (the server shows a user the clients they created)
 //   done_contacts the done contacts of the referrals in scope, date_active within the window (12 months)
 //   schedules     schedules/worker/<myWorker>
 //   workers       all (and every dictionary, always)
