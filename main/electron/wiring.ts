@@ -4,6 +4,7 @@
 // thread), the shipped migrations, the system's proxy and CAs, report exports saved in main after the
 // native save dialog, and the shell's own online watch driving syncs (no core loop here).
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionStore } from '../app/connection-store.js';
@@ -49,9 +50,11 @@ export const electronWiring: AppWiring = {
     const file = path.join(context.dataDir, 'replica.db');
     const connections = keychainConnections(context.credentials, context.log);
     await context.network?.refresh(serverUrl(connections));
+    // The worker bundle (npm run build:electron) beside the main bundle; from a checkout without that
+    // build, the TypeScript worker through tsx. safeStorage stays on this thread either way.
+    const bundle = path.join(context.appPath, 'dist-electron', 'main', 'threads', 'worker.js');
     const core = await startThreadedCore({
-      // The worker bundle (npm run build:electron) beside the main bundle; safeStorage stays on this thread.
-      workerFile: path.join(context.appPath, 'dist-electron', 'main', 'threads', 'worker.js'),
+      workerFile: fs.existsSync(bundle) ? bundle : undefined,
       dataDir: context.dataDir,
       replicaFile: file,
       keyProvider: new SafeStorageKeyProvider(context.credentials, file),

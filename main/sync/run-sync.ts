@@ -25,6 +25,7 @@ import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope, type Fill, type GroupListing } from './listing.js';
 import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
+import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
 import { extensionTarget, groupTarget, type Target } from './targets.js';
 import { Turns } from './turns.js';
@@ -276,6 +277,7 @@ function planFills(replica: Replica, watch: DictionaryWatch, fetch: FetchContext
       fill: {
         fields: fields ?? [],
         write: async (records) => {
+          for (const record of records) normaliseTimestamps(record); // as a download does: a `T` or missing seconds never stops a fill
           const result = await ingest.write(records);
           summary.fetched += result.written;
           summary.inserted += result.inserted;

@@ -45,12 +45,13 @@ export async function serverIds(sim: RunningSimulator, login: Login, path: strin
 const uniqueSorted = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
 
 /** "My caseload" as the simulator answers it, asked one simple query at a time. */
-export async function expectedCaseload(sim: RunningSimulator, login: Login, windowMonths = 12): Promise<Record<RecordGroup, number[]>> {
+export async function expectedCaseload(sim: RunningSimulator, login: Login, windowMonths = 12, createdHere: readonly number[] = []): Promise<Record<RecordGroup, number[]>> {
   const due = await serverRows(sim, login, `due_contacts/user/${login.id}/field/id;referral;client`);
   const referralIds = uniqueSorted(due.map((r) => Number(r.referral)));
   const referrals = referralIds.length === 0 ? [] : await serverRows(sim, login, `referrals/id/${referralIds.join(';')}/field/id;client`);
   const clientIds = new Set([...due.map((r) => Number(r.client)), ...referrals.map((r) => Number(r.client))]);
   if (login.worker !== null) for (const id of await serverIds(sim, login, `clients/usual_support_worker/${login.worker}`)) clientIds.add(id);
+  for (const id of createdHere) clientIds.add(id); // clients this replica created stay in "my caseload
   const clients = clientIds.size === 0 ? [] : await serverIds(sim, login, `clients/id/${[...clientIds].join(';')}`);
   const now = new Date();
   const today = formatServerTimestamp(now).slice(0, 10);

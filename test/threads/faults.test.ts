@@ -136,7 +136,9 @@ describe('the data engine on its own threads', () => {
     expect(serverCount(sim, 'SELECT count(*) FROM clients WHERE id = ? AND surname = ?', target, 'Midsync')).toBe(1);
     expect(sim.requestLog.filter((r) => r.method === 'POST' && r.path.includes(`clients/id/${target}`)).length).toBe(updatesBefore + 1);
 
-    const expected = await expectedCaseload(sim, sim.users[0]!);
+    // The client the push test created from this device stays in the caseload.
+    const createdHere = sim.store.db.prepare('SELECT id FROM clients WHERE surname = ?').pluck().all('Pushkill') as number[];
+    const expected = await expectedCaseload(sim, sim.users[0]!, 12, createdHere);
     const replica = openReplicaWithKey({ file: path.join(dir, 'replica.db'), key: KEY, migrate: false });
     try {
       expect(replicaIds(replica, 'clients').filter((id) => id > 0)).toEqual(expected.clients);
