@@ -24,34 +24,95 @@ const COMMIT_EVERY = Number(process.env.COMMIT_EVERY ?? 25_000);
 
 const SURNAMES = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Evans', 'Thomas'];
 const FIRST = ['Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Ivy', 'Leo', 'Freya', 'Harry'];
-const pick = <T,>(list: readonly T[], i: number) => list[i % list.length]!;
+const pick = <T>(list: readonly T[], i: number) => list[i % list.length]!;
 const stamp = (i: number) => `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')} ${String(i % 24).padStart(2, '0')}:15:00`;
 
 function client(i: number): ApiRecord {
   return {
-    id: i, first_name: pick(FIRST, i * 7), surname: `${pick(SURNAMES, i)}${i % 1000}`, dob: '1975-03-02', gender: (i % 3) + 1,
-    ethnicity: (i % 9) + 1, religion: (i % 7) + 1, sexual_orientation: 1, marital_status: 2, main_language: 1, main_disability: (i % 11) + 1,
-    registered_disabled: i % 5 ? 'N' : 'Y', blue_badge_holder: 'N', accommodation: 2, employment_status: 3, people_in_household: 2,
-    address1: `${i} High Street`, address2: null, town: 'Leeds', county: 4, district: (i % 20) + 1, postcode: `LS${i % 30} ${i % 9}AB`,
-    telephone: '0113 496 0000', mobile: '07700 900000', email: `c${i}@example.org`, nhs_number: `${943_000_0000 + i}`,
-    social_services_number: null, external_id: `EXT-${i}`, gp_name: 'Dr Who', gp_surgery: 3, school: null, consent: 'Y',
-    preferred_communication_method: 1, usual_support_worker: (i % 40) + 1, active: 'Y', deceased: 'N', age_range: 4, type: 1,
-    updated: stamp(i), website_photo_consent: 109,
+    id: i,
+    first_name: pick(FIRST, i * 7),
+    surname: `${pick(SURNAMES, i)}${i % 1000}`,
+    dob: '1975-03-02',
+    gender: (i % 3) + 1,
+    ethnicity: (i % 9) + 1,
+    religion: (i % 7) + 1,
+    sexual_orientation: 1,
+    marital_status: 2,
+    main_language: 1,
+    main_disability: (i % 11) + 1,
+    registered_disabled: i % 5 ? 'N' : 'Y',
+    blue_badge_holder: 'N',
+    accommodation: 2,
+    employment_status: 3,
+    people_in_household: 2,
+    address1: `${i} High Street`,
+    address2: null,
+    town: 'Leeds',
+    county: 4,
+    district: (i % 20) + 1,
+    postcode: `LS${i % 30} ${i % 9}AB`,
+    telephone: '0113 496 0000',
+    mobile: '07700 900000',
+    email: `c${i}@example.org`,
+    nhs_number: `${943_000_0000 + i}`,
+    social_services_number: null,
+    external_id: `EXT-${i}`,
+    gp_name: 'Dr Who',
+    gp_surgery: 3,
+    school: null,
+    consent: 'Y',
+    preferred_communication_method: 1,
+    usual_support_worker: (i % 40) + 1,
+    active: 'Y',
+    deceased: 'N',
+    age_range: 4,
+    type: 1,
+    updated: stamp(i),
+    website_photo_consent: 109,
   };
 }
 function referral(i: number): ApiRecord {
   return {
-    id: i, client: (i % CLIENTS) + 1, client_type: 1, date: stamp(i).slice(0, 10), project: (i % 12) + 1, template: 1, stage: (i % 4) + 1,
-    description: `Support with ${pick(['housing', 'benefits', 'debt', 'isolation', 'mobility'], i)} needs`, project_category: 2, contact_method: 1,
-    funding_sponsor: 1, contact_type: 2, referrer: 3, introduction_source: 1, additional_org_person: null, priority: 2, response_method: 1,
-    referral_complete: 'N', updated: stamp(i),
+    id: i,
+    client: (i % CLIENTS) + 1,
+    client_type: 1,
+    date: stamp(i).slice(0, 10),
+    project: (i % 12) + 1,
+    template: 1,
+    stage: (i % 4) + 1,
+    description: `Support with ${pick(['housing', 'benefits', 'debt', 'isolation', 'mobility'], i)} needs`,
+    project_category: 2,
+    contact_method: 1,
+    funding_sponsor: 1,
+    contact_type: 2,
+    referrer: 3,
+    introduction_source: 1,
+    additional_org_person: null,
+    priority: 2,
+    response_method: 1,
+    referral_complete: 'N',
+    updated: stamp(i),
   };
 }
 function contact(i: number): ApiRecord {
   return {
-    id: i, referral: (i % REFERRALS) + 1, client: (i % CLIENTS) + 1, user: (i % 40) + 1, project: (i % 12) + 1, start_date: stamp(i),
-    end_date: stamp(i + 1), description: 'Phoned to check in; arranged a home visit next week.', stage: 2, due_stage: null, contact_type: 1,
-    contact_method: 2, travel_time: 15, travel_mileage: 3.5, transport_method: 1, priority: 2, updated: stamp(i),
+    id: i,
+    referral: (i % REFERRALS) + 1,
+    client: (i % CLIENTS) + 1,
+    user: (i % 40) + 1,
+    project: (i % 12) + 1,
+    start_date: stamp(i),
+    end_date: stamp(i + 1),
+    description: 'Phoned to check in; arranged a home visit next week.',
+    stage: 2,
+    due_stage: null,
+    contact_type: 1,
+    contact_method: 2,
+    travel_time: 15,
+    travel_mileage: 3.5,
+    transport_method: 1,
+    priority: 2,
+    updated: stamp(i),
   };
 }
 
@@ -80,7 +141,13 @@ function measure(label: string, group: 'clients' | 'referrals' | 'due_contacts' 
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // CPU-time rate as well as wall time: on a shared 2-core machine the wall figure moves with load.
-  console.log(`${label.padEnd(34)} ${String(count).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(count / seconds).toLocaleString('en-GB').padStart(9)} rows/s wall  ${Math.round(count / cpuSeconds).toLocaleString('en-GB').padStart(9)} rows/s cpu  ${BATCH}-row batch p99 ${percentile(batchMs, 0.99).toFixed(0)} ms, max ${slowestBatchMs.toFixed(0)} ms`);
+  console.log(
+    `${label.padEnd(34)} ${String(count).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(count / seconds)
+      .toLocaleString('en-GB')
+      .padStart(9)} rows/s wall  ${Math.round(count / cpuSeconds)
+      .toLocaleString('en-GB')
+      .padStart(9)} rows/s cpu  ${BATCH}-row batch p99 ${percentile(batchMs, 0.99).toFixed(0)} ms, max ${slowestBatchMs.toFixed(0)} ms`,
+  );
 }
 
 function percentile(values: number[], p: number): number {
@@ -116,7 +183,9 @@ try {
       cpuTimes.push((cpu.user + cpu.system) / 1000);
     }
   }
-  console.log(`client search (${times.length} queries)          wall p50 ${percentile(times, 0.5).toFixed(2)} ms  p95 ${percentile(times, 0.95).toFixed(2)} ms;  cpu p50 ${percentile(cpuTimes, 0.5).toFixed(2)} ms  p95 ${percentile(cpuTimes, 0.95).toFixed(2)} ms`);
+  console.log(
+    `client search (${times.length} queries)          wall p50 ${percentile(times, 0.5).toFixed(2)} ms  p95 ${percentile(times, 0.95).toFixed(2)} ms;  cpu p50 ${percentile(cpuTimes, 0.5).toFixed(2)} ms  p95 ${percentile(cpuTimes, 0.95).toFixed(2)} ms`,
+  );
   timeQuery('clients/usual_support_worker/7/field/id;surname');
   timeQuery('clients/website_photo_consent/109/district/3/field/id');
   timeQuery('due_contacts/user/7/date_active/2024-03-01,2024-03-31');

@@ -19,7 +19,13 @@ const PROBE = fileURLToPath(new URL('./never-block-probe.ts', import.meta.url));
 const DB_KEY = 'b1'.repeat(32);
 const IDLE_SECONDS = 10;
 
-interface Figures { p50: number; p95: number; p99: number; max: number; n: number }
+interface Figures {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  n: number;
+}
 
 function figures(samples: number[]): Figures {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -41,12 +47,13 @@ function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<void> }
       if (!line) return;
       resolve({
         url: (JSON.parse(line) as { url: string }).url,
-        stop: () => new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-        }),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+          }),
       });
     });
     child.once('exit', (code) => reject(new Error(`the bench host (${job.mode}) exited ${code} before serving: ${stderr.trim()}`)));
@@ -84,7 +91,11 @@ async function measureMode(bench: BenchSimulator, mode: HostJob['mode'], dir: st
   }
 }
 
-interface Summary { idle: Record<keyof ProbeSeries, Figures>; sync: Record<keyof ProbeSeries, Figures>; result: ProbeResult }
+interface Summary {
+  idle: Record<keyof ProbeSeries, Figures>;
+  sync: Record<keyof ProbeSeries, Figures>;
+  result: ProbeResult;
+}
 
 function summarise(result: ProbeResult): Summary {
   const of = (series: ProbeSeries) => ({ status: figures(series.status), caseload: figures(series.caseload), enqueue: figures(series.enqueue) });
@@ -98,17 +109,41 @@ export async function benchNeverBlock(bench: BenchSimulator, clients: number): P
     const after = summarise(await measureMode(bench, 'threads', dir));
     const size = `${clients.toLocaleString('en-GB')} clients, ${after.result.records.toLocaleString('en-GB')} records`;
     const rows: BenchRow[] = [];
-    for (const [label, s] of [['before (one thread)', before], ['after (worker threads)', after]] as const) {
+    for (const [label, s] of [
+      ['before (one thread)', before],
+      ['after (worker threads)', after],
+    ] as const) {
       const threads = s === after;
       rows.push(
-        { name: `never-block ${label}: sync:status during full sync, p95`, value: ms(s.sync.status.p95), unit: 'ms', ...(threads ? { target: '≤ 20 ms, max ≤ 100' } : {}), note: `${describe(s.sync.status)}; idle p95 ${ms(s.idle.status.p95)} ms` },
         {
-          name: `never-block ${label}: caseload:list (200 rows) during full sync, p95`, value: ms(s.sync.caseload.p95), unit: 'ms',
-          ratio: s.sync.caseload.p95 / s.idle.caseload.p95, ...(threads ? { target: '≤ 1.5× idle p95, max ≤ 150' } : {}),
+          name: `never-block ${label}: sync:status during full sync, p95`,
+          value: ms(s.sync.status.p95),
+          unit: 'ms',
+          ...(threads ? { target: '≤ 20 ms, max ≤ 100' } : {}),
+          note: `${describe(s.sync.status)}; idle p95 ${ms(s.idle.status.p95)} ms`,
+        },
+        {
+          name: `never-block ${label}: caseload:list (200 rows) during full sync, p95`,
+          value: ms(s.sync.caseload.p95),
+          unit: 'ms',
+          ratio: s.sync.caseload.p95 / s.idle.caseload.p95,
+          ...(threads ? { target: '≤ 1.5× idle p95, max ≤ 150' } : {}),
           note: `${describe(s.sync.caseload)}; idle p95 ${ms(s.idle.caseload.p95)}, max ${ms(s.idle.caseload.max)} ms (ratio = during / idle)`,
         },
-        { name: `never-block ${label}: enqueue an edit during full sync, p95`, value: ms(s.sync.enqueue.p95), unit: 'ms', ...(threads ? { target: '≤ 5 ms' } : {}), note: `${describe(s.sync.enqueue)}; idle p95 ${ms(s.idle.enqueue.p95)} ms` },
-        { name: `never-block ${label}: full sync wall time (${size})`, value: Math.round(s.result.fullSyncSeconds * 10) / 10, unit: 's', ...(threads ? { ratio: s.result.fullSyncSeconds / before.result.fullSyncSeconds } : {}), note: `first sync ${Math.round(s.result.firstSyncSeconds)} s${threads ? '; ratio = after / before' : ''}` },
+        {
+          name: `never-block ${label}: enqueue an edit during full sync, p95`,
+          value: ms(s.sync.enqueue.p95),
+          unit: 'ms',
+          ...(threads ? { target: '≤ 5 ms' } : {}),
+          note: `${describe(s.sync.enqueue)}; idle p95 ${ms(s.idle.enqueue.p95)} ms`,
+        },
+        {
+          name: `never-block ${label}: full sync wall time (${size})`,
+          value: Math.round(s.result.fullSyncSeconds * 10) / 10,
+          unit: 's',
+          ...(threads ? { ratio: s.result.fullSyncSeconds / before.result.fullSyncSeconds } : {}),
+          note: `first sync ${Math.round(s.result.firstSyncSeconds)} s${threads ? '; ratio = after / before' : ''}`,
+        },
       );
     }
     return rows;

@@ -43,7 +43,7 @@ async function main(job: ProbeJob): Promise<ProbeResult> {
       body: JSON.stringify(input),
       dispatcher: agent,
     });
-    const envelope = await response.json() as { ok: boolean; data?: T; error?: { code: string; message: string } };
+    const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { code: string; message: string } };
     if (!envelope.ok) throw new Error(`${channel}: ${envelope.error!.code} ${envelope.error!.message}`);
     return envelope.data as T;
   }
@@ -96,9 +96,11 @@ async function main(job: ProbeJob): Promise<ProbeResult> {
   const idle = await measure(new Promise((resolve) => setTimeout(resolve, job.idleSeconds * 1000)));
   const syncStarted = performance.now();
   let received = 0;
-  const sync = await measure(call<{ received: number }>('sync:run', { full: true }).then((summary) => {
-    received = summary.received;
-  }));
+  const sync = await measure(
+    call<{ received: number }>('sync:run', { full: true }).then((summary) => {
+      received = summary.received;
+    }),
+  );
   return { idle, sync, firstSyncSeconds, fullSyncSeconds: (performance.now() - syncStarted) / 1000, records: received };
 }
 

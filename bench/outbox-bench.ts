@@ -19,7 +19,13 @@ const BENCH_KEY = 'be0c'.repeat(16);
 function tempReplica(): { replica: Replica; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-outbox-bench-'));
   const replica = openReplicaWithKey({ file: path.join(dir, 'replica.db'), key: BENCH_KEY });
-  return { replica, remove: () => { replica.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    replica,
+    remove: () => {
+      replica.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface EnqueueBenchOptions {
@@ -39,7 +45,9 @@ export async function benchOutboxEnqueue(options: EnqueueBenchOptions = {}): Pro
     { name: 'outbox: enqueue latency p95', value: round(percentile(background, 95)), unit: 'ms', target: '≤ 2 ms' },
     { name: 'outbox: enqueue latency p99', value: round(percentile(background, 99)), unit: 'ms' },
     {
-      name: 'outbox: enqueue latency p95, SQLite\'s automatic checkpoints', value: round(percentile(automatic, 95)), unit: 'ms',
+      name: "outbox: enqueue latency p95, SQLite's automatic checkpoints",
+      value: round(percentile(automatic, 95)),
+      unit: 'ms',
       note: 'a commit that crosses the WAL threshold carries the checkpoint: why the app checkpoints in the background',
     },
   ];
@@ -53,11 +61,36 @@ async function enqueueTimes(options: EnqueueBenchOptions, backgroundCheckpoints:
   const checkpoints = backgroundCheckpoints ? startBackgroundCheckpoints(replica) : undefined;
   try {
     upsertDictionary(replica, 'referrals/stage', [{ id: 1901, name: 'Referred', template: 1801, status: 'Pending' }]);
-    upsertDictionary(replica, 'organisations/gender', [{ id: 201, name: 'Female' }, { id: 202, name: 'Male' }]);
+    upsertDictionary(replica, 'organisations/gender', [
+      { id: 201, name: 'Female' },
+      { id: 202, name: 'Male' },
+    ]);
     const ids = Array.from({ length: records }, (_, i) => i + 1);
-    upsertRecords(replica, 'clients', ids.map((id) => ({ id, first_name: `First${id}`, surname: `Surname${id}`, dob: '1970-01-01', gender: 201, postcode: 'LS6 2AB', updated: '2024-01-01 09:00:00' })));
-    upsertRecords(replica, 'referrals', ids.map((id) => ({ id, client: id, client_type: 1, date: '2024-01-02', project: 101, template: 1801, stage: 1901, description: `referral ${id}`, updated: '2024-01-02 10:00:00' })));
-    upsertRecords(replica, 'due_contacts', ids.map((id) => ({ id, referral: id, client: id, user: 3, start_date: '2024-02-01 10:00:00', end_date: '2024-02-01 11:00:00', description: 'visit', due_stage: 1901, updated: '2024-01-02 10:00:00' })));
+    upsertRecords(
+      replica,
+      'clients',
+      ids.map((id) => ({ id, first_name: `First${id}`, surname: `Surname${id}`, dob: '1970-01-01', gender: 201, postcode: 'LS6 2AB', updated: '2024-01-01 09:00:00' })),
+    );
+    upsertRecords(
+      replica,
+      'referrals',
+      ids.map((id) => ({ id, client: id, client_type: 1, date: '2024-01-02', project: 101, template: 1801, stage: 1901, description: `referral ${id}`, updated: '2024-01-02 10:00:00' })),
+    );
+    upsertRecords(
+      replica,
+      'due_contacts',
+      ids.map((id) => ({
+        id,
+        referral: id,
+        client: id,
+        user: 3,
+        start_date: '2024-02-01 10:00:00',
+        end_date: '2024-02-01 11:00:00',
+        description: 'visit',
+        due_stage: 1901,
+        updated: '2024-01-02 10:00:00',
+      })),
+    );
 
     // One queueEdit per timed sample; a create's child (a referral on its temp id) is the next sample.
     let n = 0;
@@ -72,14 +105,28 @@ async function enqueueTimes(options: EnqueueBenchOptions, backgroundCheckpoints:
       const i = n++;
       const id = 1 + (i % records);
       switch (i % 4) {
-        case 0: queueEdit(replica, { method: 'POST', path: `clients/id/${id}`, fields: { telephone: `01632 ${String(i).padStart(6, '0')}`, gender: '202' } }); break;
+        case 0:
+          queueEdit(replica, { method: 'POST', path: `clients/id/${id}`, fields: { telephone: `01632 ${String(i).padStart(6, '0')}`, gender: '202' } });
+          break;
         case 1: {
           const client = queueEdit(replica, { method: 'PUT', path: 'clients', fields: { first_name: 'New', surname: `Person${i}`, dob: '1990-05-05' } });
-          child = () => queueEdit(replica, { method: 'PUT', path: 'referrals', fields: { client: String(client.temp_id), client_type: '1', date: '2024-06-01', project: '101', template: '1801', stage: '1901', description: `new ${i}` } });
+          child = () =>
+            queueEdit(replica, {
+              method: 'PUT',
+              path: 'referrals',
+              fields: { client: String(client.temp_id), client_type: '1', date: '2024-06-01', project: '101', template: '1801', stage: '1901', description: `new ${i}` },
+            });
           break;
         }
-        case 2: queueEdit(replica, { method: 'PUT', path: `due_contacts/referral/${id}`, fields: { user: '3', start_date: '2024-06-02 10:00:00', end_date: '2024-06-02 11:00:00', description: `call ${i}` } }); break;
-        default: queueEdit(replica, { method: 'POST', path: `referrals/id/${id}`, fields: { description: `update ${i}` } });
+        case 2:
+          queueEdit(replica, {
+            method: 'PUT',
+            path: `due_contacts/referral/${id}`,
+            fields: { user: '3', start_date: '2024-06-02 10:00:00', end_date: '2024-06-02 11:00:00', description: `call ${i}` },
+          });
+          break;
+        default:
+          queueEdit(replica, { method: 'POST', path: `referrals/id/${id}`, fields: { description: `update ${i}` } });
       }
     };
     for (let i = 0; i < 200; i++) next(); // warm-up: statement caches, JIT
@@ -146,8 +193,16 @@ function queueReplayMix(replica: Replica, project: number, count: number): numbe
   for (let i = 0; queued < count; i++) {
     if (i % 3 === 0) {
       const client = queueEdit(replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Bench', surname: `Replay${i}`, dob: '1980-01-01', postcode: 'LS6 2AB' } });
-      const referral = queueEdit(replica, { method: 'PUT', path: 'referrals', fields: { client: client.temp_id, client_type: 1, date: '2024-06-01', project, template, stage, description: `bench referral ${i}` } });
-      queueEdit(replica, { method: 'PUT', path: `due_contacts/referral/${referral.temp_id}`, fields: { user: 1, start_date: '2024-06-02 10:00:00', end_date: '2024-06-02 11:00:00', description: `bench visit ${i}` } });
+      const referral = queueEdit(replica, {
+        method: 'PUT',
+        path: 'referrals',
+        fields: { client: client.temp_id, client_type: 1, date: '2024-06-01', project, template, stage, description: `bench referral ${i}` },
+      });
+      queueEdit(replica, {
+        method: 'PUT',
+        path: `due_contacts/referral/${referral.temp_id}`,
+        fields: { user: 1, start_date: '2024-06-02 10:00:00', end_date: '2024-06-02 11:00:00', description: `bench visit ${i}` },
+      });
       queued += 3;
     } else {
       queueEdit(replica, { method: 'POST', path: `clients/id/${clients[i % clients.length]}`, fields: { telephone: `01632 ${String(i).padStart(6, '0')}` } });

@@ -205,7 +205,9 @@ function openOneShotFile(file: string, ingredients: OneShotIngredients, key: str
   }
   if (ingredients.typedRows) {
     migrate(drizzle(sqlite), { migrationsFolder: MIGRATIONS_FOLDER });
-    const objects = sqlite.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('clients', 'referrals', 'contacts', 'workers', 'schedules')`).all() as Array<{ type: string; name: string }>;
+    const objects = sqlite
+      .prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('clients', 'referrals', 'contacts', 'workers', 'schedules')`)
+      .all() as Array<{ type: string; name: string }>;
     for (const { type, name } of objects) {
       if (type === 'index' && !ingredients.indexes) sqlite.exec(`DROP INDEX ${quoteIdent(name)}`);
       if (type === 'trigger' && !ingredients.fts) sqlite.exec(`DROP TRIGGER ${quoteIdent(name)}`);

@@ -26,11 +26,15 @@ const SUITES: Record<string, Suite> = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    clients: { type: 'string' },
-    only: { type: 'string' },
-    json: { type: 'boolean' },
-  }, false);
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      clients: { type: 'string' },
+      only: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    false,
+  );
   const clients = intOption(values.clients, 'clients', 100_000, 10);
   const chosen = values.only ? values.only.split(',') : Object.keys(SUITES);
   for (const name of chosen) if (!SUITES[name]) throw new Error(`unknown suite "${name}" (suites: ${Object.keys(SUITES).join(', ')})`);

@@ -43,7 +43,12 @@ const CHILD = fileURLToPath(new URL('./sync-child.ts', import.meta.url));
 function job(options: SyncBenchOptions, kind: ChildJob['kind'], dbFile: string): ChildJob {
   const { everyone, sim } = options.bench;
   return {
-    kind, url: sim.url, me: everyone.id, dbFile, dbKey: DB_KEY, scopes: FULL_SCOPE,
+    kind,
+    url: sim.url,
+    me: everyone.id,
+    dbFile,
+    dbKey: DB_KEY,
+    scopes: FULL_SCOPE,
     keys: { source: everyone.source, org: everyone.org, user: everyone.user },
   };
 }
@@ -94,7 +99,10 @@ async function syncCommand(options: SyncBenchOptions, dbFile: string): Promise<S
   const { everyone, sim } = options.bench;
   const args = ['sync', '--db', dbFile, '--me', String(everyone.id), ...FULL_SCOPE.flatMap((s) => ['--scope', `${s.group}=${s.path}`]), '--json'];
   const command = await runCommand(args, {
-    CASEWORKER_SERVER: sim.url, CASEWORKER_SOURCE: everyone.source, CASEWORKER_ORG: everyone.org, CASEWORKER_USER: everyone.user,
+    CASEWORKER_SERVER: sim.url,
+    CASEWORKER_SOURCE: everyone.source,
+    CASEWORKER_ORG: everyone.org,
+    CASEWORKER_USER: everyone.user,
     CASEWORKER_DB_KEY: DB_KEY,
   });
   const summary = JSON.parse(command.stdout.trim().split('\n').pop()!) as SyncJson;
@@ -124,23 +132,34 @@ export interface InitialSyncFigures {
  * the one-shot path, the rest of the sync in its own process, and the command's start and exit.
  */
 export async function benchInitialSync(options: SyncBenchOptions, dir: string, dbFile: string): Promise<InitialSyncFigures> {
-  const oneShot = await betterOfTwo(() => runChild(job(options, 'oneshot', path.join(dir, 'oneshot.db'))), (r) => r.seconds);
-  const sync = await betterOfTwo(async (attempt) => {
-    const file = attempt === 0 ? path.join(dir, 'sync-first.db') : dbFile;
-    removeReplica(file);
-    const run = await syncCommand(options, file);
-    if (attempt === 0) removeReplica(file);
-    return run;
-  }, (r) => r.command.wallSeconds);
+  const oneShot = await betterOfTwo(
+    () => runChild(job(options, 'oneshot', path.join(dir, 'oneshot.db'))),
+    (r) => r.seconds,
+  );
+  const sync = await betterOfTwo(
+    async (attempt) => {
+      const file = attempt === 0 ? path.join(dir, 'sync-first.db') : dbFile;
+      removeReplica(file);
+      const run = await syncCommand(options, file);
+      if (attempt === 0) removeReplica(file);
+      return run;
+    },
+    (r) => r.command.wallSeconds,
+  );
   const ratio = sync.command.wallSeconds / oneShot.seconds;
   const rows: BenchRow[] = [
     {
       name: `sync: one-shot floor, ${oneShot.records.toLocaleString('en-GB')} records (${mb(oneShot.bytes)} MB, ${oneShot.requests} plain GETs)`,
-      value: round(oneShot.seconds), unit: 's', note: `better of two; JSON.parse, (id, json) inserts, unencrypted, one transaction per group; ${Math.round(oneShot.records / oneShot.seconds).toLocaleString('en-GB')} records/s`,
+      value: round(oneShot.seconds),
+      unit: 's',
+      note: `better of two; JSON.parse, (id, json) inserts, unencrypted, one transaction per group; ${Math.round(oneShot.records / oneShot.seconds).toLocaleString('en-GB')} records/s`,
     },
     {
       name: `sync: initial sync as a command (node bin/caseworker.mjs sync), ${sync.records.toLocaleString('en-GB')} records (${mb(sync.summary.bytes_received)} MB, ${sync.summary.requests} requests)`,
-      value: round(sync.command.wallSeconds), unit: 's', ratio: round(ratio), target: 'ratio ≤ 1.5',
+      value: round(sync.command.wallSeconds),
+      unit: 's',
+      ratio: round(ratio),
+      target: 'ratio ≤ 1.5',
       note: `better of two; ${round(sync.summary.seconds)} s inside the process; CPU ${round(sync.command.cpuSeconds, 1)} s vs one-shot ${round(oneShot.cpuSeconds, 1)} s`,
     },
     { name: 'sync: initial sync peak RSS (the command)', value: mb(sync.command.maxRssBytes), unit: 'MB', target: '≤ 400 MB' },
@@ -164,16 +183,26 @@ export async function benchInitialSync(options: SyncBenchOptions, dir: string, d
   const syncCpu = sync.command.cpuSeconds - startCpu;
   steps.push({
     label: `+ the rest of sync (${sync.summary.requests} requests, ${mb(sync.summary.bytes_received)} MB gzipped vs ${oneShot.requests} and ${mb(oneShot.bytes)} MB; streaming parse, validation, slices, commits, checkpoints, index builds)`,
-    cpu: syncCpu - previous.cpu, wall: sync.summary.seconds - previous.wall,
+    cpu: syncCpu - previous.cpu,
+    wall: sync.summary.seconds - previous.wall,
   });
   steps.push({ label: '+ process start, opening the replica, exit (caseworker status)', cpu: startCpu, wall: sync.command.wallSeconds - sync.summary.seconds });
   for (const step of steps) {
     rows.push({
-      name: `sync: where the time goes: ${step.label}`, value: round(step.cpu), unit: 's CPU', ratio: round(step.cpu / floorCpu),
+      name: `sync: where the time goes: ${step.label}`,
+      value: round(step.cpu),
+      unit: 's CPU',
+      ratio: round(step.cpu / floorCpu),
       note: `ratio = share of the floor's CPU; wall ${round(step.wall, 1)} s (one run each)`,
     });
   }
-  rows.push({ name: 'sync: initial sync CPU against the one-shot floor', value: round(sync.command.cpuSeconds), unit: 's CPU', ratio: round(sync.command.cpuSeconds / floorCpu), note: `floor ${round(floorCpu)} s CPU (its child's start, ${round(childStart)} s, taken off)` });
+  rows.push({
+    name: 'sync: initial sync CPU against the one-shot floor',
+    value: round(sync.command.cpuSeconds),
+    unit: 's CPU',
+    ratio: round(sync.command.cpuSeconds / floorCpu),
+    note: `floor ${round(floorCpu)} s CPU (its child's start, ${round(childStart)} s, taken off)`,
+  });
   return { rows, oneShot, sync };
 }
 
@@ -187,16 +216,25 @@ export async function benchIncrementalSync(options: SyncBenchOptions, dbFile: st
   return [
     {
       name: `sync: incremental after 1% changed (${touched.toLocaleString('en-GB')} records; fetched ${run.records.toLocaleString('en-GB')}) — bytes`,
-      value: mb(run.summary.bytes_received), unit: 'MB', ratio: round(run.summary.bytes_received / initial.summary.bytes_received, 3), target: 'ratio ≤ 0.05',
+      value: mb(run.summary.bytes_received),
+      unit: 'MB',
+      ratio: round(run.summary.bytes_received / initial.summary.bytes_received, 3),
+      target: 'ratio ≤ 0.05',
       note: `${run.summary.requests} requests`,
     },
     {
-      name: 'sync: incremental after 1% changed — seconds inside the process', value: round(run.summary.seconds), unit: 's',
-      ratio: round(run.summary.seconds / initial.summary.seconds, 3), target: 'ratio ≤ 0.05',
+      name: 'sync: incremental after 1% changed — seconds inside the process',
+      value: round(run.summary.seconds),
+      unit: 's',
+      ratio: round(run.summary.seconds / initial.summary.seconds, 3),
+      target: 'ratio ≤ 0.05',
     },
     {
-      name: 'sync: incremental after 1% changed — the command\'s wall time', value: round(run.command.wallSeconds), unit: 's',
-      ratio: round(run.command.wallSeconds / initial.command.wallSeconds, 3), note: 'process start included on both sides',
+      name: "sync: incremental after 1% changed — the command's wall time",
+      value: round(run.command.wallSeconds),
+      unit: 's',
+      ratio: round(run.command.wallSeconds / initial.command.wallSeconds, 3),
+      note: 'process start included on both sides',
     },
     { name: 'sync: incremental sync peak RSS (the command)', value: mb(run.command.maxRssBytes), unit: 'MB', target: '≤ 400 MB' },
   ];
@@ -207,8 +245,12 @@ export async function benchCaseloadSearch(dbFile: string, queries = 400): Promis
   const replica = openReplicaWithKey({ file: dbFile, key: DB_KEY });
   try {
     const clientCount = replica.sqlite.prepare('SELECT count(*) FROM clients').pluck().get() as number;
-    const sample = replica.sqlite.prepare('SELECT first_name, surname, postcode, nhs_number FROM clients ORDER BY (id * 7919) % 10007 LIMIT ?').all(Math.ceil(queries / 4)) as
-      Array<{ first_name: string | null; surname: string | null; postcode: string | null; nhs_number: string | null }>;
+    const sample = replica.sqlite.prepare('SELECT first_name, surname, postcode, nhs_number FROM clients ORDER BY (id * 7919) % 10007 LIMIT ?').all(Math.ceil(queries / 4)) as Array<{
+      first_name: string | null;
+      surname: string | null;
+      postcode: string | null;
+      nhs_number: string | null;
+    }>;
     const texts: string[] = [];
     for (const c of sample) {
       texts.push((c.surname ?? 'smi').slice(0, 3));
@@ -252,9 +294,17 @@ export async function benchCaseloadList(dbFile: string, runs = 40): Promise<Benc
     times.sort((a, b) => a - b);
     cpu.sort((a, b) => a - b);
     return [
-      { name: `caseload:list first page over ${clientCount.toLocaleString('en-GB')} clients (${runs} runs) p50`, value: round(percentile(times, 50), 2), unit: 'ms', note: `CPU p50 ${round(percentile(cpu, 50), 2)} ms` },
       {
-        name: 'caseload:list first page p95', value: round(percentile(times, 95), 2), unit: 'ms', target: 'p95 ≤ 20 ms',
+        name: `caseload:list first page over ${clientCount.toLocaleString('en-GB')} clients (${runs} runs) p50`,
+        value: round(percentile(times, 50), 2),
+        unit: 'ms',
+        note: `CPU p50 ${round(percentile(cpu, 50), 2)} ms`,
+      },
+      {
+        name: 'caseload:list first page p95',
+        value: round(percentile(times, 95), 2),
+        unit: 'ms',
+        target: 'p95 ≤ 20 ms',
         note: `CPU p95 ${round(percentile(cpu, 95), 2)} ms (what it costs when the cores are shared); listCaseload as the channel runs it, without the browser host's HTTP`,
       },
     ];
@@ -273,10 +323,16 @@ export async function benchStatusStart(dbFile: string): Promise<BenchRow[]> {
   };
   const prebuilt = await median({});
   const tsx = await median({ CASEWORKER_TSX: '1' });
-  return [{
-    name: 'caseworker status: start to exit (median of 5)', value: round(prebuilt.wall), unit: 's', ratio: round(prebuilt.wall / tsx.wall), target: '≤ 0.3 s',
-    note: `CPU ${round(prebuilt.cpu)} s; ratio = against the same command through tsx (${round(tsx.wall)} s, CPU ${round(tsx.cpu)} s)${existsPrebuilt() ? '' : ' — NO PREBUILT CLI (npm run build:cli): both ran through tsx'}`,
-  }];
+  return [
+    {
+      name: 'caseworker status: start to exit (median of 5)',
+      value: round(prebuilt.wall),
+      unit: 's',
+      ratio: round(prebuilt.wall / tsx.wall),
+      target: '≤ 0.3 s',
+      note: `CPU ${round(prebuilt.cpu)} s; ratio = against the same command through tsx (${round(tsx.wall)} s, CPU ${round(tsx.cpu)} s)${existsPrebuilt() ? '' : ' — NO PREBUILT CLI (npm run build:cli): both ran through tsx'}`,
+    },
+  ];
 }
 
 function existsPrebuilt(): boolean {

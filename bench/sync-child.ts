@@ -58,7 +58,10 @@ async function main(job: ChildJob): Promise<ChildResult> {
       let current = 'start';
       let since = performance.now();
       const summary = await runSync({
-        replica, client, me: job.me, scopes: job.scopes,
+        replica,
+        client,
+        me: job.me,
+        scopes: job.scopes,
         onProgress: (event) => {
           const key = `${event.phase}${event.group ? ` ${event.group}` : ''}`;
           if (key === current) return;

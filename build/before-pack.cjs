@@ -18,8 +18,7 @@ exports.default = async function beforePack(context) {
   const { Arch } = require('electron-builder');
   const { rebuild } = await import('@electron/rebuild');
   const projectDir = context.packager.projectDir;
-  const electronVersion = context.packager.config.electronVersion
-    || require(path.join(projectDir, 'node_modules', 'electron', 'package.json')).version;
+  const electronVersion = context.packager.config.electronVersion || require(path.join(projectDir, 'node_modules', 'electron', 'package.json')).version;
   const arch = Arch[context.arch];
   if (context.electronPlatformName !== process.platform) {
     throw new Error(

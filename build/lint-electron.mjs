@@ -29,18 +29,26 @@ function fields(line) {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { current += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else current += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(current.trim()); current = ''; }
-    else current += c;
+    else if (c === ',') {
+      out.push(current.trim());
+      current = '';
+    } else current += c;
   }
   out.push(current.trim());
   return out;
 }
 
-const lines = fs.readFileSync(out, 'utf8').split('\n').slice(1).filter((l) => l.trim());
+const lines = fs
+  .readFileSync(out, 'utf8')
+  .split('\n')
+  .slice(1)
+  .filter((l) => l.trim());
 fs.rmSync(out, { force: true });
 const findings = lines.map(fields).map(([issue, severity, confidence, file, location, , description]) => ({ issue, severity, confidence, file, location, description }));
 console.log(`electronegativity on ${target} (Electron ${electronVersion}): ${findings.length} finding(s)`);

@@ -19,12 +19,53 @@ export interface SupportLogOptions {
 
 /** Keys whose values are personal data or secrets, whatever they hold. */
 const PERSONAL_KEYS = new Set([
-  'first_name', 'surname', 'name', 'full_name', 'names', 'description', 'notes', 'note', 'comment', 'comments',
-  'postcode', 'nhs_number', 'telephone', 'mobile', 'phone', 'email', 'dob', 'date_of_birth',
-  'social_services_number', 'gp_name', 'town', 'external_id', 'filename', 'file_name', 'text', 'body', 'data',
-  'previous', 'mine', 'theirs', 'base', 'fields', 'form', 'values', 'relationship_details',
-  'source', 'org', 'password', 'secret', 'token', 'key', 'keys', 'authorization', 'cookie', 'database_key',
-  'servermessage', 'server_message',
+  'first_name',
+  'surname',
+  'name',
+  'full_name',
+  'names',
+  'description',
+  'notes',
+  'note',
+  'comment',
+  'comments',
+  'postcode',
+  'nhs_number',
+  'telephone',
+  'mobile',
+  'phone',
+  'email',
+  'dob',
+  'date_of_birth',
+  'social_services_number',
+  'gp_name',
+  'town',
+  'external_id',
+  'filename',
+  'file_name',
+  'text',
+  'body',
+  'data',
+  'previous',
+  'mine',
+  'theirs',
+  'base',
+  'fields',
+  'form',
+  'values',
+  'relationship_details',
+  'source',
+  'org',
+  'password',
+  'secret',
+  'token',
+  'key',
+  'keys',
+  'authorization',
+  'cookie',
+  'database_key',
+  'servermessage',
+  'server_message',
 ]);
 const PERSONAL_PREFIXES = ['address', 'first_name', 'surname', 'telephone', 'email'];
 const PERSONAL_SUFFIXES = ['_name', '_notes', '_description', '_key', '_token', '_secret', '_password'];
@@ -75,7 +116,10 @@ function clean(value: unknown, depth: number, redaction: Redaction): Clean | und
   }
   if (typeof value !== 'object' || depth >= MAX_DEPTH) return undefined;
   if (Array.isArray(value)) {
-    const items = value.slice(0, MAX_ARRAY).map((v) => clean(v, depth + 1, redaction)).filter((v): v is Clean => v !== undefined);
+    const items = value
+      .slice(0, MAX_ARRAY)
+      .map((v) => clean(v, depth + 1, redaction))
+      .filter((v): v is Clean => v !== undefined);
     return value.length > MAX_ARRAY ? [...items, `… ${value.length - MAX_ARRAY} more`] : items;
   }
   const out: { [key: string]: Clean } = {};
@@ -120,13 +164,14 @@ export class SupportLog {
   write(event: string, fields: Record<string, unknown> = {}): void {
     try {
       const { fields: safe, redacted, longText } = redactForSupport(fields);
-      const line = JSON.stringify({
-        at: this.now().toISOString(),
-        event: scrubText(String(event)).slice(0, 80),
-        ...safe,
-        ...(redacted.length > 0 ? { redacted } : {}),
-        ...(longText > 0 ? { droppedText: longText } : {}),
-      }) + '\n';
+      const line =
+        JSON.stringify({
+          at: this.now().toISOString(),
+          event: scrubText(String(event)).slice(0, 80),
+          ...safe,
+          ...(redacted.length > 0 ? { redacted } : {}),
+          ...(longText > 0 ? { droppedText: longText } : {}),
+        }) + '\n';
       this.append(line);
     } catch {
       // The log is for support; losing a line must never stop a sync or an edit.

@@ -3,8 +3,7 @@
 // client, the CLI's --server / CASEWORKER_SERVER and the IPC settings schema alike.
 
 /** The one sentence every entry point shows when it refuses a plain http:// address. */
-export const PLAIN_HTTP_REFUSED =
-  'plain http:// would send the API keys and casework unencrypted: use an https:// address (plain http is allowed only to this machine, 127.0.0.1 or localhost)';
+export const PLAIN_HTTP_REFUSED = 'plain http:// would send the API keys and casework unencrypted: use an https:// address (plain http is allowed only to this machine, 127.0.0.1 or localhost)';
 
 /** `localhost`, `[::1]` or an IPv4 literal in 127.0.0.0/8 (URL.hostname spelling). */
 export function isLoopbackHostname(hostname: string): boolean {

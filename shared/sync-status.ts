@@ -31,10 +31,12 @@ export const syncStatusSchema = z.object({
   pending: z.number().int().nonnegative(),
   phase: syncPhaseSchema.nullable(),
   /** Progress of the current phase; total is null while unknown. */
-  progress: z.object({
-    done: z.number().int().nonnegative(),
-    total: z.number().int().nonnegative().nullable(),
-  }).nullable(),
+  progress: z
+    .object({
+      done: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative().nullable(),
+    })
+    .nullable(),
   /** The last push found another Caseworker on this computer sending this outbox (its lease is live): nothing was sent. */
   otherSender: z.boolean().optional(),
 });

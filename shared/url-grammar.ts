@@ -10,9 +10,7 @@ export class GrammarError extends Error {
 }
 
 /** A filter pair: `key/a;b;c` (any alternative matches) or a range `key/from,to`. */
-export type FilterPair =
-  | { key: string; values: string[] }
-  | { key: string; range: [string, string] };
+export type FilterPair = { key: string; values: string[] } | { key: string; range: [string, string] };
 
 export interface RecordsPath {
   kind: 'records';
@@ -199,7 +197,10 @@ export function parsePath(input: string, options: ParseOptions = {}): DizionsPat
     query = text.slice(q + 1);
     text = text.slice(0, q);
   }
-  text = text.replace(/^\/+/, '').replace(/^v2(\/|$)/, '').replace(/\/+$/, '');
+  text = text
+    .replace(/^\/+/, '')
+    .replace(/^v2(\/|$)/, '')
+    .replace(/\/+$/, '');
   if (text === '') throw new GrammarError('the path names no group');
   const segments = text.split('/');
   if (segments.some((s) => s === '')) throw new GrammarError('the path has an empty segment ("//")');
@@ -216,7 +217,7 @@ export function parsePath(input: string, options: ParseOptions = {}): DizionsPat
     return { kind: 'relationship_details', first: checkIdText('first client', segments[1]!), second: checkIdText('second client', segments[2]!) };
   }
 
-  let group = checkName('group', head);
+  const group = checkName('group', head);
   let extensionDatabase: string | undefined;
   let rest = segments.slice(1);
   if (group === 'extension_database') {

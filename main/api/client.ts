@@ -10,9 +10,18 @@ import { AUTH_HEADERS, UPLOAD_FILE_PART, type IdReply } from '../../shared/dizio
 import { CREATES_RECORD, printWrite, wireFields, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import { isRangeKey, type RecordGroup } from '../../shared/dizions/model.js';
 import {
-  ResponseShapeError, parseDictionary, parseDictionaryAll, parseExtensionRecords, parseIdReply,
-  parseRecords, parseReportRows, parseSelectableFields,
-  type DictionaryEntryBody, type ExtensionRecord, type GroupRecord, type ReportRowBody,
+  ResponseShapeError,
+  parseDictionary,
+  parseDictionaryAll,
+  parseExtensionRecords,
+  parseIdReply,
+  parseRecords,
+  parseReportRows,
+  parseSelectableFields,
+  type DictionaryEntryBody,
+  type ExtensionRecord,
+  type GroupRecord,
+  type ReportRowBody,
 } from '../../shared/dizions/schemas.js';
 import { readUpdateReply } from '../../shared/dizions/replies.js';
 import { GrammarError, parsePath, printPath, type DizionsPath, type FilterPair, type RecordsPath } from '../../shared/url-grammar.js';
@@ -129,11 +138,13 @@ export class DizionsClient {
       [AUTH_HEADERS.user]: options.user,
     };
     this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? createServerDispatcher(this.origin, {
-      connections: options.connections ?? DEFAULT_CONNECTIONS,
-      timeoutMs: this.timeoutMs,
-      network: options.network,
-    });
+    this.dispatcher =
+      options.dispatcher ??
+      createServerDispatcher(this.origin, {
+        connections: options.connections ?? DEFAULT_CONNECTIONS,
+        timeoutMs: this.timeoutMs,
+        network: options.network,
+      });
   }
 
   /** HTTP requests issued (including failed ones). */
@@ -368,7 +379,8 @@ export class DizionsClient {
         bytes += n;
         this.byteCount += n;
         call.onBytes?.(bytes);
-      })) chunks.push(chunk);
+      }))
+        chunks.push(chunk);
     } catch (error) {
       // An error status says enough on its own, even with its body cut short.
       if (status < 200 || status >= 300) throw errorFromStatus(label, status, response.headers, Buffer.concat(chunks).toString('utf8'));
@@ -437,7 +449,12 @@ export class DizionsClient {
     if (!call.signal?.aborted) return classify();
     const write = isWriteMethod(label.method);
     return new DizionsError({
-      ...label, kind: 'retryable', status: 0, phase: 'sent', mayHaveCommitted: write, cause: call.signal.reason,
+      ...label,
+      kind: 'retryable',
+      status: 0,
+      phase: 'sent',
+      mayHaveCommitted: write,
+      cause: call.signal.reason,
       message: `the request was cancelled${write ? '; the change may have been saved' : ''}`,
     });
   }
@@ -451,7 +468,9 @@ export class DizionsClient {
  */
 async function* decodedBody(response: Dispatcher.ResponseData, onWire: (bytes: number) => void): AsyncGenerator<Buffer> {
   const body = response.body as AsyncIterable<Buffer> & { destroy(): void };
-  const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   let complete = false;
   if (encoding === '' || encoding === 'identity') {
     try {
@@ -505,9 +524,7 @@ function recordsPathOf(group: string, filters: Filters, options: GetOptions): Re
   } else {
     pairs = Object.entries(filters).map(([key, value]): FilterPair => {
       const values = (Array.isArray(value) ? value : [value]).map(String);
-      return isRangeKey(key)
-        ? { key, range: rangeOf(key, values) }
-        : { key, values };
+      return isRangeKey(key) ? { key, range: rangeOf(key, values) } : { key, values };
     });
   }
   const path: RecordsPath = { kind: 'records', group, pairs };

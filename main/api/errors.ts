@@ -82,13 +82,7 @@ function withServerMessage(text: string, serverMessage: string | undefined): str
 }
 
 /** A reply with a non-2xx status. */
-export function errorFromStatus(
-  label: RequestLabel,
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-  now = Date.now(),
-): DizionsError {
+export function errorFromStatus(label: RequestLabel, status: number, headers: Record<string, string | string[] | undefined>, body: string, now = Date.now()): DizionsError {
   const serverMessage = errorMessageFromBody(body) || undefined;
   const base = { ...label, status, phase: 'reply' as const, serverMessage };
   if (status === 401) {
@@ -101,9 +95,10 @@ export function errorFromStatus(
     const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
     // A gateway that gave up waiting (502/504) cannot tell whether the server behind it committed.
     const mayHaveCommitted = isWriteMethod(label.method) && (status === 502 || status === 504);
-    const what = status === 429
-      ? `the server asked us to slow down (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}`
-      : withServerMessage(`the server failed (${status})`, serverMessage) + (mayHaveCommitted ? inDoubt(label) : '');
+    const what =
+      status === 429
+        ? `the server asked us to slow down (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}`
+        : withServerMessage(`the server failed (${status})`, serverMessage) + (mayHaveCommitted ? inDoubt(label) : '');
     return new DizionsError({ ...base, kind: 'retryable', mayHaveCommitted, message: what, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
   if (status >= 400) {
@@ -113,23 +108,28 @@ export function errorFromStatus(
   return new DizionsError({ ...base, kind: 'rejected', message: withServerMessage(`unexpected reply status ${status}`, serverMessage) });
 }
 
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED',
-]);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
 
 /** TLS could not trust the server: nothing was sent, and retrying will not help until the trust store changes. */
 const CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** A certificate the computer does not trust, or a proxy that refused the tunnel: nothing reached the server. */
 function connectRefusal(error: unknown, code: string | undefined, origin: string | undefined): string | undefined {
   const where = origin ? ` at ${origin}` : '';
   if (code && CERTIFICATE_CODES.has(code)) {
-    return `the server's certificate${where} is not trusted by this computer (${code}). If your office inspects HTTPS traffic, ask IT for its root certificate: ` +
-      'the desktop app trusts the system\'s certificate store; for the command line set NODE_EXTRA_CA_CERTS to the certificate\'s PEM file';
+    return (
+      `the server's certificate${where} is not trusted by this computer (${code}). If your office inspects HTTPS traffic, ask IT for its root certificate: ` +
+      "the desktop app trusts the system's certificate store; for the command line set NODE_EXTRA_CA_CERTS to the certificate's PEM file"
+    );
   }
   const message = error instanceof Error ? error.message : '';
   const proxy = /Proxy response \((\d{3})\)/.exec(message);
@@ -180,19 +180,22 @@ export function errorFromNetwork(label: RequestLabel, error: unknown, context: N
   const refusal = context.phase === 'sent' ? connectRefusal(error, code, context.origin) : undefined;
   if (refusal) return new DizionsError({ ...label, kind: 'retryable', status: 0, phase: 'connect', message: refusal, cause: error });
   if (context.phase === 'sent' && code && CONNECT_CODES.has(code)) {
-    const what = code === 'UND_ERR_CONNECT_TIMEOUT'
-      ? `could not connect to the server${context.origin ? ` at ${context.origin}` : ''} in time`
-      : `cannot reach the server${context.origin ? ` at ${context.origin}` : ''} (${detail})`;
+    const what =
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? `could not connect to the server${context.origin ? ` at ${context.origin}` : ''} in time`
+        : `cannot reach the server${context.origin ? ` at ${context.origin}` : ''} (${detail})`;
     return new DizionsError({ ...label, kind: 'retryable', status: 0, phase: 'connect', message: what, cause: error });
   }
   if (context.phase === 'reply') {
     // The status line arrived; the body did not come whole.
     const ok = status >= 200 && status < 300;
-    const what = isTimeout(error, code)
-      ? `the reply stalled after ${context.bytesReceived ?? 0} bytes`
-      : `the reply was cut off after ${context.bytesReceived ?? 0} bytes (${detail})`;
+    const what = isTimeout(error, code) ? `the reply stalled after ${context.bytesReceived ?? 0} bytes` : `the reply was cut off after ${context.bytesReceived ?? 0} bytes (${detail})`;
     return new DizionsError({
-      ...label, kind: 'retryable', status, phase: 'reply', cause: error,
+      ...label,
+      kind: 'retryable',
+      status,
+      phase: 'reply',
+      cause: error,
       mayHaveCommitted: write && (ok || status === 502 || status === 504),
       message: what + (write && ok ? `; the server accepted the change (${status}) but its reply was lost` : ''),
     });
@@ -211,7 +214,12 @@ export function errorFromNetwork(label: RequestLabel, error: unknown, context: N
 export function errorFromBadReply(label: RequestLabel, status: number, detail: string, options: { wrongShape: boolean; cause?: unknown }): DizionsError {
   const write = isWriteMethod(label.method);
   return new DizionsError({
-    ...label, kind: write || !options.wrongShape ? 'retryable' : 'rejected', status, phase: 'reply', mayHaveCommitted: write, cause: options.cause,
+    ...label,
+    kind: write || !options.wrongShape ? 'retryable' : 'rejected',
+    status,
+    phase: 'reply',
+    mayHaveCommitted: write,
+    cause: options.cause,
     message: `${detail}${write ? `; the server accepted the change (${status}) but its reply is unusable` : ''}`,
   });
 }

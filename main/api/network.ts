@@ -33,7 +33,7 @@ export function bypassesProxy(host: string, port: string, noProxy: string | unde
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === '*') return true;
-    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : entry.split(':') as [string, string | undefined];
+    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : (entry.split(':') as [string, string | undefined]);
     if (entryPort && entryPort !== port) continue;
     const suffix = entryHost!.replace(/^\*?\./, '');
     if (name === suffix || name.endsWith(`.${suffix}`)) return true;
@@ -46,7 +46,9 @@ export function proxyFor(target: URL, options: NetworkOptions = {}, env: Record<
   const explicit = options.proxy !== undefined;
   const proxy = explicit
     ? options.proxy
-    : target.protocol === 'https:' ? env.HTTPS_PROXY ?? env.https_proxy ?? env.ALL_PROXY ?? env.all_proxy : env.HTTP_PROXY ?? env.http_proxy ?? env.ALL_PROXY ?? env.all_proxy;
+    : target.protocol === 'https:'
+      ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.ALL_PROXY ?? env.all_proxy)
+      : (env.HTTP_PROXY ?? env.http_proxy ?? env.ALL_PROXY ?? env.all_proxy);
   if (!proxy) return null;
   const noProxy = options.noProxy ?? env.NO_PROXY ?? env.no_proxy;
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');

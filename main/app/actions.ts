@@ -37,19 +37,21 @@ export function listActions(replica: Handle, input: ChannelInput<'actions:list'>
     conditions.push('start_date <= @to');
     params.to = `${input.to} 23:59:59`;
   }
-  const rows = sqlite.prepare(
-    `SELECT c.id, c.raw,
+  const rows = sqlite
+    .prepare(
+      `SELECT c.id, c.raw,
        EXISTS (SELECT 1 FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
                WHERE r.family = 'contacts' AND r.record_id = c.id AND r.role = 'target' AND e.state <> 'confirmed') AS pending
      FROM contacts c WHERE ${conditions.join(' AND ')}
      ORDER BY start_date IS NULL, start_date, id LIMIT @limit`,
-  ).all(params) as Array<{ id: number; raw: string; pending: number }>;
+    )
+    .all(params) as Array<{ id: number; raw: string; pending: number }>;
 
   const statuses = stageStatuses(sqlite);
   const referralRaw = sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').pluck();
   const actions: Action[] = rows.map((row) => {
     const contact = contactView(JSON.parse(row.raw) as Record<string, unknown>);
-    const referralText = typeof contact.referral === 'number' ? referralRaw.get(contact.referral) as string | undefined : undefined;
+    const referralText = typeof contact.referral === 'number' ? (referralRaw.get(contact.referral) as string | undefined) : undefined;
     const referral = referralText ? referralView(JSON.parse(referralText) as Record<string, unknown>, statuses) : null;
     const clientId = typeof contact.client === 'number' ? contact.client : typeof referral?.client === 'number' ? referral.client : null;
     return {

@@ -107,13 +107,19 @@ export function listCaseload(replica: Handle, input: ChannelInput<'caseload:list
     const matching = sqlite.prepare(`SELECT c.id FROM clients c ${where}`).pluck().all(built.params) as number[];
     page = matching.sort((a, b) => rank!.get(a)! - rank!.get(b)!).slice(offset, offset + limit);
   } else if (input.sort === 'next_action') {
-    page = sqlite.prepare(`${NEXT_ACTIONS} SELECT c.id FROM clients c LEFT JOIN next_actions n ON n.client = c.id ${where}
-      ORDER BY n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`).pluck().all({ ...built.params, limit, offset }) as number[];
+    page = sqlite
+      .prepare(
+        `${NEXT_ACTIONS} SELECT c.id FROM clients c LEFT JOIN next_actions n ON n.client = c.id ${where}
+      ORDER BY n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
+      )
+      .pluck()
+      .all({ ...built.params, limit, offset }) as number[];
   } else {
-    const order = input.sort === 'updated'
-      ? `c.updated IS NULL, c.updated ${direction}, c.id`
-      : `c.surname COLLATE NOCASE ${direction}, c.first_name COLLATE NOCASE ${direction}, c.id ${direction}`;
-    page = sqlite.prepare(`SELECT c.id FROM clients c ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...built.params, limit, offset }) as number[];
+    const order = input.sort === 'updated' ? `c.updated IS NULL, c.updated ${direction}, c.id` : `c.surname COLLATE NOCASE ${direction}, c.first_name COLLATE NOCASE ${direction}, c.id ${direction}`;
+    page = sqlite
+      .prepare(`SELECT c.id FROM clients c ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+      .pluck()
+      .all({ ...built.params, limit, offset }) as number[];
   }
 
   const statuses = stageStatuses(sqlite);

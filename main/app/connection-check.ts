@@ -19,14 +19,17 @@ const CHECK_KEY = 'connection_check';
 
 /** What each of the doctor's checks looks at, and what an admin does when it fails (docs/doctor.md has the detail). */
 export const CHECK_WORDS: Record<string, { checked: string; ifFailed: string }> = {
-  keys: { checked: 'The server accepts the Source, Org and User keys', ifFailed: 'Check the three keys with your Charitylog administrator: the Org key differs between the live and the training system.' },
+  keys: {
+    checked: 'The server accepts the Source, Org and User keys',
+    ifFailed: 'Check the three keys with your Charitylog administrator: the Org key differs between the live and the training system.',
+  },
   dialect: { checked: 'Which version of the Charitylog API the server speaks', ifFailed: 'Choose the API version yourself below; if unsure, ask Dizions support which manual your system follows.' },
-  collections: { checked: 'Lists of records come back in the expected form', ifFailed: 'Caseworker cannot read this server\'s lists; send this report to the Caseworker team.' },
-  fields: { checked: 'Records carry the fields Caseworker reads', ifFailed: 'Some details will be missing on this device; check the user\'s field visibility in Charitylog.' },
+  collections: { checked: 'Lists of records come back in the expected form', ifFailed: "Caseworker cannot read this server's lists; send this report to the Caseworker team." },
+  fields: { checked: 'Records carry the fields Caseworker reads', ifFailed: "Some details will be missing on this device; check the user's field visibility in Charitylog." },
   updated_selectable: { checked: 'Every record carries the time it was last changed', ifFailed: 'Syncs will be slower and may miss changes; send this report to the Caseworker team.' },
   updated_filter: { checked: 'Referrals can be asked for by the time they changed', ifFailed: 'Nothing to do now: syncs still work, but check every referral (slower).' },
   timestamps: { checked: 'Dates and times are written the way Caseworker expects', ifFailed: 'Times may show wrongly; send this report to the Caseworker team.' },
-  dictionaries: { checked: 'Pick lists (projects, stages, contact types…) can be read', ifFailed: 'Forms will lack their choices; check the user\'s access in Charitylog.' },
+  dictionaries: { checked: 'Pick lists (projects, stages, contact types…) can be read', ifFailed: "Forms will lack their choices; check the user's access in Charitylog." },
   reports: { checked: 'Reports come back in the expected form', ifFailed: '"Compare with Charitylog" in Reports will not work; reports on this device still do.' },
   relationships: { checked: 'Relationships between clients can be read', ifFailed: 'Relationships may show without names; send this report to the Caseworker team.' },
   errors: { checked: 'The server explains a refused request', ifFailed: 'Refused edits will show a less helpful message; nothing is lost.' },
@@ -40,7 +43,9 @@ export const CHECK_WORDS: Record<string, { checked: string; ifFailed: string }> 
 
 /** A fingerprint of a connection's address and keys: a check counts only for the connection it ran on. */
 export function connectionFingerprint(connection: Keys): string {
-  return createHash('sha256').update(JSON.stringify([connection.baseUrl, connection.source, connection.org, connection.user])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([connection.baseUrl, connection.source, connection.org, connection.user]))
+    .digest('hex');
 }
 
 /** The doctor's report in the words Settings shows. */
@@ -104,7 +109,9 @@ export function createConnectionCheckServices(context: ConnectionCheckContext): 
       const saved = context.saved();
       const keys = connection ?? saved;
       if (!keys) {
-        throw new ServiceError('VALIDATION', 'Enter the server address and the Source, Org and User keys first.', { issues: [{ path: 'connection', message: 'enter the server address and the three keys' }] });
+        throw new ServiceError('VALIDATION', 'Enter the server address and the Source, Org and User keys first.', {
+          issues: [{ path: 'connection', message: 'enter the server address and the three keys' }],
+        });
       }
       const result = await runConnectionCheck(context.replica(), keys, { timeoutMs: context.timeoutMs });
       // Checking the saved connection saves the dialect it found with it (typed keys are saved by Save).

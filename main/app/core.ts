@@ -36,9 +36,7 @@ import { createOutboxServices, outboxCounts } from './outbox-view.js';
 import { clientDetail, contactDetail, referralDetail } from './record-views.js';
 import { replaceReplicaFiles } from './replica-reset.js';
 import { createReportServices } from './reports.js';
-import {
-  checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes,
-} from './settings.js';
+import { checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes } from './settings.js';
 import { SyncRunner } from './sync-runner.js';
 import { createUploadGroupServices } from './upload-groups.js';
 
@@ -116,7 +114,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   let replica = await openCurrent();
   let demo: DemoServer | null = null;
   let stopped = false;
-  const handle = { get sqlite() { return replica.sqlite; } };
+  const handle = {
+    get sqlite() {
+      return replica.sqlite;
+    },
+  };
   const connections: ConnectionStore = options.connections ?? new ReplicaConnectionStore(() => replica.sqlite);
 
   function currentConnection(): StoredConnection | null {
@@ -172,7 +174,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   /** Closes the replica, deletes it and opens a new, empty one with the same key (runs held). */
   async function freshReplica(): Promise<void> {
     // Retries while antivirus or backup holds the file; on failure the old replica is open again.
-    await replaceReplicaFiles(replicaFile, () => replica.close(), async () => { replica = await openCurrent(); }, log);
+    await replaceReplicaFiles(
+      replicaFile,
+      () => replica.close(),
+      async () => {
+        replica = await openCurrent();
+      },
+      log,
+    );
     runner.reset();
   }
 
@@ -185,8 +194,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   function refuseIfUnsent(leaving: string): void {
     const { pending } = outboxCounts(replica);
     if (pending > 0) {
-      throw new ServiceError('CONFLICT',
-        `${pending} edit${pending === 1 ? ' has' : 's have'} not reached ${leaving} yet. Sync them (or discard them in the outbox) before switching, so nothing you recorded is lost or sent to the wrong place.`);
+      throw new ServiceError(
+        'CONFLICT',
+        `${pending} edit${pending === 1 ? ' has' : 's have'} not reached ${leaving} yet. Sync them (or discard them in the outbox) before switching, so nothing you recorded is lost or sent to the wrong place.`,
+      );
     }
   }
 
@@ -241,9 +252,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   async function setConnection(connection: StoredConnection, acceptUnprotected: boolean): Promise<SettingsView> {
     if (stopped) throw new ServiceError('INTERNAL', STOPPED);
     if (options.keyStoredBesideData) {
-      throw new ServiceError('VALIDATION',
+      throw new ServiceError(
+        'VALIDATION',
         'This Caseworker keeps its database key in a file next to the data, which is fine for the demo but not for real records. ' +
-        'Stop it and start it again with CASEWORKER_DB_KEY set to a passphrase only you know, then connect.', { issues: [{ path: 'connection', message: 'restart Caseworker with CASEWORKER_DB_KEY set to connect to Charitylog' }] });
+          'Stop it and start it again with CASEWORKER_DB_KEY set to a passphrase only you know, then connect.',
+        { issues: [{ path: 'connection', message: 'restart Caseworker with CASEWORKER_DB_KEY set to connect to Charitylog' }] },
+      );
     }
     if (acceptUnprotected) connections.acceptUnprotectedStorage?.();
     const lastCheck = takeConnectionCheck(replica); // a check of these keys counts in the fresh replica too
@@ -283,7 +297,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   async function testConnection(connection: StoredConnection | undefined) {
     const target = connection ?? currentConnection();
-    if (!target) throw new ServiceError('VALIDATION', 'Enter the server address and the Source, Org and User keys first.', { issues: [{ path: 'connection', message: 'enter the server address and the three keys' }] });
+    if (!target)
+      throw new ServiceError('VALIDATION', 'Enter the server address and the Source, Org and User keys first.', {
+        issues: [{ path: 'connection', message: 'enter the server address and the three keys' }],
+      });
     const client = clientFor(target);
     try {
       const workers = await client.getRecords('workers', {}, {}, { timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000) });
@@ -344,16 +361,19 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const services: Services = {
     ...replicaServices,
     ...createReportServices(() => replica, {
-      client: () => connectedClient({
-        demoStopped: 'The demo server is not running, so there is nothing to compare with: reset the demo in Settings, or restart Caseworker.',
-        unconnected: 'Connect to Charitylog (Settings) to compare these figures with the server.',
-      }),
+      client: () =>
+        connectedClient({
+          demoStopped: 'The demo server is not running, so there is nothing to compare with: reset the demo in Settings, or restart Caseworker.',
+          unconnected: 'Connect to Charitylog (Settings) to compare these figures with the server.',
+        }),
     }),
     ...createConnectionCheckServices({ replica: () => replica, connections, saved: () => (isDemo(replica) ? null : connections.load()), timeoutMs: options.requestTimeoutMs }),
-    ...createRelatedPeopleServices(() => connectedClient({
-      demoStopped: 'The demo server is not running, so names outside your caseload cannot be looked up: reset the demo in Settings, or restart Caseworker.',
-      unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',
-    })),
+    ...createRelatedPeopleServices(() =>
+      connectedClient({
+        demoStopped: 'The demo server is not running, so names outside your caseload cannot be looked up: reset the demo in Settings, or restart Caseworker.',
+        unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',
+      }),
+    ),
     ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
     ...createOutboxServices({ replica: () => replica, changed: written, dialect: () => currentConnection()?.dialect }),
     ...createDraftServices(() => replica),

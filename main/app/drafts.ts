@@ -26,7 +26,11 @@ export function getDraft(replica: Handle, key: string): { draft: DraftFields | n
 export function saveDraft(replica: Handle, key: string, fields: DraftFields, now = new Date()): { savedAt: string } {
   const savedAt = now.toISOString();
   const row = { key, fields: JSON.stringify(fields), saved_at: savedAt };
-  replica.db.insert(drafts).values(row).onConflictDoUpdate({ target: drafts.key, set: { fields: row.fields, saved_at: savedAt } }).run();
+  replica.db
+    .insert(drafts)
+    .values(row)
+    .onConflictDoUpdate({ target: drafts.key, set: { fields: row.fields, saved_at: savedAt } })
+    .run();
   return { savedAt };
 }
 

@@ -24,14 +24,10 @@ export interface EditContext {
 /** Where an edit's field sits in the channel's input, for the form to put the message next to it. */
 type FieldPath = (field: string) => string;
 
-
 const topLevel: FieldPath = (field) => (field === 'path' ? 'id' : field);
 const underFields: FieldPath = (field) => (field === 'path' ? 'id' : `fields.${field}`);
 
-const RELATIONSHIP_INPUT = new Set([
-  'id_second', 'relationship_first_to_second', 'relationship_second_to_first',
-  'relationship_first_to_second_carer', 'relationship_second_to_first_carer',
-]);
+const RELATIONSHIP_INPUT = new Set(['id_second', 'relationship_first_to_second', 'relationship_second_to_first', 'relationship_first_to_second_carer', 'relationship_second_to_first_carer']);
 
 function refusal(channel: Channel, error: EditValidationError, where: FieldPath): ServiceError {
   const issues: ValidationIssue[] = error.issues.slice(0, 20).map((issue) => ({ path: where(issue.field), message: issue.message }));
@@ -62,28 +58,45 @@ function familyTable(operation: WriteOperation): string[] {
 
 /** The relationship input of a client form (the seed's names) as a neutral set-relationship's fields. */
 const NEUTRAL_RELATIONSHIP: Record<string, string> = {
-  relationship_first_to_second: 'relation_first_to_second', relationship_second_to_first: 'relation_second_to_first',
-  relationship_first_to_second_carer: 'carer_relation_first_to_second', relationship_second_to_first_carer: 'carer_relation_second_to_first',
+  relationship_first_to_second: 'relation_first_to_second',
+  relationship_second_to_first: 'relation_second_to_first',
+  relationship_first_to_second_carer: 'carer_relation_first_to_second',
+  relationship_second_to_first_carer: 'carer_relation_second_to_first',
 };
 const SEED_RELATIONSHIP = Object.fromEntries(Object.entries(NEUTRAL_RELATIONSHIP).map(([seed, neutral]) => [neutral, seed]));
 
 type NeutralInput = { operation: WriteOperation; target?: WriteTarget; fields?: Fields; files?: QueueEditInput['files'] };
 
-export function createEditServices(context: EditContext): Pick<Services,
-  'clients:create' | 'clients:update' | 'referrals:create' | 'referrals:update' | 'contacts:complete' | 'contacts:record' | 'contacts:create-due'
-  | 'contacts:update-due' | 'contacts:update-done' | 'contacts:external-referral' | 'contacts:attach'> {
+export function createEditServices(
+  context: EditContext,
+): Pick<
+  Services,
+  | 'clients:create'
+  | 'clients:update'
+  | 'referrals:create'
+  | 'referrals:update'
+  | 'contacts:complete'
+  | 'contacts:record'
+  | 'contacts:create-due'
+  | 'contacts:update-due'
+  | 'contacts:update-done'
+  | 'contacts:external-referral'
+  | 'contacts:attach'
+> {
   /** Queues one or more edits in one transaction: all of them, or none. */
   function queue(channel: Channel, edits: ReadonlyArray<{ edit: NeutralInput; where: FieldPath }>): QueueResult[] {
     const replica = context.replica();
     const results: QueueResult[] = [];
     let current: FieldPath = edits[0]?.where ?? topLevel;
     try {
-      replica.sqlite.transaction(() => {
-        for (const { edit, where } of edits) {
-          current = where;
-          results.push(queueEdit(replica, edit, { dialect: context.dialect() }));
-        }
-      }).immediate(); // queueEdit's own transactions nest inside as savepoints
+      replica.sqlite
+        .transaction(() => {
+          for (const { edit, where } of edits) {
+            current = where;
+            results.push(queueEdit(replica, edit, { dialect: context.dialect() }));
+          }
+        })
+        .immediate(); // queueEdit's own transactions nest inside as savepoints
     } catch (error) {
       if (error instanceof EditValidationError) throw refusal(channel, error, current);
       throw error;
@@ -105,7 +118,14 @@ export function createEditServices(context: EditContext): Pick<Services,
       // A relationship is its own operation (its own request in 2025): queued beside the client's fields, in one transaction.
       const fields = formFields(input.fields ?? {}, { dropNull: false });
       const relationship = formFields(input.relationship ?? {}, { dropNull: true });
-      const where: FieldPath = (field) => (field === 'path' ? 'id' : RELATIONSHIP_INPUT.has(field) ? `relationship.${field}` : RELATIONSHIP_INPUT.has(SEED_RELATIONSHIP[field] ?? '') ? `relationship.${SEED_RELATIONSHIP[field]}` : `fields.${field}`);
+      const where: FieldPath = (field) =>
+        field === 'path'
+          ? 'id'
+          : RELATIONSHIP_INPUT.has(field)
+            ? `relationship.${field}`
+            : RELATIONSHIP_INPUT.has(SEED_RELATIONSHIP[field] ?? '')
+              ? `relationship.${SEED_RELATIONSHIP[field]}`
+              : `fields.${field}`;
       const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [];
       if (Object.keys(fields).length > 0 || Object.keys(relationship).length === 0) edits.push({ edit: { operation: 'update-client', target: { recordId: input.id }, fields }, where });
       if (Object.keys(relationship).length > 0) {
@@ -113,7 +133,9 @@ export function createEditServices(context: EditContext): Pick<Services,
         const neutral: Fields = {};
         for (const [key, value] of Object.entries(rest)) neutral[NEUTRAL_RELATIONSHIP[key] ?? key] = value;
         if (second === undefined || second === null || !/^-?\d+$/.test(String(second))) {
-          throw new ServiceError('VALIDATION', 'relationship.id_second: the other client is needed to set a relationship', { issues: [{ path: 'relationship.id_second', message: 'the other client is needed to set a relationship' }] });
+          throw new ServiceError('VALIDATION', 'relationship.id_second: the other client is needed to set a relationship', {
+            issues: [{ path: 'relationship.id_second', message: 'the other client is needed to set a relationship' }],
+          });
         }
         edits.push({ edit: { operation: 'set-relationship', target: { recordId: input.id, secondId: Number(second) }, fields: neutral }, where });
       }
@@ -130,10 +152,12 @@ export function createEditServices(context: EditContext): Pick<Services,
 
     'contacts:complete': async (input) => {
       const { id, next_action: next } = input;
-      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [{
-        edit: { operation: 'complete-action', target: { recordId: id }, fields: formFields(input, { dropNull: false, omit: ['id', 'next_action'] }) },
-        where: topLevel,
-      }];
+      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [
+        {
+          edit: { operation: 'complete-action', target: { recordId: id }, fields: formFields(input, { dropNull: false, omit: ['id', 'next_action'] }) },
+          where: topLevel,
+        },
+      ];
       if (next) {
         const referral = context.replica().sqlite.prepare('SELECT referral FROM contacts WHERE id = ?').pluck().get(id) as number | null | undefined;
         if (typeof referral !== 'number') {
@@ -158,10 +182,12 @@ export function createEditServices(context: EditContext): Pick<Services,
     // (the dialect table prints it as one request in 2025 and as plan + complete in 2019).
     'contacts:record': async (input) => {
       const { referral, next_action: next } = input;
-      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [{
-        edit: { operation: 'record-contact', target: { referralId: referral }, fields: formFields(input, { dropNull: true, omit: ['referral', 'next_action'] }) },
-        where: (field) => (field === 'path' ? 'referral' : field),
-      }];
+      const edits: Array<{ edit: NeutralInput; where: FieldPath }> = [
+        {
+          edit: { operation: 'record-contact', target: { referralId: referral }, fields: formFields(input, { dropNull: true, omit: ['referral', 'next_action'] }) },
+          where: (field) => (field === 'path' ? 'referral' : field),
+        },
+      ];
       if (next) {
         edits.push({
           edit: { operation: 'plan-action', target: { referralId: referral }, fields: formFields(next, { dropNull: true }) },
@@ -177,9 +203,15 @@ export function createEditServices(context: EditContext): Pick<Services,
     },
 
     'contacts:create-due': async (input) => {
-      const result = one('contacts:create-due', {
-        operation: 'plan-action', target: { referralId: input.referral }, fields: formFields(input, { dropNull: true, omit: ['referral'] }),
-      }, (field) => (field === 'path' ? 'referral' : field));
+      const result = one(
+        'contacts:create-due',
+        {
+          operation: 'plan-action',
+          target: { referralId: input.referral },
+          fields: formFields(input, { dropNull: true, omit: ['referral'] }),
+        },
+        (field) => (field === 'path' ? 'referral' : field),
+      );
       return { id: result.temp_id!, outboxId: result.entry };
     },
 
@@ -196,12 +228,16 @@ export function createEditServices(context: EditContext): Pick<Services,
 
     'contacts:attach': async (input: ChannelInput<'contacts:attach'>) => {
       const files = input.files.map((file) => ({ filename: file.filename, contentType: file.contentType, data: Buffer.from(file.dataBase64, 'base64') }));
-      const result = one('contacts:attach', {
-        operation: 'upload-file',
-        target: { uploadGroup: input.group, recordId: input.id },
-        fields: { user_visibility: input.user_visibility.join(','), group_visibility: input.group_visibility.join(',') },
-        files,
-      }, (field) => (field === 'path' ? 'id' : field === 'file' ? 'files' : field));
+      const result = one(
+        'contacts:attach',
+        {
+          operation: 'upload-file',
+          target: { uploadGroup: input.group, recordId: input.id },
+          fields: { user_visibility: input.user_visibility.join(','), group_visibility: input.group_visibility.join(',') },
+          files,
+        },
+        (field) => (field === 'path' ? 'id' : field === 'file' ? 'files' : field),
+      );
       return { outboxId: result.entry };
     },
   };

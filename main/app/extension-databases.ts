@@ -86,9 +86,13 @@ async function probe(client: DizionsClient, name: string): Promise<unknown> {
   } catch (error) {
     if (missing(error)) {
       const said = (error as DizionsError).serverMessage;
-      throw new ServiceError('VALIDATION', `The server has no extension database called "${name}"${said ? ` (it said: ${said})` : ''}. Check the API name in Charitylog's extension database settings.`, {
-        issues: [{ path: 'name', message: `the server has no extension database called "${name}": check the API name in Charitylog` }],
-      });
+      throw new ServiceError(
+        'VALIDATION',
+        `The server has no extension database called "${name}"${said ? ` (it said: ${said})` : ''}. Check the API name in Charitylog's extension database settings.`,
+        {
+          issues: [{ path: 'name', message: `the server has no extension database called "${name}": check the API name in Charitylog` }],
+        },
+      );
     }
     throw error;
   }
@@ -119,9 +123,12 @@ function formFields(input: Record<string, string | number | null>, dropNull: boo
 
 /** One referral's (or client's) rows, per database kept or holding rows. */
 export function extensionRowsFor(replica: Handle, where: { referral: number } | { client: number; referrals: number[] }): Array<{ database: string; rows: ApiRow[] }> {
-  const rows = 'referral' in where
-    ? replica.sqlite.prepare('SELECT database, raw FROM extension_records WHERE referral = ? ORDER BY database, id').all(where.referral)
-    : replica.sqlite.prepare('SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id').all(where.client, JSON.stringify(where.referrals));
+  const rows =
+    'referral' in where
+      ? replica.sqlite.prepare('SELECT database, raw FROM extension_records WHERE referral = ? ORDER BY database, id').all(where.referral)
+      : replica.sqlite
+          .prepare('SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id')
+          .all(where.client, JSON.stringify(where.referrals));
   const byDatabase = new Map<string, ApiRow[]>();
   for (const row of rows as Array<{ database: string; raw: string }>) {
     const parsed = JSON.parse(row.raw) as Record<string, unknown>;
@@ -134,8 +141,9 @@ export function extensionRowsFor(replica: Handle, where: { referral: number } | 
   return [...byDatabase].map(([database, list]) => ({ database, rows: list }));
 }
 
-export function createExtensionServices(context: ExtensionContext): Pick<Services,
-  'extensions:list' | 'extensions:add' | 'extensions:remove' | 'extensions:create-record' | 'extensions:update-record' | 'extensions:for-referral'> {
+export function createExtensionServices(
+  context: ExtensionContext,
+): Pick<Services, 'extensions:list' | 'extensions:add' | 'extensions:remove' | 'extensions:create-record' | 'extensions:update-record' | 'extensions:for-referral'> {
   const list = (): ChannelOutput<'extensions:list'> => ({ databases: listExtensionDatabases(context.replica()) });
 
   /** Queues one dialect-neutral write (printed in the connection's dialect when it is sent). */
@@ -153,7 +161,9 @@ export function createExtensionServices(context: ExtensionContext): Pick<Service
 
   function requireKept(name: string): void {
     if (!keptExtensionDatabases(context.replica()).includes(name)) {
-      throw new ServiceError('VALIDATION', `"${name}" is not one of the extension databases kept on this device: an admin adds it in Settings first.`, { issues: [{ path: 'database', message: 'not kept on this device' }] });
+      throw new ServiceError('VALIDATION', `"${name}" is not one of the extension databases kept on this device: an admin adds it in Settings first.`, {
+        issues: [{ path: 'database', message: 'not kept on this device' }],
+      });
     }
   }
 
@@ -182,7 +192,11 @@ export function createExtensionServices(context: ExtensionContext): Pick<Service
     'extensions:remove': async ({ name }) => {
       const replica = context.replica();
       replica.sqlite.transaction(() => {
-        setSyncState(replica, EXTENSIONS_KEY, keptExtensionDatabases(replica).filter((n) => n !== name));
+        setSyncState(
+          replica,
+          EXTENSIONS_KEY,
+          keptExtensionDatabases(replica).filter((n) => n !== name),
+        );
         // Rows with edits still waiting stay until those are sent; the rest leave the device now.
         const pending = pendingRecordIds(replica, label(name));
         const ids = (replica.sqlite.prepare('SELECT id FROM extension_records WHERE database = ?').pluck().all(name) as number[]).filter((id) => !pending.has(id));

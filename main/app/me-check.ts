@@ -8,7 +8,10 @@ import { DizionsError } from '../api/errors.js';
 import type { Replica } from '../db/open.js';
 import { ServiceError } from '../ipc/service-error.js';
 
-interface KnownWorker { id: number; user: number | null }
+interface KnownWorker {
+  id: number;
+  user: number | null;
+}
 
 /** Why `user`/`worker` is not a worker the list knows, or null when it is. */
 function mismatch(list: readonly KnownWorker[], user: number, worker: number | null): string | null {
@@ -35,7 +38,7 @@ export async function checkMe(user: number, worker: number | null, sources: MeCh
   if (local === null) return;
   if (!sources.client) {
     if (synced.length > 0) throw new ServiceError('VALIDATION', local);
-    throw new ServiceError('VALIDATION', 'Connect to Charitylog first (Settings): Caseworker checks who you are against the server\'s list of workers.');
+    throw new ServiceError('VALIDATION', "Connect to Charitylog first (Settings): Caseworker checks who you are against the server's list of workers.");
   }
   const client = sources.client();
   let listed: KnownWorker[];

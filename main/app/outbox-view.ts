@@ -71,7 +71,7 @@ export function summarise(sqlite: Database.Database, entry: OutboxEntry): string
       return withClient(sqlite, 'Contact recorded', referralClient(sqlite, entry.target.referralId ?? null));
     case 'plan-action':
     case 'edit-action':
-      return withClient(sqlite, `${OPERATION_WORDS[entry.operation]} ${entry.operation === 'plan-action' ? '' : id ?? ''}`.trim(), contactClient(sqlite, id));
+      return withClient(sqlite, `${OPERATION_WORDS[entry.operation]} ${entry.operation === 'plan-action' ? '' : (id ?? '')}`.trim(), contactClient(sqlite, id));
     case 'create-referral':
       return withClient(sqlite, 'New referral', fields.client);
     case 'update-referral':
@@ -167,8 +167,9 @@ function view(sqlite: Database.Database, id: number): EntryView {
   return shown;
 }
 
-export function createOutboxServices(context: OutboxContext): Pick<Services,
-  'outbox:list' | 'outbox:retry' | 'outbox:discard' | 'outbox:edit' | 'outbox:resolve' | 'outbox:send-again' | 'outbox:mark-done'> {
+export function createOutboxServices(
+  context: OutboxContext,
+): Pick<Services, 'outbox:list' | 'outbox:retry' | 'outbox:discard' | 'outbox:edit' | 'outbox:resolve' | 'outbox:send-again' | 'outbox:mark-done'> {
   const act = <T>(tables: readonly string[], fn: (sqlite: Database.Database) => T, where?: string): T => {
     let result: T;
     try {
@@ -190,49 +191,62 @@ export function createOutboxServices(context: OutboxContext): Pick<Services,
       return { entries };
     },
 
-    'outbox:retry': async ({ id }) => act(['outbox'], (sqlite) => {
-      const entry = existing(sqlite, id);
-      // A pending entry backing off after a network failure: send it at the next push, now.
-      if (entry.state === 'pending') setEntry(sqlite, id, { next_attempt_at: 0 });
-      else retryEntry({ sqlite }, id);
-      return { entry: view(sqlite, id) };
-    }),
+    'outbox:retry': async ({ id }) =>
+      act(['outbox'], (sqlite) => {
+        const entry = existing(sqlite, id);
+        // A pending entry backing off after a network failure: send it at the next push, now.
+        if (entry.state === 'pending') setEntry(sqlite, id, { next_attempt_at: 0 });
+        else retryEntry({ sqlite }, id);
+        return { entry: view(sqlite, id) };
+      }),
 
-    'outbox:discard': async ({ id }) => act(['outbox', 'clients', 'referrals', 'contacts', 'extension_records'], (sqlite) => {
-      existing(sqlite, id);
-      discardEntry({ sqlite }, id);
-      return { id };
-    }),
+    'outbox:discard': async ({ id }) =>
+      act(['outbox', 'clients', 'referrals', 'contacts', 'extension_records'], (sqlite) => {
+        existing(sqlite, id);
+        discardEntry({ sqlite }, id);
+        return { id };
+      }),
 
-    'outbox:edit': async ({ id, data }) => act(['outbox', 'clients', 'referrals', 'contacts', 'extension_records'], (sqlite) => {
-      existing(sqlite, id);
-      retryEntry({ sqlite }, id, data);
-      return { entry: view(sqlite, id) };
-    }, 'data'),
+    'outbox:edit': async ({ id, data }) =>
+      act(
+        ['outbox', 'clients', 'referrals', 'contacts', 'extension_records'],
+        (sqlite) => {
+          existing(sqlite, id);
+          retryEntry({ sqlite }, id, data);
+          return { entry: view(sqlite, id) };
+        },
+        'data',
+      ),
 
-    'outbox:resolve': async ({ id, choices }) => act(['outbox', 'clients', 'referrals', 'contacts'], (sqlite) => {
-      existing(sqlite, id);
-      const byField: Record<string, Choice> = {};
-      for (const choice of choices) byField[choice.field] = choice.keep;
-      const entry = resolveConflict({ sqlite }, id, byField);
-      return { entry: entryView(sqlite, entry, context.dialect?.()) };
-    }),
+    'outbox:resolve': async ({ id, choices }) =>
+      act(['outbox', 'clients', 'referrals', 'contacts'], (sqlite) => {
+        existing(sqlite, id);
+        const byField: Record<string, Choice> = {};
+        for (const choice of choices) byField[choice.field] = choice.keep;
+        const entry = resolveConflict({ sqlite }, id, byField);
+        return { entry: entryView(sqlite, entry, context.dialect?.()) };
+      }),
 
-    'outbox:send-again': async ({ id }) => act(['outbox'], (sqlite) => {
-      existing(sqlite, id);
-      sendAgain({ sqlite }, id);
-      return { entry: view(sqlite, id) };
-    }),
+    'outbox:send-again': async ({ id }) =>
+      act(['outbox'], (sqlite) => {
+        existing(sqlite, id);
+        sendAgain({ sqlite }, id);
+        return { entry: view(sqlite, id) };
+      }),
 
-    'outbox:mark-done': async ({ id }) => act(['outbox'], (sqlite) => {
-      const entry = existing(sqlite, id);
-      if (entry.temp_id !== null && entry.state === 'in_doubt') {
-        throw new ServiceError('VALIDATION',
-          'This entry created a record, and Caseworker needs the id the server gave it before it can be marked as done. ' +
-          'Use "Send again" if it did not arrive, or give the id with: caseworker outbox mark-done ' + `${id} SERVER_ID`);
-      }
-      markDone({ sqlite }, id);
-      return { id };
-    }),
+    'outbox:mark-done': async ({ id }) =>
+      act(['outbox'], (sqlite) => {
+        const entry = existing(sqlite, id);
+        if (entry.temp_id !== null && entry.state === 'in_doubt') {
+          throw new ServiceError(
+            'VALIDATION',
+            'This entry created a record, and Caseworker needs the id the server gave it before it can be marked as done. ' +
+              'Use "Send again" if it did not arrive, or give the id with: caseworker outbox mark-done ' +
+              `${id} SERVER_ID`,
+          );
+        }
+        markDone({ sqlite }, id);
+        return { id };
+      }),
   };
 }

@@ -35,8 +35,7 @@ const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 /** Stage id → status (Pending / Open / Closed) from the stage dictionary's extra, as synced. */
 export function stageStatuses(sqlite: Database.Database): Map<number, StageStatus> {
-  const rows = sqlite.prepare(`SELECT id, json_extract(extra, '$.status') AS status FROM dictionaries WHERE table_ref = 'referrals/stage'`).all() as
-    Array<{ id: number; status: unknown }>;
+  const rows = sqlite.prepare(`SELECT id, json_extract(extra, '$.status') AS status FROM dictionaries WHERE table_ref = 'referrals/stage'`).all() as Array<{ id: number; status: unknown }>;
   const out = new Map<number, StageStatus>();
   for (const row of rows) if (row.status === 'Pending' || row.status === 'Open' || row.status === 'Closed') out.set(row.id, row.status);
   return out;
@@ -48,7 +47,7 @@ const REFERRAL_REQUIRED = ['client', 'project', 'stage'] as const;
 export function referralView(raw: Record<string, unknown>, statuses: Map<number, StageStatus>): ApiRow & { status: StageStatus | null } {
   const record = scalarRecord(raw, REFERRAL_REQUIRED);
   const stage = typeof record.stage === 'number' ? record.stage : null;
-  return { ...record, status: stage === null ? null : statuses.get(stage) ?? null };
+  return { ...record, status: stage === null ? null : (statuses.get(stage) ?? null) };
 }
 
 export function contactView(raw: Record<string, unknown>): ApiRow {
@@ -91,13 +90,15 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
   const marks: PendingMark[] = [];
   for (const { family, ids } of records) {
     if (ids.length === 0) continue;
-    const rows = sqlite.prepare(
-      `SELECT e.id AS entry, r.family, r.record_id, e.state, e.operation, e.fields, e.error_code,
+    const rows = sqlite
+      .prepare(
+        `SELECT e.id AS entry, r.family, r.record_id, e.state, e.operation, e.fields, e.error_code,
               ${family === 'contacts' ? '(SELECT state FROM contacts c WHERE c.id = r.record_id)' : 'NULL'} AS contact_state
        FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
        WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed' AND r.record_id IN (SELECT value FROM json_each(?))
        ORDER BY e.id`,
-    ).all(family, JSON.stringify(ids)) as MarkRow[];
+      )
+      .all(family, JSON.stringify(ids)) as MarkRow[];
     for (const row of rows) {
       const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
       const state = displayState(row.state, row.error_code);
@@ -157,12 +158,14 @@ export function uploadsFor(sqlite: Database.Database, targets: ReadonlyArray<{ g
   const out: ClientDetail['uploads'] = [];
   for (const { group, ids } of targets) {
     if (ids.length === 0) continue;
-    const rows = sqlite.prepare(
-      `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.target, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
+    const rows = sqlite
+      .prepare(
+        `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.target, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
        FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id JOIN outbox_files f ON f.entry_id = e.id
        WHERE r.family = ? AND r.role = 'reference' AND e.operation = 'upload-file' AND r.record_id IN (SELECT value FROM json_each(?))
        ORDER BY e.id, f.seq`,
-    ).all(group, JSON.stringify(ids)) as UploadRow[];
+      )
+      .all(group, JSON.stringify(ids)) as UploadRow[];
     for (const row of rows) {
       const edit = editOf('upload-file', JSON.parse(row.target) as WriteTarget);
       const fields = JSON.parse(row.fields) as Record<string, unknown>;
@@ -208,18 +211,21 @@ export function clientDetail(replica: Handle, id: number): ClientDetail {
 
   const details = Array.isArray(raw.relationship_details) ? (raw.relationship_details as Array<Record<string, unknown>>) : [];
   // Any entry shape is kept raw; names are shown where the keys are recognisable in either dialect's words.
-  const relationships = details.map(readRelationship).filter((d) => d.id_second !== undefined).map((d) => ({
-    id_second: d.id_second!,
-    relationship_first_to_second: relationValue(d.relationship_first_to_second),
-    relationship_second_to_first: relationValue(d.relationship_second_to_first),
-    relationship_first_to_second_carer: relationValue(d.relationship_first_to_second_carer),
-    relationship_second_to_first_carer: relationValue(d.relationship_second_to_first_carer),
-    other: clientSummaryOf(sqlite, d.id_second!),
-  }));
+  const relationships = details
+    .map(readRelationship)
+    .filter((d) => d.id_second !== undefined)
+    .map((d) => ({
+      id_second: d.id_second!,
+      relationship_first_to_second: relationValue(d.relationship_first_to_second),
+      relationship_second_to_first: relationValue(d.relationship_second_to_first),
+      relationship_first_to_second_carer: relationValue(d.relationship_first_to_second_carer),
+      relationship_second_to_first_carer: relationValue(d.relationship_second_to_first_carer),
+      other: clientSummaryOf(sqlite, d.id_second!),
+    }));
 
-  const extensionRows = sqlite.prepare(
-    `SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id`,
-  ).all(id, JSON.stringify(referralIds)) as Array<{ database: string; raw: string }>;
+  const extensionRows = sqlite
+    .prepare(`SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id`)
+    .all(id, JSON.stringify(referralIds)) as Array<{ database: string; raw: string }>;
   const byDatabase = new Map<string, ApiRow[]>();
   for (const ext of extensionRows) {
     const list = byDatabase.get(ext.database) ?? [];
@@ -234,7 +240,10 @@ export function clientDetail(replica: Handle, id: number): ClientDetail {
     referrals: referrals as ClientDetail['referrals'],
     due_contacts: contacts.due as ClientDetail['due_contacts'],
     done_contacts: contacts.done as ClientDetail['done_contacts'],
-    uploads: uploadsFor(sqlite, [{ group: 'clients', ids: [id] }, { group: 'referrals', ids: referralIds }]),
+    uploads: uploadsFor(sqlite, [
+      { group: 'clients', ids: [id] },
+      { group: 'referrals', ids: referralIds },
+    ]),
     extension_records: [...byDatabase].map(([database, rows]) => ({ database, rows })),
     pending: pendingMarks(sqlite, [
       { family: 'clients', ids: [id] },
@@ -272,9 +281,7 @@ export function contactDetail(replica: Handle, id: number): ContactDetail {
   const row = sqlite.prepare('SELECT state, raw FROM contacts WHERE id = ?').get(id) as { state: 'due' | 'done'; raw: string } | undefined;
   if (!row) throw new ServiceError('NOT_FOUND', `Action ${id} is not on this device. Sync, or open it from the client's record.`);
   const contact = contactView(parse(row.raw));
-  const referralRow = typeof contact.referral === 'number'
-    ? sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(contact.referral) as { raw: string } | undefined
-    : undefined;
+  const referralRow = typeof contact.referral === 'number' ? (sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(contact.referral) as { raw: string } | undefined) : undefined;
   const referral = referralRow ? referralView(parse(referralRow.raw), stageStatuses(sqlite)) : null;
   const clientId = typeof contact.client === 'number' ? contact.client : typeof referral?.client === 'number' ? referral.client : null;
   return {

@@ -15,11 +15,13 @@ export function createRelatedPeopleServices(client: () => DizionsClient): Pick<S
           const record = row as Record<string, unknown>;
           const id = Number(record.id);
           if (!ids.includes(id)) return [];
-          return [{
-            id,
-            first_name: typeof record.first_name === 'string' ? record.first_name : null,
-            surname: typeof record.surname === 'string' ? record.surname : null,
-          }];
+          return [
+            {
+              id,
+              first_name: typeof record.first_name === 'string' ? record.first_name : null,
+              surname: typeof record.surname === 'string' ? record.surname : null,
+            },
+          ];
         });
         const found = new Set(people.map((p) => p.id));
         return { people, notVisible: ids.filter((id) => !found.has(id)) };

@@ -36,8 +36,10 @@ export async function replaceReplicaFiles(file: string, close: () => void, open:
     }
     await open();
     log?.('replica.replace_failed', { code: (error as NodeJS.ErrnoException).code ?? 'unknown' });
-    throw new ServiceError('CONFLICT',
-      'Caseworker could not replace its database: another program (antivirus, backup or a sync client) is holding the file. Nothing was changed; try again in a minute.');
+    throw new ServiceError(
+      'CONFLICT',
+      'Caseworker could not replace its database: another program (antivirus, backup or a sync client) is holding the file. Nothing was changed; try again in a minute.',
+    );
   }
   try {
     await open();

@@ -25,7 +25,12 @@ function refused(error: unknown): unknown {
 /** `done_contacts/dimension/project` → `done-contacts-by-project`, safe as a file name everywhere. */
 export function reportFileStem(title: string | undefined, group: string, dimension: string, metric?: string): string {
   const base = title?.trim() || `${group} by ${dimension}${metric ? ` and ${metric}` : ''}`;
-  const stem = base.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  const stem = base
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
   return stem || 'report';
 }
 
@@ -39,8 +44,10 @@ export interface ReportServiceOptions {
   client?: (() => DizionsClient) | undefined;
 }
 
-export function createReportServices(replica: () => Handle, options: ReportServiceOptions = {}): Pick<Services,
-  'reports:run' | 'reports:compare' | 'reports:export' | 'reports:saved-list' | 'reports:save' | 'reports:delete-saved'> {
+export function createReportServices(
+  replica: () => Handle,
+  options: ReportServiceOptions = {},
+): Pick<Services, 'reports:run' | 'reports:compare' | 'reports:export' | 'reports:saved-list' | 'reports:save' | 'reports:delete-saved'> {
   return {
     'reports:run': async ({ path, sums }) => {
       try {
@@ -50,7 +57,7 @@ export function createReportServices(replica: () => Handle, options: ReportServi
           metric: table.definition.metric ?? null,
           rows: table.rows as never,
           names: table.names,
-          sums: sums === true ? table.sums ?? [] : null,
+          sums: sums === true ? (table.sums ?? []) : null,
           replicaFreshness: table.replicaFreshness,
         };
       } catch (error) {

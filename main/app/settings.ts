@@ -61,9 +61,8 @@ export function setMe(replica: Handle, user: number, worker: number | null): voi
 
 /** The person's name from the synced workers (by worker id, else by login), or a fallback. */
 export function nameOfMe(replica: Handle, user: number, worker: number | null, fallback?: string): string {
-  const row = replica.sqlite
-    .prepare('SELECT first_name, surname FROM workers WHERE id = ? OR "user" = ? ORDER BY (id = ?) DESC LIMIT 1')
-    .get(worker ?? -1, user, worker ?? -1) as { first_name: string | null; surname: string | null } | undefined;
+  const row = replica.sqlite.prepare('SELECT first_name, surname FROM workers WHERE id = ? OR "user" = ? ORDER BY (id = ?) DESC LIMIT 1').get(worker ?? -1, user, worker ?? -1) as
+    { first_name: string | null; surname: string | null } | undefined;
   const name = row ? [row.first_name, row.surname].filter((part) => part && part.trim() !== '').join(' ') : '';
   return name || fallback || `Login ${user}`;
 }
@@ -127,9 +126,7 @@ export function settingsView(replica: Handle, context: SettingsViewContext): Set
   const user = myUserId(replica);
   const worker = myWorkerId(replica);
   return {
-    connection: stored
-      ? { baseUrl: stored.baseUrl, dialect: stored.dialect, keys: { source: maskKey(stored.source), org: maskKey(stored.org), user: maskKey(stored.user) } }
-      : null,
+    connection: stored ? { baseUrl: stored.baseUrl, dialect: stored.dialect, keys: { source: maskKey(stored.source), org: maskKey(stored.org), user: maskKey(stored.user) } } : null,
     me: user === null ? null : { user, worker, name: nameOfMe(replica, user, worker, demo ? context.demoUserName : undefined) },
     scope: scopePaths(replica),
     syncIntervalMinutes: syncIntervalMinutes(replica),

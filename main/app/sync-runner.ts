@@ -42,7 +42,12 @@ export interface SyncRunnerOptions {
 }
 
 const GROUP_TABLE: Record<string, string> = {
-  clients: 'clients', referrals: 'referrals', due_contacts: 'contacts', done_contacts: 'contacts', workers: 'workers', schedules: 'schedules',
+  clients: 'clients',
+  referrals: 'referrals',
+  due_contacts: 'contacts',
+  done_contacts: 'contacts',
+  workers: 'workers',
+  schedules: 'schedules',
 };
 const FAMILY_TABLE = (family: string) => (family.startsWith('extension_database/') ? 'extension_records' : family === 'external_referral' ? 'outbox' : family);
 const STATUS_EVERY_MS = 200;
@@ -179,7 +184,7 @@ export class SyncRunner {
           const offline = error instanceof ServiceError && (error.code === 'OFFLINE' || error.code === 'INTERNAL');
           const notReady = error instanceof ServiceError && error.code === 'VALIDATION';
           // Not configured yet: wait for a poke (settings change) or the interval.
-          this.scheduleLoop(notReady ? this.options.intervalMinutes() * 60_000 : offline ? this.options.offlineRetryMs ?? 60_000 : this.options.intervalMinutes() * 60_000);
+          this.scheduleLoop(notReady ? this.options.intervalMinutes() * 60_000 : offline ? (this.options.offlineRetryMs ?? 60_000) : this.options.intervalMinutes() * 60_000);
         },
       );
     }, delayMs);
@@ -236,15 +241,27 @@ export class SyncRunner {
       },
     });
     const counts = this.safeCounts();
-    this.setStatus({
-      uploading: false,
-      pending: counts.pending,
-      uploadError: summary.paused ? { code: 'UNAUTHORIZED', message: sentence(summary.paused) } : null,
-      otherSender: summary.busy !== undefined,
-      // Any answer from the server (a confirmation, a refusal) means it is reachable.
-      ...(summary.sent > 0 || summary.confirmed > 0 ? { connected: true } : {}),
-    }, true);
-    this.log('outbox.push', { sent: summary.sent, confirmed: summary.confirmed, reconciled: summary.reconciled, failed: summary.failed, in_doubt: summary.in_doubt, conflicts: summary.conflicts, paused: summary.paused !== null, other_sender: summary.busy !== undefined });
+    this.setStatus(
+      {
+        uploading: false,
+        pending: counts.pending,
+        uploadError: summary.paused ? { code: 'UNAUTHORIZED', message: sentence(summary.paused) } : null,
+        otherSender: summary.busy !== undefined,
+        // Any answer from the server (a confirmation, a refusal) means it is reachable.
+        ...(summary.sent > 0 || summary.confirmed > 0 ? { connected: true } : {}),
+      },
+      true,
+    );
+    this.log('outbox.push', {
+      sent: summary.sent,
+      confirmed: summary.confirmed,
+      reconciled: summary.reconciled,
+      failed: summary.failed,
+      in_doubt: summary.in_doubt,
+      conflicts: summary.conflicts,
+      paused: summary.paused !== null,
+      other_sender: summary.busy !== undefined,
+    });
     return summary;
   }
 
@@ -301,10 +318,19 @@ export class SyncRunner {
       }
       if (summary.dictionaries > 0) touched.add('dictionaries');
       const counts = this.safeCounts();
-      this.setStatus({
-        connected: true, uploading: false, downloading: false, phase: null, progress: null,
-        lastSyncedAt: new Date().toISOString(), downloadError: null, pending: counts.pending,
-      }, true);
+      this.setStatus(
+        {
+          connected: true,
+          uploading: false,
+          downloading: false,
+          phase: null,
+          progress: null,
+          lastSyncedAt: new Date().toISOString(),
+          downloadError: null,
+          pending: counts.pending,
+        },
+        true,
+      );
       const received = [...Object.values(summary.groups), ...Object.values(summary.extension_databases)].reduce((n, g) => n + g.inserted + g.updated, 0);
       this.log('sync.done', { requests: summary.requests, received, held_back: summary.held_back });
       return { sent: pushed?.confirmed ?? 0, needsAttention: counts.needsAttention, received, cancelled: false, finishedAt: new Date().toISOString() };

@@ -17,7 +17,11 @@ type Handle = Pick<Replica, 'sqlite'>;
 const GROUPS_KEY = 'app:upload_groups';
 const rememberKey = (user: number | null) => `app:upload_visibility:${user ?? 'anyone'}`;
 
-interface StoredGroups { source: 'dictionary' | 'settings'; dictionary: string | null; groups: UploadGroup[] }
+interface StoredGroups {
+  source: 'dictionary' | 'settings';
+  dictionary: string | null;
+  groups: UploadGroup[];
+}
 
 function stored(replica: Handle): StoredGroups | null {
   const value = getSyncState<StoredGroups>(replica, GROUPS_KEY);
@@ -37,8 +41,9 @@ export function uploadGroupsView(replica: Handle): UploadGroupsView {
 
 /** `[{id, name}]` entries with a positive id and a name; anything else in the reply is ignored. */
 function groupsOf(entries: ReadonlyArray<Record<string, unknown>>): UploadGroup[] {
-  return entries.flatMap((e) => (typeof e.id === 'number' && Number.isInteger(e.id) && e.id > 0 && typeof e.name === 'string' && e.name.trim() !== ''
-    ? [{ id: e.id, name: e.name.trim().slice(0, 200) }] : []));
+  return entries.flatMap((e) =>
+    typeof e.id === 'number' && Number.isInteger(e.id) && e.id > 0 && typeof e.name === 'string' && e.name.trim() !== '' ? [{ id: e.id, name: e.name.trim().slice(0, 200) }] : [],
+  );
 }
 
 /** Asks each candidate dictionary in turn; the first that answers with groups wins. */
@@ -46,7 +51,7 @@ export async function lookUpGroupDictionary(client: DizionsClient): Promise<{ di
   for (const table of UPLOAD_GROUP_DICTIONARIES) {
     const [apiGroup, name] = table.split('/') as [string, string];
     try {
-      const groups = groupsOf(await client.dictionary(apiGroup, name) as Array<Record<string, unknown>>);
+      const groups = groupsOf((await client.dictionary(apiGroup, name)) as Array<Record<string, unknown>>);
       if (groups.length > 0) return { dictionary: `dictionary/${table}`, groups };
     } catch (error) {
       if (error instanceof DizionsError && error.kind === 'rejected') continue; // no such dictionary here

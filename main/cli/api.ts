@@ -10,9 +10,16 @@ import { GrammarError, parsePath, type DizionsPath } from '../../shared/url-gram
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, parseAssignments, parseCommandArgs, printJson } from './usage.js';
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.pdf': 'application/pdf', '.txt': 'text/plain', '.csv': 'text/csv', '.json': 'application/json',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif',
-  '.doc': 'application/msword', '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.doc': 'application/msword',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -43,7 +50,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-
 function parseOrRefuse(pathText: string): DizionsPath {
   try {
     return parsePath(pathText);
@@ -54,14 +60,16 @@ function parseOrRefuse(pathText: string): DizionsPath {
 }
 
 async function readFiles(paths: string[]): Promise<UploadFile[]> {
-  return Promise.all(paths.map(async (path) => {
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (error) {
-      throw new UserFacingError(`cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
-    return { filename: basename(path), data, ...(contentType ? { contentType } : {}) };
-  }));
+  return Promise.all(
+    paths.map(async (path) => {
+      let data: Buffer;
+      try {
+        data = await readFile(path);
+      } catch (error) {
+        throw new UserFacingError(`cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
+      return { filename: basename(path), data, ...(contentType ? { contentType } : {}) };
+    }),
+  );
 }

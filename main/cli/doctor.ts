@@ -11,13 +11,17 @@ import { openReplicaArg } from './replica-arg.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    ...CONNECTION_OPTIONS,
-    db: { type: 'string' },
-    json: { type: 'boolean' },
-    'write-probes': { type: 'boolean' },
-    'timeout-ms': { type: 'string' },
-  }, false);
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      ...CONNECTION_OPTIONS,
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      'write-probes': { type: 'boolean' },
+      'timeout-ms': { type: 'string' },
+    },
+    false,
+  );
   const { baseUrl, source, org, user } = connectionFrom({ ...values, dialect: undefined });
   const timeoutMs = intOption(values['timeout-ms'], 'timeout-ms', 30_000, 1);
   // Open the replica first: a wrong CASEWORKER_DB_KEY is reported before anything is sent.

@@ -11,7 +11,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   sim: {
     summary: 'run the Dizions API v2 simulator (demo and training server)',
-    usage: 'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025] [--reply-style id|id-string|bare|string|array|empty|none] [--timestamp-format seed|iso|no-seconds|zero]',
+    usage:
+      'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025] [--reply-style id|id-string|bare|string|array|empty|none] [--timestamp-format seed|iso|no-seconds|zero]',
     load: () => import('./sim.js'),
   },
   api: {
@@ -26,7 +27,8 @@ const COMMANDS: Record<string, Command> = {
   },
   doctor: {
     summary: 'check a connection: which dialect, which assumptions hold (read-only unless --write-probes)',
-    usage: 'caseworker doctor [--server URL --source KEY --org KEY --user KEY] [--db FILE] [--json] [--write-probes] [--timeout-ms N]\n  --write-probes creates and updates one client named "Connection check": only with the Org key of a TRAINING system',
+    usage:
+      'caseworker doctor [--server URL --source KEY --org KEY --user KEY] [--db FILE] [--json] [--write-probes] [--timeout-ms N]\n  --write-probes creates and updates one client named "Connection check": only with the Org key of a TRAINING system',
     load: () => import('./doctor.js'),
   },
   status: {
@@ -69,7 +71,7 @@ const COMMANDS: Record<string, Command> = {
 function usage(): string {
   const lines = ['usage: caseworker <command> [options]', '', 'commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${command.summary}`);
-  lines.push('', 'caseworker <command> --help shows a command\'s options.');
+  lines.push('', "caseworker <command> --help shows a command's options.");
   return lines.join('\n');
 }
 

@@ -68,7 +68,10 @@ function perform(replica: Handle, action: string, id: number | undefined, rest: 
       const dropped = discardEntry(replica, id!);
       return {
         json: { discarded: dropped },
-        text: dropped.length === 1 ? `entry ${id} discarded; its local change was rolled back` : `discarded entries ${dropped.join(', ')} (they build on entry ${id}); their local changes were rolled back`,
+        text:
+          dropped.length === 1
+            ? `entry ${id} discarded; its local change was rolled back`
+            : `discarded entries ${dropped.join(', ')} (they build on entry ${id}); their local changes were rolled back`,
       };
     }
     case 'resolve': {
@@ -82,7 +85,12 @@ function perform(replica: Handle, action: string, id: number | undefined, rest: 
       const open = Object.keys(entry.conflict ?? {});
       return {
         json: { entry: entryJson(entry) },
-        text: entry.state === 'conflict' ? `still in conflict: ${open.join(', ')}` : entry.state === 'confirmed' ? `entry ${id} settled: nothing left to send` : `entry ${id} will be sent at the next sync`,
+        text:
+          entry.state === 'conflict'
+            ? `still in conflict: ${open.join(', ')}`
+            : entry.state === 'confirmed'
+              ? `entry ${id} settled: nothing left to send`
+              : `entry ${id} will be sent at the next sync`,
       };
     }
     case 'send-again': {
@@ -114,9 +122,15 @@ function printed(entry: OutboxEntry, dialect = printIn): { method: string; path:
 export function entryJson(entry: OutboxEntry): Record<string, unknown> {
   const { method, path } = printed(entry);
   const out: Record<string, unknown> = {
-    id: entry.id, state: entry.state, operation: entry.operation, method, path, fields: entry.fields,
+    id: entry.id,
+    state: entry.state,
+    operation: entry.operation,
+    method,
+    path,
+    fields: entry.fields,
     record: entry.record_id === null ? entry.record_family : `${entry.record_family}/${entry.record_id}`,
-    attempts: entry.attempts, created_at: entry.created_at,
+    attempts: entry.attempts,
+    created_at: entry.created_at,
   };
   if (entry.temp_id !== null) out.temp_id = entry.temp_id;
   if (entry.server_id !== null) out.server_id = entry.server_id;

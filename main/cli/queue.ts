@@ -33,4 +33,3 @@ export async function run(argv: string[]): Promise<number> {
     replica.close();
   }
 }
-

@@ -9,18 +9,22 @@ import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJso
 import { onStopSignal } from './stop-signals.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    seed: { type: 'string' },
-    clients: { type: 'string' },
-    data: { type: 'string' },
-    'latency-ms': { type: 'string' },
-    faults: { type: 'string' },
-    dialect: { type: 'string' },
-    'reply-style': { type: 'string' },
-    'timestamp-format': { type: 'string' },
-  }, false);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      clients: { type: 'string' },
+      data: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      faults: { type: 'string' },
+      dialect: { type: 'string' },
+      'reply-style': { type: 'string' },
+      'timestamp-format': { type: 'string' },
+    },
+    false,
+  );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = intOption(values.port, 'port', 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
@@ -29,7 +33,8 @@ export async function run(argv: string[]): Promise<number> {
   const replyStyle = values['reply-style'];
   if (replyStyle !== undefined && !(REPLY_STYLES as readonly string[]).includes(replyStyle)) throw new UsageError(`--reply-style must be one of ${REPLY_STYLES.join(', ')}, got "${replyStyle}"`);
   const timestampFormat = values['timestamp-format'];
-  if (timestampFormat !== undefined && !(TIMESTAMP_FORMATS as readonly string[]).includes(timestampFormat)) throw new UsageError(`--timestamp-format must be one of ${TIMESTAMP_FORMATS.join(', ')}, got "${timestampFormat}"`);
+  if (timestampFormat !== undefined && !(TIMESTAMP_FORMATS as readonly string[]).includes(timestampFormat))
+    throw new UsageError(`--timestamp-format must be one of ${TIMESTAMP_FORMATS.join(', ')}, got "${timestampFormat}"`);
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs an address, e.g. 127.0.0.1');
   if (values.data !== undefined && values.data.trim() === '') throw new UsageError('--data needs a folder');
   const faults = values.faults ?? '';
@@ -53,7 +58,9 @@ export async function run(argv: string[]): Promise<number> {
   if (timestampFormat !== undefined) options.timestampFormat = timestampFormat as SimTimestampFormat;
   if (values.data !== undefined) options.dataDir = values.data;
 
-  log(`caseworker sim: ${values.data ? `opening ${values.data}` : 'using a temporary folder'} (seed ${options.seed}, ${options.clients} clients when generating, dialect ${dialect}${replyStyle ? `, reply style ${replyStyle}` : ''}${timestampFormat ? `, timestamps ${timestampFormat}` : ''})…`);
+  log(
+    `caseworker sim: ${values.data ? `opening ${values.data}` : 'using a temporary folder'} (seed ${options.seed}, ${options.clients} clients when generating, dialect ${dialect}${replyStyle ? `, reply style ${replyStyle}` : ''}${timestampFormat ? `, timestamps ${timestampFormat}` : ''})…`,
+  );
   const simulator = await startSimulator(options).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new UserFacingError(`port ${port} is already in use; pick another --port or 0 for a free one`);
     if (error.code === 'EADDRNOTAVAIL') throw new UserFacingError(`cannot listen on ${options.host}: this machine has no such address`);
@@ -62,7 +69,11 @@ export async function run(argv: string[]): Promise<number> {
   });
   printJson({ url: simulator.url, control: simulator.controlUrl, users: simulator.users });
   const counts = simulator.store.counts();
-  log(`caseworker sim: listening on ${simulator.url} (control ${simulator.controlUrl}); ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  log(
+    `caseworker sim: listening on ${simulator.url} (control ${simulator.controlUrl}); ${Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
   if (faults) log(`caseworker sim: faults active: ${faults}`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -23,16 +23,20 @@ import { onStopSignal } from './stop-signals.js';
 import { CONNECTION_OPTIONS, UsageError, UserFacingError, connectionFrom, intOption, log, parseCommandArgs, printJson } from './usage.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    ...CONNECTION_OPTIONS,
-    db: { type: 'string' },
-    me: { type: 'string' },
-    scope: { type: 'string', multiple: true },
-    extension: { type: 'string', multiple: true },
-    'window-months': { type: 'string' },
-    full: { type: 'boolean' },
-    json: { type: 'boolean' },
-  }, false);
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      ...CONNECTION_OPTIONS,
+      db: { type: 'string' },
+      me: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      extension: { type: 'string', multiple: true },
+      'window-months': { type: 'string' },
+      full: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    false,
+  );
   if (!values.db) throw new UsageError('--db FILE is required (the encrypted replica)');
   const connection = connectionFrom(values);
   let me: number | undefined;
@@ -74,7 +78,14 @@ export async function run(argv: string[]): Promise<number> {
   let pushed: PushSummary | undefined;
   try {
     summary = await runSync({
-      replica, client, me, scopes, doneWindowMonths: windowMonths, extensionDatabases: values.extension, full: values.full === true, signal: cancel.signal,
+      replica,
+      client,
+      me,
+      scopes,
+      doneWindowMonths: windowMonths,
+      extensionDatabases: values.extension,
+      full: values.full === true,
+      signal: cancel.signal,
       onProgress: bar.update,
       // The outbox goes first: the download then sees the server with this device's edits applied.
       beforeDownload: async (context) => {
@@ -95,9 +106,19 @@ export async function run(argv: string[]): Promise<number> {
     replica.close();
     await client.close();
   }
-  const outbox = { sent: pushed?.sent ?? 0, confirmed: pushed?.confirmed ?? 0, reconciled: pushed?.reconciled ?? 0, failed: pushed?.failed ?? 0, in_doubt: pushed?.in_doubt ?? 0, conflicts: pushed?.conflicts ?? 0 };
+  const outbox = {
+    sent: pushed?.sent ?? 0,
+    confirmed: pushed?.confirmed ?? 0,
+    reconciled: pushed?.reconciled ?? 0,
+    failed: pushed?.failed ?? 0,
+    in_doubt: pushed?.in_doubt ?? 0,
+    conflicts: pushed?.conflicts ?? 0,
+  };
   if (values.json) printJson({ ...summary, ...outbox });
-  else log(`${describeSummary(summary)}\noutbox: sent ${outbox.sent}, confirmed ${outbox.confirmed} (${outbox.reconciled} found after a lost reply); waiting for you: ${outbox.failed} failed, ${outbox.in_doubt} in doubt, ${outbox.conflicts} in conflict${outbox.failed + outbox.in_doubt + outbox.conflicts > 0 ? ' (see caseworker outbox list)' : ''}`);
+  else
+    log(
+      `${describeSummary(summary)}\noutbox: sent ${outbox.sent}, confirmed ${outbox.confirmed} (${outbox.reconciled} found after a lost reply); waiting for you: ${outbox.failed} failed, ${outbox.in_doubt} in doubt, ${outbox.conflicts} in conflict${outbox.failed + outbox.in_doubt + outbox.conflicts > 0 ? ' (see caseworker outbox list)' : ''}`,
+    );
   return 0;
 }
 

@@ -11,7 +11,10 @@ export class UsageError extends Error {
 /** An error a user can act on: printed as its message alone, exit 1. */
 export class UserFacingError extends Error {
   override name = 'UserFacingError';
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -28,12 +28,16 @@ export function dataDirBeside(db: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    data: { type: 'string' },
-    db: { type: 'string' },
-    port: { type: 'string' },
-    static: { type: 'string' },
-  }, false);
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      data: { type: 'string' },
+      db: { type: 'string' },
+      port: { type: 'string' },
+      static: { type: 'string' },
+    },
+    false,
+  );
   const port = intOption(values.port, 'port', 0, 0);
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535, got ${port}`);
   const dataDir = path.resolve(values.data ?? (values.db !== undefined ? dataDirBeside(values.db) : DEFAULT_WEB_DATA_DIR));

@@ -8,9 +8,7 @@
 import type { DictionaryEntry } from '../../shared/dizions/assumptions.js';
 import { DICTIONARY_FIELDS, DICTIONARY_TABLES, GROUP_FIELDS, dictionaryFor, isRecordGroup, isTimeDimension, type TimeDimension } from '../../shared/dizions/model.js';
 import { GrammarError, parsePath, type DizionsPath, type RecordsPath } from '../../shared/url-grammar.js';
-import {
-  QueryError, buildWhere, datePrefixExpression, dayExpression, fieldRead, fromClause, sourceFor, whereClause, type Handle, type Source,
-} from './query-source.js';
+import { QueryError, buildWhere, datePrefixExpression, dayExpression, fieldRead, fromClause, sourceFor, whereClause, type Handle, type Source } from './query-source.js';
 import { dictionaryRowToEntry, getSelectableFields, type ApiRecord } from './records.js';
 
 export { QueryError } from './query-source.js';
@@ -73,10 +71,14 @@ function answerRecords(replica: Handle, path: RecordsPath): ApiRecord[] {
 function timeExpression(replica: Handle, source: Source, dimension: TimeDimension): string {
   const day = dayExpression(replica, source, dimension);
   switch (dimension) {
-    case 'day': return day;
-    case 'week': return `strftime('%G-W%V', ${day})`;
-    case 'month': return datePrefixExpression(source, dimension, 7);
-    case 'year': return datePrefixExpression(source, dimension, 4);
+    case 'day':
+      return day;
+    case 'week':
+      return `strftime('%G-W%V', ${day})`;
+    case 'month':
+      return datePrefixExpression(source, dimension, 7);
+    case 'year':
+      return datePrefixExpression(source, dimension, 4);
   }
 }
 
@@ -217,8 +219,12 @@ function isKnownDictionary(tableRef: string): boolean {
 
 /** `dictionary`: every `<group>/<table>` dictionary, keyed so (the relationship lists have their own paths). */
 function answerAllDictionaries(replica: Handle): Record<string, DictionaryEntry[]> {
-  const rows = replica.sqlite.prepare(`SELECT table_ref, id, name, extra FROM dictionaries WHERE instr(table_ref, '/') > 0 ORDER BY table_ref, id`)
-    .all() as Array<{ table_ref: string; id: number; name: string; extra: string | null }>;
+  const rows = replica.sqlite.prepare(`SELECT table_ref, id, name, extra FROM dictionaries WHERE instr(table_ref, '/') > 0 ORDER BY table_ref, id`).all() as Array<{
+    table_ref: string;
+    id: number;
+    name: string;
+    extra: string | null;
+  }>;
   const out: Record<string, DictionaryEntry[]> = {};
   for (const row of rows) (out[row.table_ref] ??= []).push(dictionaryRowToEntry(row));
   return out;

@@ -34,10 +34,7 @@ const SEARCH_REBUILDS: Record<string, string[]> = {
        coalesce(external_id, '')
      FROM clients`,
   ],
-  referrals: [
-    'DELETE FROM referral_search',
-    'INSERT INTO referral_search(rowid, description) SELECT id, description FROM referrals WHERE description IS NOT NULL',
-  ],
+  referrals: ['DELETE FROM referral_search', 'INSERT INTO referral_search(rowid, description) SELECT id, description FROM referrals WHERE description IS NOT NULL'],
 };
 
 /** Drops the secondary indexes and triggers of `tables`, remembering them; returns how many. */
@@ -46,10 +43,12 @@ export function deferIndexes(replica: Handle, tables: readonly string[]): number
   return replica.sqlite.transaction(() => {
     const already = getSyncState<SchemaObject[]>(replica, KEY) ?? [];
     const marks = tables.map(() => '?').join(', ');
-    const objects = replica.sqlite.prepare(
-      `SELECT type, name, tbl_name AS "table", sql FROM sqlite_master
+    const objects = replica.sqlite
+      .prepare(
+        `SELECT type, name, tbl_name AS "table", sql FROM sqlite_master
        WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${marks}) ORDER BY type, name`,
-    ).all(...tables) as SchemaObject[];
+      )
+      .all(...tables) as SchemaObject[];
     // A UNIQUE index is a rule, not a speed-up: it stays.
     const deferred = objects.filter((o) => !(o.type === 'index' && /^\s*CREATE\s+UNIQUE\b/i.test(o.sql)));
     for (const object of deferred) replica.sqlite.exec(`DROP ${object.type === 'index' ? 'INDEX' : 'TRIGGER'} ${quoteIdent(object.name)}`);

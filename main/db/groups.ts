@@ -17,7 +17,9 @@ export interface GroupTable {
 }
 
 function columnsOf(table: SQLiteTable): string[] {
-  const names = Object.values(getTableColumns(table)).map((c) => c.name).filter((n) => n !== 'raw' && n !== 'state');
+  const names = Object.values(getTableColumns(table))
+    .map((c) => c.name)
+    .filter((n) => n !== 'raw' && n !== 'state');
   return ['id', ...names.filter((n) => n !== 'id')];
 }
 

@@ -18,14 +18,15 @@ export const DB_KEY_VARIABLE = 'CASEWORKER_DB_KEY';
 
 /** Reads the key from CASEWORKER_DB_KEY (the CLI, scripts and CI). */
 export class EnvKeyProvider implements KeyProvider {
-  constructor(private readonly env: Record<string, string | undefined> = process.env, private readonly variable = DB_KEY_VARIABLE) {}
+  constructor(
+    private readonly env: Record<string, string | undefined> = process.env,
+    private readonly variable = DB_KEY_VARIABLE,
+  ) {}
 
   getKey(): string {
     const key = this.env[this.variable];
     if (key === undefined || key === '') {
-      throw new ReplicaKeyError(
-        `no database key: set ${this.variable} to the passphrase (or 64 hex digits) that encrypts the replica`,
-      );
+      throw new ReplicaKeyError(`no database key: set ${this.variable} to the passphrase (or 64 hex digits) that encrypts the replica`);
     }
     return key;
   }
@@ -37,7 +38,10 @@ export class EnvKeyProvider implements KeyProvider {
 
 /** A fixed key (tests, benchmarks). */
 export class StaticKeyProvider implements KeyProvider {
-  constructor(private readonly key: string, private readonly label = 'a fixed test key') {}
+  constructor(
+    private readonly key: string,
+    private readonly label = 'a fixed test key',
+  ) {}
 
   getKey(): string {
     return this.key;

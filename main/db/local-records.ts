@@ -40,8 +40,7 @@ export function readLocal(sqlite: Database.Database, ref: RecordRef): LocalRecor
   const where = spec.extension ? 'database = ? AND id = ?' : 'id = ?';
   const params = spec.extension ? [spec.extension, ref.id] : [ref.id];
   const stateColumn = ref.family === 'contacts' ? ', state' : '';
-  const row = cached(sqlite, `SELECT raw${stateColumn} FROM ${quoteIdent(spec.table)} WHERE ${where}`).get(...params) as
-    { raw: string; state?: 'due' | 'done' } | undefined;
+  const row = cached(sqlite, `SELECT raw${stateColumn} FROM ${quoteIdent(spec.table)} WHERE ${where}`).get(...params) as { raw: string; state?: 'due' | 'done' } | undefined;
   if (!row) return undefined;
   return row.state ? { raw: JSON.parse(row.raw) as ApiRecord, state: row.state } : { raw: JSON.parse(row.raw) as ApiRecord };
 }

@@ -166,9 +166,7 @@ function verifyKey(sqlite: Database.Database, file: string, existed: boolean, ke
     const code = (error as { code?: string }).code;
     if (existed && (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')) {
       const from = keySource ? ` (key from ${keySource})` : '';
-      throw new ReplicaKeyError(
-        `the key does not open this database: ${file}${from}. Use the key it was created with, or move the file aside to start a new replica.`,
-      );
+      throw new ReplicaKeyError(`the key does not open this database: ${file}${from}. Use the key it was created with, or move the file aside to start a new replica.`);
     }
     throw error;
   }

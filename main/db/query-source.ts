@@ -5,10 +5,7 @@
 // field's kind as the server checks them (ids are whole numbers, flags Y/N, text case-insensitive).
 
 import { DATE_PATTERN, TIMESTAMP_PATTERN } from '../../shared/dizions/assumptions.js';
-import {
-  GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, isRecordGroup,
-  storageKind, type RangeKey, type RecordGroup, type StorageKind,
-} from '../../shared/dizions/model.js';
+import { GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, isRecordGroup, storageKind, type RangeKey, type RecordGroup, type StorageKind } from '../../shared/dizions/model.js';
 import type { FilterPair, RecordsPath } from '../../shared/url-grammar.js';
 import { GROUP_TABLES, quoteIdent } from './groups.js';
 import type { Replica } from './open.js';
@@ -17,7 +14,10 @@ import { getSelectableFields, selectableFieldNames, type SqlValue } from './reco
 /** A path the server would refuse (status as the server would answer: 400 bad key, 404 unknown group/dictionary, 405 not readable). */
 export class QueryError extends Error {
   override name = 'QueryError';
-  constructor(message: string, readonly status: 400 | 404 | 405 = 400) {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 405 = 400,
+  ) {
     super(message);
   }
 }
@@ -61,22 +61,32 @@ const CLIENT_COLUMNS = new Set(GROUP_TABLES.clients.columns);
 const REFERRAL_COLUMNS = new Set(GROUP_TABLES.referrals.columns);
 const SAFE_NAME = /^[a-z][a-z0-9_]*$/;
 const DATE_FIELDS: Partial<Record<RecordGroup, string>> = {
-  referrals: 'date', due_contacts: 'start_date', done_contacts: 'start_date', schedules: 'start_date',
+  referrals: 'date',
+  due_contacts: 'start_date',
+  done_contacts: 'start_date',
+  schedules: 'start_date',
 };
 
 export function sourceFor(replica: Handle, path: RecordsPath): Source {
   if (path.group === 'extension_database') {
     const database = path.extensionDatabase ?? '';
     const label = `extension_database/${database}`;
-    const known = getSelectableFields(replica, label) !== undefined
-      || replica.sqlite.prepare('SELECT 1 FROM extension_records WHERE database = ? LIMIT 1').get(database) !== undefined;
+    const known = getSelectableFields(replica, label) !== undefined || replica.sqlite.prepare('SELECT 1 FROM extension_records WHERE database = ? LIMIT 1').get(database) !== undefined;
     if (!known) throw new QueryError(`extension database "${database}" is not in the replica (unknown, or not synced yet)`, 404);
     const fields = selectableFieldNames(replica, label);
     const modelled = new Set(['id', 'referral', 'client', 'updated', ...fields]);
     const source: Source = {
-      label, group: 'extension_database', table: 'extension_records', baseWhere: ['t.database = ?'], baseParams: [database],
-      columns: new Set(['id', 'referral', 'client', 'updated']), modelled,
-      filterKeys: new Set([...modelled].filter((f) => f !== 'updated')), ranges: new Set(), rawFields: true, joins: new Set(),
+      label,
+      group: 'extension_database',
+      table: 'extension_records',
+      baseWhere: ['t.database = ?'],
+      baseParams: [database],
+      columns: new Set(['id', 'referral', 'client', 'updated']),
+      modelled,
+      filterKeys: new Set([...modelled].filter((f) => f !== 'updated')),
+      ranges: new Set(),
+      rawFields: true,
+      joins: new Set(),
     };
     const dateField = fields.find((f) => /^date_\d+$/.test(f));
     if (dateField) source.dateField = dateField;
@@ -86,10 +96,17 @@ export function sourceFor(replica: Handle, path: RecordsPath): Source {
   const group = path.group;
   const spec = GROUP_TABLES[group];
   const source: Source = {
-    label: group, group, table: spec.table,
-    baseWhere: spec.state ? ['t.state = ?'] : [], baseParams: spec.state ? [spec.state] : [],
-    columns: new Set(spec.columns), modelled: new Set(GROUP_FIELDS[group]), filterKeys: new Set(GROUP_FILTERS[group]),
-    ranges: new Set(GROUP_RANGES[group]), rawFields: group === 'clients' || group === 'referrals', joins: new Set(),
+    label: group,
+    group,
+    table: spec.table,
+    baseWhere: spec.state ? ['t.state = ?'] : [],
+    baseParams: spec.state ? [spec.state] : [],
+    columns: new Set(spec.columns),
+    modelled: new Set(GROUP_FIELDS[group]),
+    filterKeys: new Set(GROUP_FILTERS[group]),
+    ranges: new Set(GROUP_RANGES[group]),
+    rawFields: group === 'clients' || group === 'referrals',
+    joins: new Set(),
   };
   const dateField = DATE_FIELDS[group];
   if (dateField) source.dateField = dateField;
@@ -161,9 +178,7 @@ export function filterRead(replica: Handle, source: Source, key: string): FieldR
 /** Where a field of field/, or a report's dimension or metric, reads from: the group's own and selectable fields. */
 export function fieldRead(replica: Handle, source: Source, key: string, what: 'field' | 'dimension' | 'metric'): FieldRead {
   checkName(key, what);
-  const known = source.modelled.has(key)
-    || selectableFieldNames(replica, source.label).includes(key)
-    || isExtensionField(replica, source, key);
+  const known = source.modelled.has(key) || selectableFieldNames(replica, source.label).includes(key) || isExtensionField(replica, source, key);
   if (!known || (what !== 'field' && key === 'id')) {
     throw new QueryError(`unknown ${what} "${key}" for ${source.label}${what === 'field' ? ` (see ${source.label}/selectable_fields)` : ''}`);
   }

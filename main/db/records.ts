@@ -118,10 +118,7 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
 /** Removes records of a group by id (a due-contact delete never removes a done contact with that id). */
 export function deleteRecords(replica: Handle, group: RecordGroup, ids: Iterable<number>): number {
   const spec = groupTable(group);
-  const del = statement(
-    replica.sqlite,
-    `DELETE FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`,
-  );
+  const del = statement(replica.sqlite, `DELETE FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`);
   const run = replica.sqlite.transaction((list: Iterable<number>) => {
     let deleted = 0;
     for (const id of list) deleted += (spec.state ? del.run(id, spec.state) : del.run(id)).changes;
@@ -133,10 +130,7 @@ export function deleteRecords(replica: Handle, group: RecordGroup, ids: Iterable
 /** Every id of a group with its `updated` stamp, for the incremental diff against the server. */
 export function getIdsAndUpdated(replica: Handle, group: RecordGroup): Map<number, string | null> {
   const spec = groupTable(group);
-  const select = statement(
-    replica.sqlite,
-    `SELECT id, updated FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`,
-  ).raw(true);
+  const select = statement(replica.sqlite, `SELECT id, updated FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`).raw(true);
   const out = new Map<number, string | null>();
   for (const row of (spec.state ? select.iterate(spec.state) : select.iterate()) as Iterable<[number, string | null]>) {
     out.set(row[0], row[1]);
@@ -147,20 +141,15 @@ export function getIdsAndUpdated(replica: Handle, group: RecordGroup): Map<numbe
 /** One record as the server sent it, or undefined. */
 export function getRecord(replica: Handle, group: RecordGroup, id: number): ApiRecord | undefined {
   const spec = groupTable(group);
-  const row = statement(
-    replica.sqlite,
-    `SELECT raw FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`,
-  ).get(...(spec.state ? [id, spec.state] : [id])) as { raw: string } | undefined;
+  const row = statement(replica.sqlite, `SELECT raw FROM ${quoteIdent(spec.table)} WHERE id = ?${spec.state ? ' AND state = ?' : ''}`).get(...(spec.state ? [id, spec.state] : [id])) as
+    { raw: string } | undefined;
   return row ? rowToRecord(row) : undefined;
 }
 
 /** How many records of a group the replica holds. */
 export function countRecords(replica: Handle, group: RecordGroup): number {
   const spec = groupTable(group);
-  const row = statement(
-    replica.sqlite,
-    `SELECT count(*) AS n FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`,
-  ).get(...(spec.state ? [spec.state] : [])) as { n: number };
+  const row = statement(replica.sqlite, `SELECT count(*) AS n FROM ${quoteIdent(spec.table)}${spec.state ? ' WHERE state = ?' : ''}`).get(...(spec.state ? [spec.state] : [])) as { n: number };
   return row.n;
 }
 
@@ -191,8 +180,7 @@ export function upsertDictionary(replica: Handle, tableRef: string, entries: rea
 
 /** A dictionary's entries in the API's shape `[{id, name, …extra}]`, by id. */
 export function getDictionary(replica: Handle, tableRef: string): DictionaryEntry[] {
-  const rows = statement(replica.sqlite, 'SELECT id, name, extra FROM dictionaries WHERE table_ref = ? ORDER BY id')
-    .all(tableRef) as Array<{ id: number; name: string; extra: string | null }>;
+  const rows = statement(replica.sqlite, 'SELECT id, name, extra FROM dictionaries WHERE table_ref = ? ORDER BY id').all(tableRef) as Array<{ id: number; name: string; extra: string | null }>;
   return rows.map(dictionaryRowToEntry);
 }
 
@@ -205,14 +193,8 @@ export function dictionaryRowToEntry(row: { id: number; name: string; extra: str
 
 /** Inserts or replaces rows of one extension database (`wellcheck_notes_9`) in one transaction. */
 export function upsertExtensionRecords(replica: Handle, database: string, records: readonly ApiRecord[]): UpsertResult {
-  const insert = statement(
-    replica.sqlite,
-    'INSERT INTO extension_records (database, id, referral, client, updated, raw) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(database, id) DO NOTHING',
-  );
-  const update = statement(
-    replica.sqlite,
-    'UPDATE extension_records SET referral = ?, client = ?, updated = ?, raw = ? WHERE database = ? AND id = ?',
-  );
+  const insert = statement(replica.sqlite, 'INSERT INTO extension_records (database, id, referral, client, updated, raw) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(database, id) DO NOTHING');
+  const update = statement(replica.sqlite, 'UPDATE extension_records SET referral = ?, client = ?, updated = ?, raw = ? WHERE database = ? AND id = ?');
   const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
     let inserted = 0;
     let updatedCount = 0;
@@ -304,8 +286,7 @@ export function getSyncState<T = unknown>(replica: Handle, key: string): T | und
 
 export function setSyncState(replica: Handle, key: string, value: unknown): void {
   if (value === undefined) throw new Error(`sync state "${key}" cannot be set to undefined (use deleteSyncState)`);
-  statement(replica.sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(key, JSON.stringify(value));
+  statement(replica.sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }
 
 export function deleteSyncState(replica: Handle, key: string): void {
@@ -314,22 +295,24 @@ export function deleteSyncState(replica: Handle, key: string): void {
 
 /** Every sync-state key with the given prefix (e.g. `scope:`), as an object. */
 export function listSyncState(replica: Handle, prefix = ''): Record<string, unknown> {
-  const rows = statement(replica.sqlite, 'SELECT key, value FROM sync_state WHERE substr(key, 1, length(?)) = ? ORDER BY key')
-    .all(prefix, prefix) as Array<{ key: string; value: string }>;
+  const rows = statement(replica.sqlite, 'SELECT key, value FROM sync_state WHERE substr(key, 1, length(?)) = ? ORDER BY key').all(prefix, prefix) as Array<{ key: string; value: string }>;
   return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
 }
 
 /** Whether the replica holds any record of a group from the server (positive ids; negative ones were created offline). */
 export function hasServerRecords(replica: Handle, group: RecordGroup): boolean {
   const spec = groupTable(group);
-  const found = statement(
-    replica.sqlite,
-    `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(spec.table)} WHERE ${spec.state ? 'state = ? AND ' : ''}id > 0)`,
-  ).pluck().get(...(spec.state ? [spec.state] : [])) as number;
+  const found = statement(replica.sqlite, `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(spec.table)} WHERE ${spec.state ? 'state = ? AND ' : ''}id > 0)`)
+    .pluck()
+    .get(...(spec.state ? [spec.state] : [])) as number;
   return found === 1;
 }
 
 /** Whether a table holds no row at all. */
 export function isTableEmpty(replica: Handle, table: string): boolean {
-  return statement(replica.sqlite, `SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)})`).pluck().get() === 1;
+  return (
+    statement(replica.sqlite, `SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)})`)
+      .pluck()
+      .get() === 1
+  );
 }

@@ -61,15 +61,14 @@ export const outboxEntries = sqliteTable(
 export const outboxRecords = sqliteTable(
   'outbox_records',
   {
-    entry_id: integer('entry_id').notNull().references(() => outboxEntries.id, { onDelete: 'cascade' }),
+    entry_id: integer('entry_id')
+      .notNull()
+      .references(() => outboxEntries.id, { onDelete: 'cascade' }),
     family: text('family').notNull(),
     record_id: integer('record_id').notNull(),
     role: text('role', { enum: ['target', 'reference'] }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.entry_id, t.family, t.record_id] }),
-    index('outbox_records_record').on(t.family, t.record_id),
-  ],
+  (t) => [primaryKey({ columns: [t.entry_id, t.family, t.record_id] }), index('outbox_records_record').on(t.family, t.record_id)],
 );
 
 /** Temporary ids: -id is the temp id, never reused; server_id once the create landed. */
@@ -90,7 +89,9 @@ export const outboxTempIds = sqliteTable('outbox_temp_ids', {
 export const outboxFiles = sqliteTable(
   'outbox_files',
   {
-    entry_id: integer('entry_id').notNull().references(() => outboxEntries.id, { onDelete: 'cascade' }),
+    entry_id: integer('entry_id')
+      .notNull()
+      .references(() => outboxEntries.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
     filename: text('filename').notNull(),
     content_type: text('content_type'),

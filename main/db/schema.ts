@@ -88,11 +88,7 @@ export const referrals = sqliteTable(
     updated: text('updated'),
     raw: text('raw').notNull(),
   },
-  (t) => [
-    index('referrals_client').on(t.client),
-    index('referrals_project_stage').on(t.project, t.stage),
-    index('referrals_date').on(t.date),
-  ],
+  (t) => [index('referrals_client').on(t.client), index('referrals_project_stage').on(t.project, t.stage), index('referrals_date').on(t.date)],
 );
 
 /** Due and done contacts share one id space in the API (completing due 88 makes done 88), so one table with a state. */
@@ -171,11 +167,7 @@ export const schedules = sqliteTable(
     updated: text('updated'),
     raw: text('raw').notNull(),
   },
-  (t) => [
-    index('schedules_client').on(t.client),
-    index('schedules_worker_start').on(t.worker, t.start_date),
-    index('schedules_start_date').on(t.start_date),
-  ],
+  (t) => [index('schedules_client').on(t.client), index('schedules_worker_start').on(t.worker, t.start_date), index('schedules_start_date').on(t.start_date)],
 );
 
 /** Every `dictionary/<api_group>/<table>` (table_ref `organisations/district`), plus `relationships` and `carer_relationships`. */
@@ -202,18 +194,16 @@ export const extensionRecords = sqliteTable(
     updated: text('updated'),
     raw: text('raw').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.database, t.id] }),
-    index('extension_records_referral').on(t.database, t.referral),
-    index('extension_records_client').on(t.database, t.client),
-  ],
+  (t) => [primaryKey({ columns: [t.database, t.id] }), index('extension_records_referral').on(t.database, t.referral), index('extension_records_client').on(t.database, t.client)],
 );
 
 /** The server's `<group>/selectable_fields` reply, kept verbatim (group is `clients` or `extension_database/<name>_<id>`). */
 export const selectableFields = sqliteTable('selectable_fields', {
   group: text('group').primaryKey(),
   reply: text('reply').notNull(),
-  fetched_at: text('fetched_at').notNull().default(sql`(strftime('%Y-%m-%d %H:%M:%S', 'now'))`),
+  fetched_at: text('fetched_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%d %H:%M:%S', 'now'))`),
 });
 
 /** Key/value JSON: me, my worker, scope per group, last sync, resumable-sync cursors, dictionaries fetched at. */

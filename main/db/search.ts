@@ -40,7 +40,9 @@ export function matchExpression(text: string): string {
  * while a whole word streams and stops at the window.
  */
 export function descriptionMatchExpression(text: string): string {
-  return tokensOf(text).map((t) => `"${t}"`).join(' ');
+  return tokensOf(text)
+    .map((t) => `"${t}"`)
+    .join(' ');
 }
 
 /**

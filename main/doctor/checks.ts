@@ -7,9 +7,7 @@
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { printWrite, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import { GROUP_FIELDS, RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
-import {
-  REPLY_STYLE_WORDS, TIMESTAMP_FIELDS, readServerTimestamp, readWriteReply, relationshipWords, timestampForm, type ReplyStyle, type TimestampForm,
-} from '../../shared/dizions/replies.js';
+import { REPLY_STYLE_WORDS, TIMESTAMP_FIELDS, readServerTimestamp, readWriteReply, relationshipWords, timestampForm, type ReplyStyle, type TimestampForm } from '../../shared/dizions/replies.js';
 import { ResponseShapeError, parseDictionary, parseReportRows, parseSelectableFields } from '../../shared/dizions/schemas.js';
 import { printPath } from '../../shared/url-grammar.js';
 import { KeysRefusedError, UnreachableError, detectDialect, errorText } from './dialect.js';
@@ -64,7 +62,12 @@ interface GroupSample {
 export async function checkConnection(connection: DoctorConnection, options: DoctorOptions = {}): Promise<DoctorReport> {
   const prober = new Prober(connection, options.timeoutMs);
   const report: DoctorReport = {
-    server: connection.baseUrl, reached: false, authorised: false, dialect: null, checks: [], scope: {},
+    server: connection.baseUrl,
+    reached: false,
+    authorised: false,
+    dialect: null,
+    checks: [],
+    scope: {},
     timings: { requests: 0, median_ms: 0, slowest_ms: 0, slowest: '' },
   };
   try {
@@ -88,7 +91,11 @@ export async function checkConnection(connection: DoctorConnection, options: Doc
 class Doctor {
   private readonly samples = new Map<RecordGroup, GroupSample>();
 
-  constructor(private readonly prober: Prober, private readonly report: DoctorReport, private readonly options: DoctorOptions) {}
+  constructor(
+    private readonly prober: Prober,
+    private readonly report: DoctorReport,
+    private readonly options: DoctorOptions,
+  ) {}
 
   private check(name: string, ok: boolean, detail: string): void {
     this.report.checks.push({ name, ok, detail });
@@ -105,10 +112,12 @@ class Doctor {
     const clients = this.samples.get('clients');
     const finding = await detectDialect(this.prober, clients?.ids[0]);
     this.report.dialect = finding.dialect;
-    this.checkAt(1, 'dialect', finding.dialect !== null,
-      finding.dialect === null
-        ? `could not tell: ${finding.evidence.join('; ')} — give --dialect 2019|2025 yourself`
-        : `${finding.dialect}: ${finding.evidence.join('; ')}`);
+    this.checkAt(
+      1,
+      'dialect',
+      finding.dialect !== null,
+      finding.dialect === null ? `could not tell: ${finding.evidence.join('; ')} — give --dialect 2019|2025 yourself` : `${finding.dialect}: ${finding.evidence.join('; ')}`,
+    );
     await this.sampleFields();
     this.fields();
     this.updatedSelectable();
@@ -123,9 +132,12 @@ class Doctor {
     if (this.options.writeProbes) await this.writeProbes();
     const times = timingsOf(this.prober.replies);
     const timedOut = this.prober.replies.filter((r) => r.status === 0);
-    this.check('response_times', timedOut.length === 0,
-      `${times.requests} requests, median ${times.median_ms} ms, slowest ${times.slowest_ms} ms (${times.slowest})`
-      + (timedOut.length > 0 ? `; ${timedOut.length} got no answer: ${timedOut[0]!.path}: ${timedOut[0]!.networkError}` : ''));
+    this.check(
+      'response_times',
+      timedOut.length === 0,
+      `${times.requests} requests, median ${times.median_ms} ms, slowest ${times.slowest_ms} ms (${times.slowest})` +
+        (timedOut.length > 0 ? `; ${timedOut.length} got no answer: ${timedOut[0]!.path}: ${timedOut[0]!.networkError}` : ''),
+    );
   }
 
   /** The first request: are the three keys accepted? 401 stops the doctor (exit 1). */
@@ -160,15 +172,25 @@ class Doctor {
         const id = item && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
         const n = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id;
         if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) ids.push(n);
-        else bad ??= `${group}[${index}]${item && typeof item === 'object' ? '.id' : ''}: expected a record with a positive whole-number id, got ${JSON.stringify(item === null || typeof item !== 'object' ? item : id)?.slice(0, 40)}`;
+        else
+          bad ??= `${group}[${index}]${item && typeof item === 'object' ? '.id' : ''}: expected a record with a positive whole-number id, got ${JSON.stringify(item === null || typeof item !== 'object' ? item : id)?.slice(0, 40)}`;
       });
       if (bad) problems.push(bad);
       this.report.scope[group] = reply.json.length;
-      this.samples.set(group, { ids: spread(ids.sort((a, b) => a - b), SAMPLE), records: [], selectable: undefined });
+      this.samples.set(group, {
+        ids: spread(
+          ids.sort((a, b) => a - b),
+          SAMPLE,
+        ),
+        records: [],
+        selectable: undefined,
+      });
     }
-    this.check('collections', problems.length === 0, problems.length === 0
-      ? `every group answers a JSON array of records with positive whole-number ids (${RECORD_GROUPS.join(', ')})`
-      : problems.join('; '));
+    this.check(
+      'collections',
+      problems.length === 0,
+      problems.length === 0 ? `every group answers a JSON array of records with positive whole-number ids (${RECORD_GROUPS.join(', ')})` : problems.join('; '),
+    );
   }
 
   /** For each group: its selectable fields, then the sampled records with `updated` and the timestamp fields. */
@@ -208,12 +230,16 @@ class Doctor {
       if (absent.length > 0) missing.push(`${group}: ${absent.join(', ')}`);
     }
     const ok = missing.length === 0 && unanswered.length === 0;
-    this.check('fields', ok, ok
-      ? 'every group\'s selectable_fields lists the fields Caseworker reads'
-      : [
-        ...(unanswered.length > 0 ? [`selectable_fields did not answer a list for ${unanswered.join(', ')}`] : []),
-        ...(missing.length > 0 ? [`not selectable here — ${missing.join('; ')} (stay empty on this device; in 2025 a field no project uses is not listed)`] : []),
-      ].join('; '));
+    this.check(
+      'fields',
+      ok,
+      ok
+        ? "every group's selectable_fields lists the fields Caseworker reads"
+        : [
+            ...(unanswered.length > 0 ? [`selectable_fields did not answer a list for ${unanswered.join(', ')}`] : []),
+            ...(missing.length > 0 ? [`not selectable here — ${missing.join('; ')} (stay empty on this device; in 2025 a field no project uses is not listed)`] : []),
+          ].join('; '),
+    );
   }
 
   private updatedSelectable(): void {
@@ -236,9 +262,13 @@ class Doctor {
       if (missing >= 0) problems.push(`${group}[${missing}].updated: missing (record ${String(sample.records[missing]!.id)})`);
       else checked.push(group);
     }
-    this.check('updated_selectable', problems.length === 0, problems.length === 0
-      ? `updated is selectable and set on every sampled record (${checked.join(', ') || 'no records to sample'})`
-      : `${problems.join('; ')} — without it every sync downloads every record again`);
+    this.check(
+      'updated_selectable',
+      problems.length === 0,
+      problems.length === 0
+        ? `updated is selectable and set on every sampled record (${checked.join(', ') || 'no records to sample'})`
+        : `${problems.join('; ')} — without it every sync downloads every record again`,
+    );
   }
 
   /** `referrals/updated/<since>,<tomorrow>` lists the referral changed last, and nothing changed before `since`. */
@@ -257,16 +287,27 @@ class Doctor {
     const path = printPath({ kind: 'records', group: 'referrals', pairs: [{ key: 'updated', range: [newest.updated, tomorrow] }], fields: ['id', 'updated'] });
     const reply = await this.prober.get(path);
     if (!ok2xx(reply) || !Array.isArray(reply.json)) {
-      this.check('updated_filter', false, `${path}: ${ok2xx(reply) ? `expected a JSON array, got ${kindOf(reply.json, reply)}` : describeFailure(reply)} — sync will list every referral's stamp instead (slower, still correct)`);
+      this.check(
+        'updated_filter',
+        false,
+        `${path}: ${ok2xx(reply) ? `expected a JSON array, got ${kindOf(reply.json, reply)}` : describeFailure(reply)} — sync will list every referral's stamp instead (slower, still correct)`,
+      );
       return;
     }
     const rows = reply.json as Array<Record<string, unknown>>;
     const found = rows.some((r) => Number(r?.id) === newest.id);
-    const early = rows.find((r) => { const u = normalisedOrNull(r?.updated); return u !== null && u < newest.updated; });
+    const early = rows.find((r) => {
+      const u = normalisedOrNull(r?.updated);
+      return u !== null && u < newest.updated;
+    });
     const ok = found && !early;
-    this.check('updated_filter', ok, ok
-      ? `referrals/updated/<from>,<to> answers (${rows.length} changed since ${newest.updated}, including referral ${newest.id})`
-      : `${path}: ${!found ? `referral ${newest.id} (updated ${newest.updated}) is missing` : `referral ${String(early!.id)} (updated ${String(early!.updated)}) is earlier than the range`} — the filter does not work as assumed; give sync --full until this is fixed`);
+    this.check(
+      'updated_filter',
+      ok,
+      ok
+        ? `referrals/updated/<from>,<to> answers (${rows.length} changed since ${newest.updated}, including referral ${newest.id})`
+        : `${path}: ${!found ? `referral ${newest.id} (updated ${newest.updated}) is missing` : `referral ${String(early!.id)} (updated ${String(early!.updated)}) is earlier than the range`} — the filter does not work as assumed; give sync --full until this is fixed`,
+    );
   }
 
   private timestamps(): void {
@@ -288,13 +329,20 @@ class Doctor {
       return;
     }
     const words: Record<TimestampForm, string> = {
-      seed: '', 'iso-t': 'a T between date and time', 'no-seconds': 'no seconds', 'with-zone': 'a time zone',
-      zero: '0000-00-00 00:00:00 (read as no value)', unreadable: 'not a timestamp Caseworker can read',
+      seed: '',
+      'iso-t': 'a T between date and time',
+      'no-seconds': 'no seconds',
+      'with-zone': 'a time zone',
+      zero: '0000-00-00 00:00:00 (read as no value)',
+      unreadable: 'not a timestamp Caseworker can read',
     };
     const readable = ![...unusual.keys()].includes('unreadable');
-    this.check('timestamps', false,
-      `the server breaks the assumption "timestamps are YYYY-MM-DD HH:MM:SS": ${[...unusual.entries()].map(([form, where]) => `${where} (${words[form]})`).join('; ')}`
-      + (readable ? ' — read tolerantly, sync continues' : ' — such values are stored as they came and cannot be compared'));
+    this.check(
+      'timestamps',
+      false,
+      `the server breaks the assumption "timestamps are YYYY-MM-DD HH:MM:SS": ${[...unusual.entries()].map(([form, where]) => `${where} (${words[form]})`).join('; ')}` +
+        (readable ? ' — read tolerantly, sync continues' : ' — such values are stored as they came and cannot be compared'),
+    );
   }
 
   private async dictionaries(): Promise<void> {
@@ -312,9 +360,7 @@ class Doctor {
         problems.push(error instanceof ResponseShapeError ? error.message : String(error));
       }
     }
-    this.check('dictionaries', problems.length === 0, problems.length === 0
-      ? `dictionaries are [{"id", "name"}] (${sizes.join(', ')} entries)`
-      : `${problems.join('; ')} — expected [{"id", "name"}]`);
+    this.check('dictionaries', problems.length === 0, problems.length === 0 ? `dictionaries are [{"id", "name"}] (${sizes.join(', ')} entries)` : `${problems.join('; ')} — expected [{"id", "name"}]`);
   }
 
   /** `clients/dimension/gender`: rows keyed by the dimension plus `count`, adding up to the clients listed. */
@@ -331,10 +377,15 @@ class Doctor {
       const total = rows.reduce((sum, row) => sum + row.count, 0);
       const listed = this.report.scope.clients;
       const adds = listed === null || listed === undefined || total === listed;
-      this.check('reports', keyed && adds, !keyed
-        ? `${path}: rows do not carry the dimension "gender" (got keys ${Object.keys(rows[0] ?? {}).join(', ')})`
-        : adds ? `report rows are {"gender", "count"} and add up to the ${total} clients listed`
-          : `${path}: counts add up to ${total}, but ${listed} clients are listed — reports made on this device will differ from the server's`);
+      this.check(
+        'reports',
+        keyed && adds,
+        !keyed
+          ? `${path}: rows do not carry the dimension "gender" (got keys ${Object.keys(rows[0] ?? {}).join(', ')})`
+          : adds
+            ? `report rows are {"gender", "count"} and add up to the ${total} clients listed`
+            : `${path}: counts add up to ${total}, but ${listed} clients are listed — reports made on this device will differ from the server's`,
+      );
     } catch (error) {
       this.check('reports', false, error instanceof ResponseShapeError ? error.message : String(error));
     }
@@ -371,9 +422,13 @@ class Doctor {
       this.check('relationships', false, bad);
       return;
     }
-    this.check('relationships', !words.has('unrecognised'), entries === 0
-      ? `relationship_details is a list (no sampled client has relationships)`
-      : `${entries} relationship_details ${entries === 1 ? 'entry' : 'entries'}, in the ${[...words].join(' and ')} words${words.has('unrecognised') ? ' — kept as they came, but names cannot be shown' : ''}`);
+    this.check(
+      'relationships',
+      !words.has('unrecognised'),
+      entries === 0
+        ? `relationship_details is a list (no sampled client has relationships)`
+        : `${entries} relationship_details ${entries === 1 ? 'entry' : 'entries'}, in the ${[...words].join(' and ')} words${words.has('unrecognised') ? ' — kept as they came, but names cannot be shown' : ''}`,
+    );
   }
 
   /** An unknown field is refused with 400 and an unknown group with 404, each with a message (so typos in scopes are caught). */
@@ -385,9 +440,7 @@ class Doctor {
     else if (field.status !== 400 || !errorText(field)) problems.push(`${field.path}: expected 400 with a message, got ${describeFailure(field)}`);
     if (ok2xx(group)) problems.push(`${group.path} answered ${group.status}: unknown groups are not refused`);
     else if (group.status !== 404 || !errorText(group)) problems.push(`${group.path}: expected 404 with a message, got ${describeFailure(group)}`);
-    this.check('errors', problems.length === 0, problems.length === 0
-      ? `an unknown field is refused with 400 ("${errorText(field).slice(0, 80)}"), an unknown group with 404`
-      : problems.join('; '));
+    this.check('errors', problems.length === 0, problems.length === 0 ? `an unknown field is refused with 400 ("${errorText(field).slice(0, 80)}"), an unknown group with 404` : problems.join('; '));
   }
 
   private scope(): void {
@@ -398,9 +451,11 @@ class Doctor {
 
   private gzip(): void {
     const compressed = this.prober.replies.some((r) => r.encoding === 'gzip');
-    this.check('gzip', true, compressed
-      ? 'replies are gzip-compressed when asked (smaller downloads)'
-      : 'replies are not compressed (asked with Accept-Encoding: gzip); sync works, downloads are larger');
+    this.check(
+      'gzip',
+      true,
+      compressed ? 'replies are gzip-compressed when asked (smaller downloads)' : 'replies are not compressed (asked with Accept-Encoding: gzip); sync works, downloads are larger',
+    );
   }
 
   /** A client named as a connection check, created then updated, in the detected dialect's verbs. */
@@ -431,9 +486,13 @@ class Doctor {
     }
     const created = readWriteReply(create.json);
     styles.create = created.style;
-    this.check('write_create', created.id !== undefined, created.id !== undefined
-      ? `${create.method} clients answered ${REPLY_STYLE_WORDS[created.style]}: client ${created.id} "${fields.first_name} ${fields.surname}" was created`
-      : `${create.method} clients answered ${create.status} with ${create.text.trim() ? JSON.stringify(create.text.trim().slice(0, 60)) : 'an empty body'}: no new id — Caseworker would look for each new record before resending (slower, never duplicated)`);
+    this.check(
+      'write_create',
+      created.id !== undefined,
+      created.id !== undefined
+        ? `${create.method} clients answered ${REPLY_STYLE_WORDS[created.style]}: client ${created.id} "${fields.first_name} ${fields.surname}" was created`
+        : `${create.method} clients answered ${create.status} with ${create.text.trim() ? JSON.stringify(create.text.trim().slice(0, 60)) : 'an empty body'}: no new id — Caseworker would look for each new record before resending (slower, never duplicated)`,
+    );
     if (created.id === undefined) return;
     await this.readBack(created.id, fields, now);
     const update = await this.prober.send(...written('update-client', { recordId: created.id }, dialect), { surname: `${fields.surname} updated` });
@@ -449,18 +508,26 @@ class Doctor {
   private async readBack(id: number, fields: Record<string, string>, now: Date): Promise<void> {
     const path = printPath({ kind: 'records', group: 'clients', pairs: [{ key: 'id', values: [String(id)] }], fields: ['id', 'first_name', 'surname', 'updated'] });
     const reply = await this.prober.get(path);
-    const record = ok2xx(reply) && Array.isArray(reply.json) && reply.json.length === 1 ? reply.json[0] as Record<string, unknown> : undefined;
+    const record = ok2xx(reply) && Array.isArray(reply.json) && reply.json.length === 1 ? (reply.json[0] as Record<string, unknown>) : undefined;
     if (!record || record.first_name !== fields.first_name || record.surname !== fields.surname) {
-      this.check('write_readback', false, `${path}: expected the client just created, got ${ok2xx(reply) ? kindOf(reply.json, reply) : describeFailure(reply)} — the id in the create's reply is not the new record's`);
+      this.check(
+        'write_readback',
+        false,
+        `${path}: expected the client just created, got ${ok2xx(reply) ? kindOf(reply.json, reply) : describeFailure(reply)} — the id in the create's reply is not the new record's`,
+      );
       return;
     }
     const updated = typeof record.updated === 'string' ? readServerTimestamp(record.updated) : undefined;
     const ukNow = formatServerTimestamp(now);
     const minutes = updated ? Math.abs(Date.parse(`${updated.replace(' ', 'T')}Z`) - Date.parse(`${ukNow.replace(' ', 'T')}Z`)) / 60_000 : Number.NaN;
     const ok = minutes <= 10;
-    this.check('write_readback', ok, ok
-      ? `client ${id} reads back with its names; updated ${updated} is UK local time (now ${ukNow})`
-      : `client ${id} reads back, but its updated ${JSON.stringify(record.updated)} is ${Number.isNaN(minutes) ? 'unreadable' : `${Math.round(minutes)} minutes from UK local time ${ukNow}`}: the server's clock or time zone differs from the assumption — the referrals cursor may miss or repeat changes; run sync --full now and then`);
+    this.check(
+      'write_readback',
+      ok,
+      ok
+        ? `client ${id} reads back with its names; updated ${updated} is UK local time (now ${ukNow})`
+        : `client ${id} reads back, but its updated ${JSON.stringify(record.updated)} is ${Number.isNaN(minutes) ? 'unreadable' : `${Math.round(minutes)} minutes from UK local time ${ukNow}`}: the server's clock or time zone differs from the assumption — the referrals cursor may miss or repeat changes; run sync --full now and then`,
+    );
   }
 }
 
@@ -500,7 +567,7 @@ function spread(ids: number[], count: number): number[] {
 }
 
 function normalisedOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? readServerTimestamp(value) ?? null : null;
+  return typeof value === 'string' ? (readServerTimestamp(value) ?? null) : null;
 }
 
 function timingsOf(replies: ProbeReply[]): DoctorReport['timings'] {

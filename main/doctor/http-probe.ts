@@ -44,7 +44,10 @@ export class Prober {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
 
-  constructor(connection: DoctorConnection, private readonly timeoutMs = 30_000) {
+  constructor(
+    connection: DoctorConnection,
+    private readonly timeoutMs = 30_000,
+  ) {
     let url: URL;
     try {
       url = new URL(connection.baseUrl);
@@ -118,11 +121,18 @@ export class Prober {
 function describeNetworkError(error: unknown, origin: string, timeoutMs: number): string {
   const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
   switch (code) {
-    case 'ECONNREFUSED': return `nothing answers at ${origin} (connection refused)`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `the name in ${origin} does not resolve (check the address, or the network)`;
-    case 'UND_ERR_CONNECT_TIMEOUT': case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT':
+    case 'ECONNREFUSED':
+      return `nothing answers at ${origin} (connection refused)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the name in ${origin} does not resolve (check the address, or the network)`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
       return `${origin} did not answer within ${Math.round(timeoutMs / 1000)} s`;
-    case 'ECONNRESET': case 'UND_ERR_SOCKET': return `${origin} dropped the connection`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `${origin} dropped the connection`;
     default: {
       const message = (error as Error)?.message ?? String(error);
       return `cannot reach ${origin}: ${code ? `${code} ` : ''}${message}`;

@@ -7,10 +7,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell,
-  type IpcMain, type MenuItemConstructorOptions, type Session, type WebContents,
-} from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, protocol, session, shell, type IpcMain, type MenuItemConstructorOptions, type Session, type WebContents } from 'electron';
 import { EVENT_WIRE_PREFIX } from '../../shared/ipc/channels.js';
 import { desktopDataDir } from '../files/replica-location.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
@@ -26,10 +23,7 @@ import { NativeIntegrityError, readNativeManifest, verifyNativeModules } from '.
 import { createSystemNetwork, type SystemNetwork } from './network-settings.js';
 import type { SaveDialogOptions } from './save-export.js';
 import { createOnlineWatch } from './online-watch.js';
-import {
-  APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, externalUrlToOpen, isAppFrameSender, isAppUrl, navigationDecision,
-  permissionDecision, windowOpenDecision,
-} from './policy.js';
+import { APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, externalUrlToOpen, isAppFrameSender, isAppUrl, navigationDecision, permissionDecision, windowOpenDecision } from './policy.js';
 
 export interface AppContext {
   /** app.getPath('userData'): the replica, credentials and support log live here. */
@@ -244,7 +238,13 @@ export function runElectronApp(wiring: AppWiring, paths: AppPaths): void {
         verifyNativeModules(app.getAppPath(), manifest);
       }
       runtime = await wiring.start({
-        dataDir, appPath: app.getAppPath(), credentials, log, events, network, documentsDir: app.getPath('documents'),
+        dataDir,
+        appPath: app.getAppPath(),
+        credentials,
+        log,
+        events,
+        network,
+        documentsDir: app.getPath('documents'),
         showSaveDialog: (options) => (window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options)),
       });
     } catch (error) {

@@ -47,12 +47,20 @@ export interface CredentialProtection {
 /** The key store in words for Settings ("Windows (DPAPI)"), from safeStorage's backend or the platform. */
 export function keyStoreName(backend: string): string {
   switch (backend) {
-    case 'win32': return 'Windows (DPAPI)';
-    case 'darwin': return 'macOS Keychain';
-    case 'gnome_libsecret': return 'GNOME Keyring (libsecret)';
-    case 'kwallet': case 'kwallet5': case 'kwallet6': return 'KDE Wallet';
-    case 'basic_text': return 'basic text protection (no keychain)';
-    default: return backend;
+    case 'win32':
+      return 'Windows (DPAPI)';
+    case 'darwin':
+      return 'macOS Keychain';
+    case 'gnome_libsecret':
+      return 'GNOME Keyring (libsecret)';
+    case 'kwallet':
+    case 'kwallet5':
+    case 'kwallet6':
+      return 'KDE Wallet';
+    case 'basic_text':
+      return 'basic text protection (no keychain)';
+    default:
+      return backend;
   }
 }
 
@@ -174,7 +182,9 @@ export class CredentialStore {
       renameRetrying(temp, this.file); // antivirus or backup may hold the old file for a moment (EBUSY/EPERM)
     } catch (error) {
       fs.rmSync(temp, { force: true });
-      throw new CredentialStorageError(`Caseworker could not save its credentials file (${this.file}): another program is holding it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Try again in a minute.`);
+      throw new CredentialStorageError(
+        `Caseworker could not save its credentials file (${this.file}): another program is holding it (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Try again in a minute.`,
+      );
     }
   }
 }
@@ -197,7 +207,7 @@ export class SafeStorageKeyProvider implements KeyProvider {
     if (fs.existsSync(this.replicaFile) && fs.statSync(this.replicaFile).size > 0) {
       throw new ReplicaKeyError(
         `the key of ${this.replicaFile} is not in this computer's keychain store. Without it the replica cannot be opened: ` +
-        'move the file aside and sync again (edits not yet sent from it would be lost).',
+          'move the file aside and sync again (edits not yet sent from it would be lost).',
       );
     }
     try {

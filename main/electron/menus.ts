@@ -14,10 +14,16 @@ function editMenu(platform: NodeJS.Platform): MenuItemConstructorOptions {
   return {
     label: platform === 'darwin' ? 'Edit' : '&Edit',
     submenu: [
-      { role: 'undo' }, { role: 'redo' }, { type: 'separator' },
-      { role: 'cut' }, { role: 'copy' }, { role: 'paste' },
+      { role: 'undo' },
+      { role: 'redo' },
+      { type: 'separator' },
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
       ...(platform === 'darwin' ? [{ role: 'pasteAndMatchStyle' } as MenuItemConstructorOptions] : []),
-      { role: 'delete' }, { type: 'separator' }, { role: 'selectAll' },
+      { role: 'delete' },
+      { type: 'separator' },
+      { role: 'selectAll' },
     ],
   };
 }
@@ -26,7 +32,11 @@ function viewMenu(platform: NodeJS.Platform, packaged: boolean): MenuItemConstru
   return {
     label: platform === 'darwin' ? 'View' : '&View',
     submenu: [
-      { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' },
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
       ...(packaged ? [] : [{ type: 'separator' } as MenuItemConstructorOptions, { role: 'reload' } as MenuItemConstructorOptions, { role: 'toggleDevTools' } as MenuItemConstructorOptions]),
     ],
   };
@@ -39,8 +49,14 @@ export function applicationMenuTemplate(platform: NodeJS.Platform, appName: stri
       {
         label: appName,
         submenu: [
-          { role: 'about' }, { type: 'separator' }, { role: 'services' }, { type: 'separator' },
-          { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' },
+          { role: 'about' },
+          { type: 'separator' },
+          { role: 'services' },
+          { type: 'separator' },
+          { role: 'hide' },
+          { role: 'hideOthers' },
+          { role: 'unhide' },
+          { type: 'separator' },
           { role: 'quit' }, // Cmd+Q
         ],
       },
@@ -49,11 +65,7 @@ export function applicationMenuTemplate(platform: NodeJS.Platform, appName: stri
       { role: 'windowMenu' },
     ];
   }
-  return [
-    { label: '&File', submenu: [{ role: 'quit', label: 'E&xit' }] },
-    editMenu(platform),
-    viewMenu(platform, packaged),
-  ];
+  return [{ label: '&File', submenu: [{ role: 'quit', label: 'E&xit' }] }, editMenu(platform), viewMenu(platform, packaged)];
 }
 
 export interface ContextMenuActions {
@@ -75,9 +87,13 @@ export function contextMenuTemplate(params: MenuParams, actions: ContextMenuActi
   }
   if (params.isEditable) {
     items.push(
-      { role: 'undo', enabled: params.editFlags.canUndo }, { role: 'redo', enabled: params.editFlags.canRedo }, { type: 'separator' },
-      { role: 'cut', enabled: params.editFlags.canCut }, { role: 'copy', enabled: params.editFlags.canCopy },
-      { role: 'paste', enabled: params.editFlags.canPaste }, { type: 'separator' },
+      { role: 'undo', enabled: params.editFlags.canUndo },
+      { role: 'redo', enabled: params.editFlags.canRedo },
+      { type: 'separator' },
+      { role: 'cut', enabled: params.editFlags.canCut },
+      { role: 'copy', enabled: params.editFlags.canCopy },
+      { role: 'paste', enabled: params.editFlags.canPaste },
+      { type: 'separator' },
       { role: 'selectAll', enabled: params.editFlags.canSelectAll },
     );
   } else if (params.selectionText.trim() !== '') {

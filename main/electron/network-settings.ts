@@ -11,7 +11,10 @@ import type { NetworkOptions } from '../api/network.js';
 /** Chromium's answer ("PROXY host:port; DIRECT") as the proxy URL undici takes; null = direct. */
 export function proxyFromChromium(answer: string): { proxy: string | null; skipped: string[] } {
   const skipped: string[] = [];
-  for (const rule of answer.split(';').map((r) => r.trim()).filter(Boolean)) {
+  for (const rule of answer
+    .split(';')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     const [kind, hostPort] = rule.split(/\s+/, 2) as [string, string | undefined];
     const upper = kind.toUpperCase();
     if (upper === 'DIRECT') return { proxy: null, skipped };

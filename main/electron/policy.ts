@@ -10,13 +10,7 @@ export const APP_HOST = 'caseworker';
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /** Sites a link in the app may open in the system browser (https only, exact host names). */
-export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([
-  'www.charitylog.co.uk',
-  'charitylog.co.uk',
-  'api.dizions.co.uk',
-  'www.dizions.co.uk',
-  'dizions.co.uk',
-]);
+export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set(['www.charitylog.co.uk', 'charitylog.co.uk', 'api.dizions.co.uk', 'www.dizions.co.uk', 'dizions.co.uk']);
 
 function parse(url: unknown): URL | null {
   if (typeof url !== 'string' || url.length > 4096) return null;
@@ -30,15 +24,13 @@ function parse(url: unknown): URL | null {
 /** True only for app://caseworker/… (no credentials, no port: `app:` is not a special scheme, so check each part). */
 export function isAppUrl(url: unknown): boolean {
   const parsed = parse(url);
-  return !!parsed && parsed.protocol === `${APP_SCHEME}:` && parsed.hostname === APP_HOST
-    && parsed.port === '' && parsed.username === '' && parsed.password === '';
+  return !!parsed && parsed.protocol === `${APP_SCHEME}:` && parsed.hostname === APP_HOST && parsed.port === '' && parsed.username === '' && parsed.password === '';
 }
 
 /** https to an allowlisted host on the default port, without credentials. */
 export function isAllowedExternalUrl(url: unknown): boolean {
   const parsed = parse(url);
-  return !!parsed && parsed.protocol === 'https:' && EXTERNAL_HOSTS.has(parsed.hostname)
-    && parsed.port === '' && parsed.username === '' && parsed.password === '';
+  return !!parsed && parsed.protocol === 'https:' && EXTERNAL_HOSTS.has(parsed.hostname) && parsed.port === '' && parsed.username === '' && parsed.password === '';
 }
 
 /** The URL to hand the OS, re-printed from the parse that was checked (never the raw string), or null. */

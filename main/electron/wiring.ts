@@ -76,15 +76,15 @@ export const electronWiring: AppWiring = {
     context.log.write('replica.open', { encrypted: true });
     const services = context.showSaveDialog
       ? {
-        ...core.services,
-        // Saved in main after the native dialog, never into the data folder or over the replica.
-        'reports:export': saveExportService(core.services['reports:export'], {
-          showSaveDialog: context.showSaveDialog,
-          folders: new ExportFolderMemory(path.join(context.dataDir, 'export-folder.json')),
-          documentsDir: context.documentsDir ?? os.homedir(),
-          target: { protectedFiles: [file], protectedDirs: [context.dataDir] },
-        }),
-      }
+          ...core.services,
+          // Saved in main after the native dialog, never into the data folder or over the replica.
+          'reports:export': saveExportService(core.services['reports:export'], {
+            showSaveDialog: context.showSaveDialog,
+            folders: new ExportFolderMemory(path.join(context.dataDir, 'export-folder.json')),
+            documentsDir: context.documentsDir ?? os.homedir(),
+            target: { protectedFiles: [file], protectedDirs: [context.dataDir] },
+          }),
+        }
       : core.services;
     return {
       services,

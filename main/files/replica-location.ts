@@ -36,7 +36,9 @@ const SYNCED_SEGMENTS: ReadonlyArray<[RegExp, string]> = [
 
 /** Environment variables Windows sync clients set to their folder. */
 const SYNCED_ENV: ReadonlyArray<[string, string]> = [
-  ['OneDrive', 'OneDrive'], ['OneDriveCommercial', 'OneDrive'], ['OneDriveConsumer', 'OneDrive'],
+  ['OneDrive', 'OneDrive'],
+  ['OneDriveCommercial', 'OneDrive'],
+  ['OneDriveConsumer', 'OneDrive'],
 ];
 
 function pathApi(platform: NodeJS.Platform): typeof path.posix {
@@ -79,7 +81,12 @@ export function replicaLocationProblem(file: string, context: LocationContext = 
 }
 
 function synced(file: string, service: string, platform: NodeJS.Platform, env: Record<string, string | undefined>): LocationProblem {
-  const instead = platform === 'win32' ? `a folder under ${env.LOCALAPPDATA ?? '%LOCALAPPDATA%'}` : platform === 'darwin' ? 'a folder under ~/Library/Application Support' : 'a folder under your home folder that no sync client watches';
+  const instead =
+    platform === 'win32'
+      ? `a folder under ${env.LOCALAPPDATA ?? '%LOCALAPPDATA%'}`
+      : platform === 'darwin'
+        ? 'a folder under ~/Library/Application Support'
+        : 'a folder under your home folder that no sync client watches';
   return {
     kind: 'synced',
     message: `${file} is in a folder ${service} keeps in sync. Sync clients copy a database and its -wal and -shm files at different moments and can restore a half-written one, losing edits: keep the replica in ${instead}.`,
@@ -95,8 +102,7 @@ export function desktopDataDir(electronDefault: string, context: LocationContext
   const platform = context.platform ?? process.platform;
   if (platform !== 'win32') return electronDefault;
   const env = context.env ?? process.env;
-  const local = env.LOCALAPPDATA && path.win32.isAbsolute(env.LOCALAPPDATA) && !isUncPath(env.LOCALAPPDATA)
-    ? env.LOCALAPPDATA
-    : path.win32.join(context.homedir ?? env.USERPROFILE ?? 'C:\\', 'AppData', 'Local');
+  const local =
+    env.LOCALAPPDATA && path.win32.isAbsolute(env.LOCALAPPDATA) && !isUncPath(env.LOCALAPPDATA) ? env.LOCALAPPDATA : path.win32.join(context.homedir ?? env.USERPROFILE ?? 'C:\\', 'AppData', 'Local');
   return path.win32.join(local, context.productName ?? 'Caseworker');
 }

@@ -64,10 +64,18 @@ export function newReference(): string {
 function frames(error: unknown, count = 3): string[] {
   const stack = (error as { stack?: unknown })?.stack;
   if (typeof stack !== 'string') return [];
-  return stack.split('\n')
+  return stack
+    .split('\n')
     .filter((line) => line.trim().startsWith('at '))
     .slice(0, count)
-    .map((line) => line.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]?.split(/[\\/]/).slice(-2).join('/') ?? '?');
+    .map(
+      (line) =>
+        line
+          .match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]
+          ?.split(/[\\/]/)
+          .slice(-2)
+          .join('/') ?? '?',
+    );
 }
 
 export function internalBody(reference: string): ErrorBody {
@@ -79,9 +87,7 @@ export function internalBody(reference: string): ErrorBody {
 
 export function errorToBody(error: unknown, context: { channel: string; log?: LogWriter | undefined }): ErrorBody {
   if (error instanceof ServiceError) {
-    return error.details === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, details: error.details };
+    return error.details === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, details: error.details };
   }
   if (error instanceof DizionsError) {
     const code = error.kind === 'retryable' ? 'OFFLINE' : error.kind === 'unauthorised' ? 'UNAUTHORIZED' : 'REJECTED';
@@ -96,9 +102,7 @@ export function errorToBody(error: unknown, context: { channel: string; log?: Lo
   }
   if (error instanceof QueryError) {
     // A path the server would refuse, answered offline: 404 for an unknown group or dictionary.
-    return error.status === 404
-      ? { code: 'NOT_FOUND', message: error.message }
-      : validationBody('The path', [{ path: 'path', message: clip(error.message, MAX_MESSAGE) }]);
+    return error.status === 404 ? { code: 'NOT_FOUND', message: error.message } : validationBody('The path', [{ path: 'path', message: clip(error.message, MAX_MESSAGE) }]);
   }
   if (error instanceof ZodError) {
     const issues = issuesOf(error);

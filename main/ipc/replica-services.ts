@@ -11,8 +11,7 @@ import type { Services } from './services.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
-export type ReplicaServices = Pick<Services,
-  'caseload:query' | 'dictionaries:get' | 'dictionaries:search' | 'dictionaries:workers'>;
+export type ReplicaServices = Pick<Services, 'caseload:query' | 'dictionaries:get' | 'dictionaries:search' | 'dictionaries:workers'>;
 
 function asRows(answer: unknown, what: string): Array<Record<string, unknown>> {
   if (!Array.isArray(answer)) throw new ServiceError('VALIDATION', `${what} does not answer a list of records; use dictionaries:get for dictionaries`);

@@ -42,7 +42,8 @@ function classified(entry: OutboxEntry): ClassifiedEdit {
 function laterFieldsOf(sqlite: Database.Database, entry: OutboxEntry): Map<string, number> {
   const out = new Map<string, number>();
   if (entry.record_id === null) return out;
-  const rows = cached(sqlite, 
+  const rows = cached(
+    sqlite,
     `SELECT e.id, e.fields FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
      WHERE r.family = ? AND r.record_id = ? AND r.role = 'target' AND e.id > ? AND e.state <> 'confirmed' ORDER BY e.id`,
   ).all(entry.record_family, entry.record_id, entry.id) as Array<{ id: number; fields: string }>;
@@ -52,8 +53,11 @@ function laterFieldsOf(sqlite: Database.Database, entry: OutboxEntry): Map<strin
 
 /** Entries that stopped because `id` failed go back to pending with it. */
 function unblockDependants(sqlite: Database.Database, id: number): void {
-  cached(sqlite, `UPDATE outbox_entries SET state = 'pending', error_code = NULL, error = NULL, blocked_by = NULL, next_attempt_at = 0
-    WHERE blocked_by = ? AND state = 'failed'`).run(id);
+  cached(
+    sqlite,
+    `UPDATE outbox_entries SET state = 'pending', error_code = NULL, error = NULL, blocked_by = NULL, next_attempt_at = 0
+    WHERE blocked_by = ? AND state = 'failed'`,
+  ).run(id);
 }
 
 /** Puts a failed entry back in the queue, optionally with changed fields (validated, and applied locally). */
@@ -73,15 +77,15 @@ export function retryEntry(replica: Handle, id: number, changes: Record<string, 
     if (!result.ok) throw new EditValidationError(result.issues);
     fields = result.value.fields;
   }
-  sqlite.transaction(() => {
-    // A field the edit did not have before gets its base from the replica as it is now, before we overwrite it.
-    const base = entry.base
-      ? Object.fromEntries(Object.keys(fields).map((f) => [f, f in entry.base! ? entry.base![f] ?? null : currentValue(sqlite, entry, f)]))
-      : null;
-    if (fields !== entry.fields) applyChangedFields(sqlite, entry, edit, fields);
-    setEntry(sqlite, id, { state: 'pending', fields, base, attempts: 0, next_attempt_at: 0, error_code: null, error: null, blocked_by: null });
-    unblockDependants(sqlite, id);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      // A field the edit did not have before gets its base from the replica as it is now, before we overwrite it.
+      const base = entry.base ? Object.fromEntries(Object.keys(fields).map((f) => [f, f in entry.base! ? (entry.base![f] ?? null) : currentValue(sqlite, entry, f)])) : null;
+      if (fields !== entry.fields) applyChangedFields(sqlite, entry, edit, fields);
+      setEntry(sqlite, id, { state: 'pending', fields, base, attempts: 0, next_attempt_at: 0, error_code: null, error: null, blocked_by: null });
+      unblockDependants(sqlite, id);
+    })
+    .immediate();
   return getEntry(sqlite, id)!;
 }
 
@@ -111,12 +115,14 @@ export function discardEntry(replica: Handle, id: number): number[] {
   const sqlite = replica.sqlite;
   const entry = entryOrThrow(sqlite, id);
   requireState(entry, ['pending', 'failed', 'conflict', 'in_doubt'], 'discard');
-  return sqlite.transaction((): number[] => {
-    const dropped = entry.temp_id !== null ? [id, ...dependantsOf(sqlite, id)] : [id];
-    for (const dropId of [...dropped].reverse()) dropOne(sqlite, entryOrThrow(sqlite, dropId));
-    if (entry.temp_id === null) unblockDependants(sqlite, id);
-    return dropped;
-  }).immediate();
+  return sqlite
+    .transaction((): number[] => {
+      const dropped = entry.temp_id !== null ? [id, ...dependantsOf(sqlite, id)] : [id];
+      for (const dropId of [...dropped].reverse()) dropOne(sqlite, entryOrThrow(sqlite, dropId));
+      if (entry.temp_id === null) unblockDependants(sqlite, id);
+      return dropped;
+    })
+    .immediate();
 }
 
 function dropOne(sqlite: Database.Database, entry: OutboxEntry): void {
@@ -132,7 +138,12 @@ function dropOne(sqlite: Database.Database, entry: OutboxEntry): void {
     if (next.base) setEntry(sqlite, laterId, { base: { ...next.base, [field]: entry.base[field] ?? null } });
   }
   rollbackEdit(sqlite, {
-    edit, fields: entry.fields, tempId: entry.temp_id, recordId: entry.record_id, base: entry.base, before: entry.before,
+    edit,
+    fields: entry.fields,
+    tempId: entry.temp_id,
+    recordId: entry.record_id,
+    base: entry.base,
+    before: entry.before,
     laterFields: new Set(later.keys()),
   });
   if (entry.temp_id !== null) retireTempId(sqlite, entry.temp_id);
@@ -150,38 +161,40 @@ export function resolveConflict(replica: Handle, id: number, choices: Record<str
   for (const field of Object.keys(choices)) {
     if (!(field in conflict)) throw new OutboxActionError(`${field} is not in conflict in entry ${id} (in conflict: ${Object.keys(conflict).join(', ')})`);
   }
-  sqlite.transaction(() => {
-    const fields = { ...entry.fields };
-    const base = { ...(entry.base ?? {}) };
-    const edit = classified(entry);
-    const later = laterFieldsOf(sqlite, entry);
-    for (const [field, choice] of Object.entries(choices)) {
-      const { theirs } = conflict[field]!;
-      if (choice === 'mine') {
-        base[field] = theirs; // what we now knowingly overwrite
-      } else {
-        delete fields[field];
-        delete base[field];
-        if (later.has(field)) {
-          const next = getEntry(sqlite, later.get(field)!)!;
-          if (next.base) setEntry(sqlite, next.id, { base: { ...next.base, [field]: theirs } });
+  sqlite
+    .transaction(() => {
+      const fields = { ...entry.fields };
+      const base = { ...(entry.base ?? {}) };
+      const edit = classified(entry);
+      const later = laterFieldsOf(sqlite, entry);
+      for (const [field, choice] of Object.entries(choices)) {
+        const { theirs } = conflict[field]!;
+        if (choice === 'mine') {
+          base[field] = theirs; // what we now knowingly overwrite
         } else {
-          const target = targetOf(edit, null);
-          const local = target ? readLocal(sqlite, { family: target.family, id: entry.record_id! }) : undefined;
-          if (target && local) writeLocal(sqlite, { family: target.family, id: entry.record_id! }, { ...local.raw, [field]: apiValue(kindGroup(edit), field, theirs) }, local.state);
+          delete fields[field];
+          delete base[field];
+          if (later.has(field)) {
+            const next = getEntry(sqlite, later.get(field)!)!;
+            if (next.base) setEntry(sqlite, next.id, { base: { ...next.base, [field]: theirs } });
+          } else {
+            const target = targetOf(edit, null);
+            const local = target ? readLocal(sqlite, { family: target.family, id: entry.record_id! }) : undefined;
+            if (target && local) writeLocal(sqlite, { family: target.family, id: entry.record_id! }, { ...local.raw, [field]: apiValue(kindGroup(edit), field, theirs) }, local.state);
+          }
         }
+        delete conflict[field];
       }
-      delete conflict[field];
-    }
-    const open = Object.keys(conflict).length > 0;
-    if (open) {
-      setEntry(sqlite, id, { fields, base, conflict });
-    } else if (Object.keys(fields).length === 0) {
-      setEntry(sqlite, id, { state: 'confirmed', outcome: 'resolved', confirmed_at: new Date().toISOString(), fields, base, conflict: null, error_code: null, error: null });
-    } else {
-      setEntry(sqlite, id, { state: 'pending', fields, base, conflict: null, next_attempt_at: 0, error_code: null, error: null });
-    }
-  }).immediate();
+      const open = Object.keys(conflict).length > 0;
+      if (open) {
+        setEntry(sqlite, id, { fields, base, conflict });
+      } else if (Object.keys(fields).length === 0) {
+        setEntry(sqlite, id, { state: 'confirmed', outcome: 'resolved', confirmed_at: new Date().toISOString(), fields, base, conflict: null, error_code: null, error: null });
+      } else {
+        setEntry(sqlite, id, { state: 'pending', fields, base, conflict: null, next_attempt_at: 0, error_code: null, error: null });
+      }
+    })
+    .immediate();
   return getEntry(sqlite, id)!;
 }
 
@@ -189,7 +202,7 @@ export function resolveConflict(replica: Handle, id: number, choices: Record<str
 export function sendAgain(replica: Handle, id: number): OutboxEntry {
   const entry = entryOrThrow(replica.sqlite, id);
   requireState(entry, ['in_doubt'], 'send-again');
-  setEntry(replica.sqlite, id, { state: 'pending', next_attempt_at: 0, error_code: null, error: 'sent again at the user\'s request' });
+  setEntry(replica.sqlite, id, { state: 'pending', next_attempt_at: 0, error_code: null, error: "sent again at the user's request" });
   return getEntry(replica.sqlite, id)!;
 }
 
@@ -203,15 +216,17 @@ export function markDone(replica: Handle, id: number, serverId?: number): Outbox
     throw new OutboxActionError(`entry ${id} created a record: give the id it has on the server (mark-done ${id} SERVER_ID), so the records that refer to it can follow`);
   }
   if (serverId !== undefined && (!Number.isSafeInteger(serverId) || serverId <= 0)) throw new OutboxActionError(`the server id must be a positive whole number, got ${serverId}`);
-  sqlite.transaction(() => {
-    if (serverId !== undefined && entry.temp_id !== null && entry.server_id === null) {
-      const claimed = cached(sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id) as { id: number } | undefined;
-      if (claimed) throw new OutboxActionError(`${entry.record_family} ${serverId} is already the record of entry ${claimed.id}`);
-      setEntry(sqlite, id, { server_id: serverId, record_id: serverId });
-      landTempId(sqlite, entry.temp_id, serverId);
-    }
-    setEntry(sqlite, id, { state: 'confirmed', outcome: 'marked', confirmed_at: new Date().toISOString(), error_code: null, error: null });
-    cached(sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      if (serverId !== undefined && entry.temp_id !== null && entry.server_id === null) {
+        const claimed = cached(sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id) as { id: number } | undefined;
+        if (claimed) throw new OutboxActionError(`${entry.record_family} ${serverId} is already the record of entry ${claimed.id}`);
+        setEntry(sqlite, id, { server_id: serverId, record_id: serverId });
+        landTempId(sqlite, entry.temp_id, serverId);
+      }
+      setEntry(sqlite, id, { state: 'confirmed', outcome: 'marked', confirmed_at: new Date().toISOString(), error_code: null, error: null });
+      cached(sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
+    })
+    .immediate();
   return getEntry(sqlite, id)!;
 }

@@ -58,8 +58,10 @@ function isRelationshipField(field: string): boolean {
 function relationshipDetail(second: number, fields: FormFields): Record<string, unknown> {
   const detail: Record<string, unknown> = { id_second: second };
   const seedName: Record<string, string> = {
-    relation_first_to_second: 'relationship_first_to_second', relation_second_to_first: 'relationship_second_to_first',
-    carer_relation_first_to_second: 'relationship_first_to_second_carer', carer_relation_second_to_first: 'relationship_second_to_first_carer',
+    relation_first_to_second: 'relationship_first_to_second',
+    relation_second_to_first: 'relationship_second_to_first',
+    carer_relation_first_to_second: 'relationship_first_to_second_carer',
+    carer_relation_second_to_first: 'relationship_second_to_first_carer',
   };
   for (const [field, text] of Object.entries(fields)) {
     const name = seedName[field] ?? field;

@@ -9,10 +9,7 @@ import { formText } from './apply.js';
 import type { ConflictField, FormFields, OutboxEntry } from './entries.js';
 import { fetchRecord, sameValue, type ServerRecord } from './server-view.js';
 
-export type Precheck =
-  | { kind: 'send'; fields: FormFields }
-  | { kind: 'conflict'; conflict: Record<string, ConflictField> }
-  | { kind: 'gone'; message: string };
+export type Precheck = { kind: 'send'; fields: FormFields } | { kind: 'conflict'; conflict: Record<string, ConflictField> } | { kind: 'gone'; message: string };
 
 const isRelationship = (field: string) => (RELATIONSHIP_EDIT_FIELDS as readonly string[]).includes(field);
 
@@ -66,7 +63,11 @@ export async function precheckUpdate(client: DizionsClient, entry: OutboxEntry, 
 }
 
 export function describeRecord(entry: Pick<OutboxEntry, 'record_family' | 'record_id'>): string {
-  const noun = entry.record_family === 'contacts' ? 'contact' : entry.record_family.startsWith('extension_database/')
-    ? `${entry.record_family.slice('extension_database/'.length)} record` : entry.record_family.replace(/s$/, '');
+  const noun =
+    entry.record_family === 'contacts'
+      ? 'contact'
+      : entry.record_family.startsWith('extension_database/')
+        ? `${entry.record_family.slice('extension_database/'.length)} record`
+        : entry.record_family.replace(/s$/, '');
   return `${noun} ${entry.record_id}`;
 }

@@ -41,8 +41,7 @@ export function replicaEditContext(replica: Handle): EditContext {
     },
     tempIdFamily(tempId) {
       if (tempId >= 0 || !outboxExists(sqlite)) return undefined;
-      const row = cached(sqlite, 'SELECT family, server_id FROM outbox_temp_ids WHERE seq = ? AND entry_id IS NOT NULL').get(-tempId) as
-        { family: string; server_id: number | null } | undefined;
+      const row = cached(sqlite, 'SELECT family, server_id FROM outbox_temp_ids WHERE seq = ? AND entry_id IS NOT NULL').get(-tempId) as { family: string; server_id: number | null } | undefined;
       return row?.family;
     },
     extraFields(group) {

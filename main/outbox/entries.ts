@@ -128,7 +128,8 @@ export function entryRecords(sqlite: Database.Database, id: number): Array<{ fam
  * record (two uploads to one client) do not wait for each other.
  */
 export function dependantsOf(sqlite: Database.Database, id: number): number[] {
-  const rows = cached(sqlite, 
+  const rows = cached(
+    sqlite,
     `SELECT r.entry_id AS id, r.family, r.record_id, r.role FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
      WHERE e.state <> 'confirmed' AND r.entry_id >= ? ORDER BY r.entry_id`,
   ).all(id) as Array<{ id: number; family: string; record_id: number; role: string }>;

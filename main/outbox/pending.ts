@@ -28,9 +28,11 @@ export function outboxExists(sqlite: Database.Database): boolean {
  */
 export function pendingRecordIds(replica: Handle, group: string): Set<number> {
   if (!outboxExists(replica.sqlite)) return new Set();
-  const rows = cached(replica.sqlite, 
-      `SELECT DISTINCT r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
-       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed'`)
+  const rows = cached(
+    replica.sqlite,
+    `SELECT DISTINCT r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
+       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed'`,
+  )
     .pluck()
     .all(familyOf(group)) as number[];
   return new Set(rows);

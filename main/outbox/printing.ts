@@ -3,10 +3,7 @@
 // express fails the entry visibly, naming the field — it is never dropped. "Record a contact" is one
 // request in 2025 and a chain of two in 2019 (plan, then complete): `step` says which one is next.
 
-import {
-  DialectError, dialectProblems, isChain, printWrite, rowOf, wireFields,
-  type Dialect, type WriteOperation, type WriteTarget,
-} from '../../shared/dizions/dialects.js';
+import { DialectError, dialectProblems, isChain, printWrite, rowOf, wireFields, type Dialect, type WriteOperation, type WriteTarget } from '../../shared/dizions/dialects.js';
 import type { ClassifiedEdit } from '../../shared/edits/classify.js';
 import { printPath, type DizionsPath } from '../../shared/url-grammar.js';
 import type { FormFields, OutboxEntry } from './entries.js';

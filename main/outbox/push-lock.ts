@@ -85,13 +85,15 @@ export function otherPusher(sqlite: Database.Database, options: PushLockOptions 
 export function takePushLock(sqlite: Database.Database, options: PushLockOptions = {}): { ok: true; token: string } | { ok: false; holder: PushLease } {
   const now = (options.now ?? Date.now)();
   const leaseMs = options.leaseMs ?? PUSH_LEASE_MS;
-  const taken = sqlite.transaction(() => {
-    const current = readLease(sqlite);
-    if (current && live(current, now)) return { ok: false as const, holder: current };
-    const mine: PushLease = { token: `${PROCESS_TOKEN}-${++sequence}`, pid: process.pid, since: new Date(now).toISOString(), expires: now + leaseMs };
-    writeLease(sqlite, mine);
-    return { ok: true as const, token: mine.token };
-  }).immediate();
+  const taken = sqlite
+    .transaction(() => {
+      const current = readLease(sqlite);
+      if (current && live(current, now)) return { ok: false as const, holder: current };
+      const mine: PushLease = { token: `${PROCESS_TOKEN}-${++sequence}`, pid: process.pid, since: new Date(now).toISOString(), expires: now + leaseMs };
+      writeLease(sqlite, mine);
+      return { ok: true as const, token: mine.token };
+    })
+    .immediate();
   if (taken.ok) held.set(taken.token, sqlite);
   return taken;
 }
@@ -101,9 +103,7 @@ export function refreshPushLock(sqlite: Database.Database, token: string, option
   if (!sqlite.open) return false;
   const now = (options.now ?? Date.now)();
   const expires = now + (options.leaseMs ?? PUSH_LEASE_MS);
-  const result = cached(sqlite,
-    `UPDATE outbox_state SET value = json_set(value, '$.expires', ?) WHERE key = ? AND json_extract(value, '$.token') = ?`,
-  ).run(expires, LOCK_KEY, token);
+  const result = cached(sqlite, `UPDATE outbox_state SET value = json_set(value, '$.expires', ?) WHERE key = ? AND json_extract(value, '$.token') = ?`).run(expires, LOCK_KEY, token);
   return result.changes === 1;
 }
 

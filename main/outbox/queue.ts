@@ -88,7 +88,12 @@ function readBoundedFile(file: string, room: number): Buffer {
   }
 }
 
-interface LoadedFile { filename: string; contentType: string | null; data: Buffer; sha256: string }
+interface LoadedFile {
+  filename: string;
+  contentType: string | null;
+  data: Buffer;
+  sha256: string;
+}
 
 function loadFiles(input: QueueEditInput): LoadedFile[] {
   const list = [...(input.file !== undefined ? [input.file] : []), ...(input.files ?? [])];
@@ -179,10 +184,20 @@ export function queueEdit(replica: Handle, input: QueueEditInput, options: Queue
     delete edit.alsoMeans;
   }
   if (edit.operation === 'complete-action' && contactState(edit.recordId!) === 'done') {
-    throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is already done: edit it (${printEntry('edit-contact', targetOfEdit(edit), dialect).method} ${printEntry('edit-contact', targetOfEdit(edit), dialect).path})` }]);
+    throw new EditValidationError([
+      {
+        field: 'path',
+        message: `contact ${edit.recordId} is already done: edit it (${printEntry('edit-contact', targetOfEdit(edit), dialect).method} ${printEntry('edit-contact', targetOfEdit(edit), dialect).path})`,
+      },
+    ]);
   }
   if (edit.operation === 'edit-contact' && contactState(edit.recordId!) === 'due') {
-    throw new EditValidationError([{ field: 'path', message: `contact ${edit.recordId} is still due: complete it (${printEntry('complete-action', targetOfEdit(edit), dialect).method} ${printEntry('complete-action', targetOfEdit(edit), dialect).path})` }]);
+    throw new EditValidationError([
+      {
+        field: 'path',
+        message: `contact ${edit.recordId} is still due: complete it (${printEntry('complete-action', targetOfEdit(edit), dialect).method} ${printEntry('complete-action', targetOfEdit(edit), dialect).path})`,
+      },
+    ]);
   }
   if (edit.operation === 'complete-action') fields = completionDefaults(sqlite, edit.recordId!, fields);
   const validation = validateNeutralEdit(edit, fields, replicaEditContext(replica), dialect);
@@ -209,32 +224,47 @@ export function queueEdit(replica: Handle, input: QueueEditInput, options: Queue
   const now = (options.now ?? (() => new Date()))();
   const target = targetOfEdit(edit);
   const printed = printEntry(edit.operation, target, dialect);
-  return sqlite.transaction((): QueueResult => {
-    const family = edit.uploadGroup ?? familyOf(edit.group, edit.extensionDatabase);
-    const tempId = createsRecord(edit.operation) ? allocateTempId(sqlite, family) : null;
-    const change = applyEdit(sqlite, edit, fields, tempId);
-    const written = targetOf(edit, tempId);
-    const entryId = Number(cached(sqlite,
-      `INSERT INTO outbox_entries (created_at, method, path, fields, operation, dialect, target, record_family, record_id, temp_id, state, base, base_updated, before)
+  return sqlite
+    .transaction((): QueueResult => {
+      const family = edit.uploadGroup ?? familyOf(edit.group, edit.extensionDatabase);
+      const tempId = createsRecord(edit.operation) ? allocateTempId(sqlite, family) : null;
+      const change = applyEdit(sqlite, edit, fields, tempId);
+      const written = targetOf(edit, tempId);
+      const entryId = Number(
+        cached(
+          sqlite,
+          `INSERT INTO outbox_entries (created_at, method, path, fields, operation, dialect, target, record_family, record_id, temp_id, state, base, base_updated, before)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-    ).run(
-      now.toISOString(), printed.method, printed.path, JSON.stringify(fields), edit.operation, dialect, JSON.stringify(target),
-      family, written?.id ?? edit.recordId ?? null, tempId,
-      change.base ? JSON.stringify(change.base) : null, change.baseUpdated, change.before ? JSON.stringify(change.before) : null,
-    ).lastInsertRowid);
-    if (tempId !== null) bindTempId(sqlite, tempId, entryId);
+        ).run(
+          now.toISOString(),
+          printed.method,
+          printed.path,
+          JSON.stringify(fields),
+          edit.operation,
+          dialect,
+          JSON.stringify(target),
+          family,
+          written?.id ?? edit.recordId ?? null,
+          tempId,
+          change.base ? JSON.stringify(change.base) : null,
+          change.baseUpdated,
+          change.before ? JSON.stringify(change.before) : null,
+        ).lastInsertRowid,
+      );
+      if (tempId !== null) bindTempId(sqlite, tempId, entryId);
 
-    const addRecord = cached(sqlite, 'INSERT OR IGNORE INTO outbox_records (entry_id, family, record_id, role) VALUES (?, ?, ?, ?)');
-    if (written) addRecord.run(entryId, written.family, written.id, 'target');
-    if (edit.operation === 'upload-file') addRecord.run(entryId, edit.uploadGroup!, edit.recordId!, 'reference');
-    if (edit.referralId !== undefined && edit.referralId < 0) addRecord.run(entryId, 'referrals', edit.referralId, 'reference');
-    if (edit.secondId !== undefined && edit.secondId < 0) addRecord.run(entryId, 'clients', edit.secondId, 'reference');
-    for (const [field, familyName] of Object.entries(REFERENCE_FAMILIES)) {
-      const value = fields[field];
-      if (value != null && Number(value) < 0) addRecord.run(entryId, familyName, Number(value), 'reference');
-    }
-    const addFile = cached(sqlite, 'INSERT INTO outbox_files (entry_id, seq, filename, content_type, bytes, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    files.forEach((file, i) => addFile.run(entryId, i, file.filename, file.contentType, file.data.length, file.sha256, file.data));
-    return { temp_id: tempId, entry: entryId };
-  }).immediate();
+      const addRecord = cached(sqlite, 'INSERT OR IGNORE INTO outbox_records (entry_id, family, record_id, role) VALUES (?, ?, ?, ?)');
+      if (written) addRecord.run(entryId, written.family, written.id, 'target');
+      if (edit.operation === 'upload-file') addRecord.run(entryId, edit.uploadGroup!, edit.recordId!, 'reference');
+      if (edit.referralId !== undefined && edit.referralId < 0) addRecord.run(entryId, 'referrals', edit.referralId, 'reference');
+      if (edit.secondId !== undefined && edit.secondId < 0) addRecord.run(entryId, 'clients', edit.secondId, 'reference');
+      for (const [field, familyName] of Object.entries(REFERENCE_FAMILIES)) {
+        const value = fields[field];
+        if (value != null && Number(value) < 0) addRecord.run(entryId, familyName, Number(value), 'reference');
+      }
+      const addFile = cached(sqlite, 'INSERT INTO outbox_files (entry_id, seq, filename, content_type, bytes, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      files.forEach((file, i) => addFile.run(entryId, i, file.filename, file.contentType, file.data.length, file.sha256, file.data));
+      return { temp_id: tempId, entry: entryId };
+    })
+    .immediate();
 }

@@ -16,11 +16,7 @@ import { fetchRecord, groupOfFamily, sameValue, searchRecords } from './server-v
 import { readLocal } from '../db/local-records.js';
 import { cached } from '../db/statement-cache.js';
 
-export type Reconciliation =
-  | { kind: 'found'; serverId: number | null }
-  | { kind: 'absent' }
-  | { kind: 'ambiguous'; message: string }
-  | { kind: 'unverifiable'; message: string };
+export type Reconciliation = { kind: 'found'; serverId: number | null } | { kind: 'absent' } | { kind: 'ambiguous'; message: string } | { kind: 'unverifiable'; message: string };
 
 export interface ReconcileOptions {
   /** How far before our first send a record may have changed and still be ours (clock skew). */
@@ -32,8 +28,10 @@ export interface ReconcileOptions {
 const IDENTIFYING_CLIENT_FIELDS = ['dob', 'postcode', 'nhs_number', 'social_services_number', 'external_id', 'email', 'telephone', 'mobile', 'address1'];
 
 export const UNVERIFIABLE_EXPLANATION: Record<string, string> = {
-  'upload-file': 'The connection failed after the files were sent, and the API offers no way to list a record\'s uploads, so Caseworker cannot tell whether they arrived. Check the record in Charitylog, then choose "send again" or "mark as done".',
-  'external-referral': 'The connection failed after the external referral was sent, and the API offers no way to read the staging area, so Caseworker cannot tell whether it arrived. Ask the administrator (or check the staging area), then choose "send again" or "mark as done".',
+  'upload-file':
+    'The connection failed after the files were sent, and the API offers no way to list a record\'s uploads, so Caseworker cannot tell whether they arrived. Check the record in Charitylog, then choose "send again" or "mark as done".',
+  'external-referral':
+    'The connection failed after the external referral was sent, and the API offers no way to read the staging area, so Caseworker cannot tell whether it arrived. Ask the administrator (or check the staging area), then choose "send again" or "mark as done".',
 };
 
 export async function reconcile(sqlite: Database.Database, client: DizionsClient, entry: OutboxEntry, options: ReconcileOptions): Promise<Reconciliation> {
@@ -143,9 +141,7 @@ async function reconcileCreate(sqlite: Database.Database, client: DizionsClient,
   const sentFields = entry.operation === 'record-contact' && entry.server_id === null ? planFieldsOf(entry) : entry.fields;
   const sent = Object.entries(sentFields).filter(([, v]) => v !== null);
   const fieldNames = sent.map(([k]) => k);
-  const claimed = new Set(cached(sqlite, 
-    'SELECT server_id FROM outbox_entries WHERE record_family = ? AND server_id IS NOT NULL AND id <> ?',
-  ).pluck().all(entry.record_family, entry.id) as number[]);
+  const claimed = new Set(cached(sqlite, 'SELECT server_id FROM outbox_entries WHERE record_family = ? AND server_id IS NOT NULL AND id <> ?').pluck().all(entry.record_family, entry.id) as number[]);
   const strong: number[] = [];
   const near: number[] = [];
   for (const search of searchesFor(entry)) {
@@ -198,4 +194,3 @@ function knownBefore(sqlite: Database.Database, family: string, id: number, sinc
   const stamp = typeof local?.raw.updated === 'string' ? local.raw.updated : '';
   return stamp !== '' && stamp < since;
 }
-

@@ -77,7 +77,8 @@ const PAUSE_KEY = 'paused';
 
 /** Entries found `sending` (the process stopped mid-request) become in doubt: reconciled, never blindly resent. */
 export function recoverInterrupted(replica: Handle): number {
-  const result = cached(replica.sqlite, 
+  const result = cached(
+    replica.sqlite,
     `UPDATE outbox_entries SET state = 'in_doubt', error_code = 'interrupted', next_attempt_at = 0,
        error = 'Caseworker stopped while this was being sent; it will be checked against the server before anything is sent again'
      WHERE state = 'sending'`,
@@ -95,10 +96,13 @@ const UNBLOCKED = `NOT EXISTS (
 
 /** Ready now: pending or in doubt (checkable), due, and no earlier unconfirmed entry writes a record it touches. */
 function readyEntries(sqlite: Database.Database, now: number, limit: number, busy: ReadonlySet<number>): OutboxEntry[] {
-  const ids = cached(sqlite, 
-    `SELECT e.id FROM outbox_entries e WHERE ${ELIGIBLE} AND e.next_attempt_at <= ? AND ${UNBLOCKED} ORDER BY e.id LIMIT ?`,
-  ).pluck().all(now, limit + busy.size) as number[];
-  return ids.filter((id) => !busy.has(id)).slice(0, limit).map((id) => getEntry(sqlite, id)!);
+  const ids = cached(sqlite, `SELECT e.id FROM outbox_entries e WHERE ${ELIGIBLE} AND e.next_attempt_at <= ? AND ${UNBLOCKED} ORDER BY e.id LIMIT ?`)
+    .pluck()
+    .all(now, limit + busy.size) as number[];
+  return ids
+    .filter((id) => !busy.has(id))
+    .slice(0, limit)
+    .map((id) => getEntry(sqlite, id)!);
 }
 
 /** When the next entry that is not held back by its chain becomes due, or undefined when none is left. */
@@ -119,7 +123,11 @@ class Replay {
   private stopped = false;
   private wasPaused: boolean;
 
-  constructor(private readonly sqlite: Database.Database, private readonly client: DizionsClient, private readonly options: PushOptions) {
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly client: DizionsClient,
+    private readonly options: PushOptions,
+  ) {
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.wasPaused = pauseReason({ sqlite }) !== null;
   }
@@ -192,7 +200,9 @@ class Replay {
       if (check.kind === 'conflict') {
         const names = Object.keys(check.conflict).join(', ');
         this.set(entry.id, {
-          state: 'conflict', conflict: check.conflict, error_code: 'conflict',
+          state: 'conflict',
+          conflict: check.conflict,
+          error_code: 'conflict',
           error: `${describeRecord(entry)} was changed on the server too: ${names}. Choose mine or theirs for each.`,
         });
         return;
@@ -214,9 +224,15 @@ class Replay {
     const sentAt = formatServerTimestamp(new Date());
     // On disk before the request leaves: a crash from here on is found as `sending` and reconciled.
     this.set(entry.id, {
-      state: 'sending', attempts: entry.attempts + 1, last_attempt_at: sentAt,
-      first_sent_at: form.step === 0 ? entry.first_sent_at ?? sentAt : entry.first_sent_at, error_code: null, error: null,
-      method: form.method, path: printPath(form.path), dialect: this.client.dialect,
+      state: 'sending',
+      attempts: entry.attempts + 1,
+      last_attempt_at: sentAt,
+      first_sent_at: form.step === 0 ? (entry.first_sent_at ?? sentAt) : entry.first_sent_at,
+      error_code: null,
+      error: null,
+      method: form.method,
+      path: printPath(form.path),
+      dialect: this.client.dialect,
     });
     this.sentIds.add(entry.id);
     const options = { ...(files.length > 0 ? { files } : {}), ...(this.timings.requestTimeoutMs === undefined ? {} : { timeoutMs: this.timings.requestTimeoutMs }) };
@@ -243,11 +259,13 @@ class Replay {
    * since a resend of this entry now prints the next step.
    */
   private landStep(id: number, serverId: number): void {
-    this.sqlite.transaction(() => {
-      const entry = getEntry(this.sqlite, id)!;
-      setEntry(this.sqlite, id, { state: 'pending', server_id: serverId, record_id: serverId, first_sent_at: null, error_code: null, error: null, next_attempt_at: 0 });
-      if (entry.temp_id !== null) landTempId(this.sqlite, entry.temp_id, serverId);
-    }).immediate();
+    this.sqlite
+      .transaction(() => {
+        const entry = getEntry(this.sqlite, id)!;
+        setEntry(this.sqlite, id, { state: 'pending', server_id: serverId, record_id: serverId, first_sent_at: null, error_code: null, error: null, next_attempt_at: 0 });
+        if (entry.temp_id !== null) landTempId(this.sqlite, entry.temp_id, serverId);
+      })
+      .immediate();
     this.changed(id);
   }
 
@@ -282,20 +300,27 @@ class Replay {
 
   /** Confirms an entry and lands its temp id, in one transaction; false when the server id is already claimed. */
   private confirm(id: number, serverId: number | null, outcome: 'sent' | 'reconciled'): boolean {
-    const done = this.sqlite.transaction((): boolean => {
-      const entry = getEntry(this.sqlite, id)!;
-      if (serverId !== null) {
-        const claimed = cached(this.sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id);
-        if (claimed) return false;
-      }
-      setEntry(this.sqlite, id, {
-        state: 'confirmed', outcome, confirmed_at: new Date().toISOString(), error_code: null, error: null, conflict: null,
-        ...(serverId !== null ? { server_id: serverId, record_id: serverId } : {}),
-      });
-      if (serverId !== null && entry.temp_id !== null && entry.server_id === null) landTempId(this.sqlite, entry.temp_id, serverId);
-      cached(this.sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
-      return true;
-    }).immediate();
+    const done = this.sqlite
+      .transaction((): boolean => {
+        const entry = getEntry(this.sqlite, id)!;
+        if (serverId !== null) {
+          const claimed = cached(this.sqlite, 'SELECT id FROM outbox_entries WHERE record_family = ? AND server_id = ? AND id <> ?').get(entry.record_family, serverId, id);
+          if (claimed) return false;
+        }
+        setEntry(this.sqlite, id, {
+          state: 'confirmed',
+          outcome,
+          confirmed_at: new Date().toISOString(),
+          error_code: null,
+          error: null,
+          conflict: null,
+          ...(serverId !== null ? { server_id: serverId, record_id: serverId } : {}),
+        });
+        if (serverId !== null && entry.temp_id !== null && entry.server_id === null) landTempId(this.sqlite, entry.temp_id, serverId);
+        cached(this.sqlite, 'UPDATE outbox_files SET data = NULL WHERE entry_id = ?').run(id);
+        return true;
+      })
+      .immediate();
     if (done) {
       this.summary.confirmed++;
       if (outcome === 'reconciled') this.summary.reconciled++;
@@ -305,8 +330,11 @@ class Replay {
   }
 
   private files(entryId: number): UploadFile[] {
-    const rows = cached(this.sqlite, 'SELECT filename, content_type, data FROM outbox_files WHERE entry_id = ? ORDER BY seq').all(entryId) as
-      Array<{ filename: string; content_type: string | null; data: Buffer | null }>;
+    const rows = cached(this.sqlite, 'SELECT filename, content_type, data FROM outbox_files WHERE entry_id = ? ORDER BY seq').all(entryId) as Array<{
+      filename: string;
+      content_type: string | null;
+      data: Buffer | null;
+    }>;
     return rows.map((r) => {
       if (!r.data) throw new Error(`the file ${r.filename} of entry ${entryId} is no longer held`);
       return { filename: r.filename, data: r.data, ...(r.content_type ? { contentType: r.content_type } : {}) };
@@ -322,9 +350,12 @@ class Replay {
 
   private doubt(entry: OutboxEntry, message: string): void {
     const unverifiable = UNVERIFIABLE_EXPLANATION[entry.operation];
-    this.set(entry.id, unverifiable
-      ? { state: 'in_doubt', error_code: 'unverifiable', error: `${message}. ${unverifiable}` }
-      : { state: 'in_doubt', error_code: 'in_doubt', error: `${message}; it will be looked for on the server before anything is sent again`, next_attempt_at: Date.now() + this.timings.settleMs });
+    this.set(
+      entry.id,
+      unverifiable
+        ? { state: 'in_doubt', error_code: 'unverifiable', error: `${message}. ${unverifiable}` }
+        : { state: 'in_doubt', error_code: 'in_doubt', error: `${message}; it will be looked for on the server before anything is sent again`, next_attempt_at: Date.now() + this.timings.settleMs },
+    );
   }
 
   /** The entry stops in `failed`; entries that wait on it stop too, pointing at it. */
@@ -355,7 +386,11 @@ class Replay {
       if (error.kind === 'unauthorised' || error.kind === 'rejected') {
         this.resume();
         if (during === 'reconcile') {
-          this.set(entry.id, { state: 'in_doubt', error_code: 'ambiguous', error: `the reply was lost, and looking for the record on the server failed: ${error.serverMessage ?? error.message}. Check in Charitylog, then "send again" or "mark as done".` });
+          this.set(entry.id, {
+            state: 'in_doubt',
+            error_code: 'ambiguous',
+            error: `the reply was lost, and looking for the record on the server failed: ${error.serverMessage ?? error.message}. Check in Charitylog, then "send again" or "mark as done".`,
+          });
           return;
         }
         this.fail(current, 'rejected', error.serverMessage ? `the server rejected it: ${error.serverMessage}` : error.message);
@@ -406,7 +441,6 @@ function createdIdOf(json: unknown): number | undefined {
   return readWriteReply(json).id;
 }
 
-
 /**
  * Pushes the outbox: every entry whose turn has come is sent (or reconciled), backoffs are waited
  * out up to `waitLimitMs`, and the summary says what happened and what is left.
@@ -416,18 +450,29 @@ export async function pushOutbox(replica: Handle, client: DizionsClient, options
   if (!lock.ok) {
     const counts = countStates(replica.sqlite);
     return {
-      sent: 0, confirmed: 0, reconciled: 0, failed: counts.failed ?? 0, in_doubt: counts.in_doubt ?? 0, conflicts: counts.conflict ?? 0,
-      pending: (counts.pending ?? 0) + (counts.sending ?? 0), paused: pauseReason(replica),
+      sent: 0,
+      confirmed: 0,
+      reconciled: 0,
+      failed: counts.failed ?? 0,
+      in_doubt: counts.in_doubt ?? 0,
+      conflicts: counts.conflict ?? 0,
+      pending: (counts.pending ?? 0) + (counts.sending ?? 0),
+      paused: pauseReason(replica),
       busy: `another Caseworker (process ${lock.holder.pid}, since ${lock.holder.since}) is sending this outbox; nothing was sent`,
     };
   }
   // Losing the lease (it ran out while this process stood still) stops new sends: the other pusher owns the outbox now.
   const lost = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
-  return withPushLease(replica.sqlite, lock.token, () => lost.abort(new Error('the push lease was lost')), async () => {
-    pruneConfirmed(replica.sqlite);
-    return new Replay(replica.sqlite, client, { ...options, signal }).run();
-  });
+  return withPushLease(
+    replica.sqlite,
+    lock.token,
+    () => lost.abort(new Error('the push lease was lost')),
+    async () => {
+      pruneConfirmed(replica.sqlite);
+      return new Replay(replica.sqlite, client, { ...options, signal }).run();
+    },
+  );
 }
 
 /** Confirmed entries are kept a while as history, then dropped (their temp-id mappings stay). */
@@ -443,4 +488,3 @@ export function pauseReason(replica: Handle): string | null {
   const row = cached(replica.sqlite, 'SELECT value FROM outbox_state WHERE key = ?').get(PAUSE_KEY) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as { message: string }).message : null;
 }
-

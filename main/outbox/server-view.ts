@@ -32,7 +32,11 @@ async function getRows(client: DizionsClient, path: RecordsPath, timeoutMs?: num
 
 /** One record by id with the given fields (plus id and updated), or undefined when the server has none. */
 export async function fetchRecord(
-  client: DizionsClient, family: string, id: number, fields: readonly string[], options: { state?: 'due' | 'done'; timeoutMs?: number } = {},
+  client: DizionsClient,
+  family: string,
+  id: number,
+  fields: readonly string[],
+  options: { state?: 'due' | 'done'; timeoutMs?: number } = {},
 ): Promise<ServerRecord | undefined> {
   const { group, extensionDatabase } = groupOfFamily(family, options.state);
   const path = recordsPath(group, extensionDatabase, [{ key: 'id', values: [String(id)] }], ['id', 'updated', ...fields]);
@@ -42,11 +46,16 @@ export async function fetchRecord(
 
 /** Records of a group matching exact filter values (each key: one value), with the given fields. */
 export async function searchRecords(
-  client: DizionsClient, group: string, extensionDatabase: string | undefined, filters: Record<string, string | [string, string]>,
-  fields: readonly string[], timeoutMs?: number,
+  client: DizionsClient,
+  group: string,
+  extensionDatabase: string | undefined,
+  filters: Record<string, string | [string, string]>,
+  fields: readonly string[],
+  timeoutMs?: number,
 ): Promise<ServerRecord[]> {
   const pairs: FilterPair[] = Object.entries(filters).map(([key, value]) =>
-    Array.isArray(value) || isRangeKey(key) ? { key, range: Array.isArray(value) ? value : [value, value] } : { key, values: [value] });
+    Array.isArray(value) || isRangeKey(key) ? { key, range: Array.isArray(value) ? value : [value, value] } : { key, values: [value] },
+  );
   return getRows(client, recordsPath(group, extensionDatabase, pairs.slice(0, 10), ['id', 'updated', ...fields]), timeoutMs);
 }
 

@@ -117,7 +117,8 @@ export function landTempId(sqlite: Database.Database, tempId: number, serverId: 
   const from = String(tempId);
   const to = String(serverId);
   const swap = (v: string) => (v === from ? to : v);
-  const waiting = cached(sqlite,
+  const waiting = cached(
+    sqlite,
     `SELECT DISTINCT e.id, e.path, e.fields, e.base, e.record_id, e.target FROM outbox_entries e JOIN outbox_records r ON r.entry_id = e.id
      WHERE r.family = ? AND r.record_id = ?`,
   ).all(family, tempId) as Array<{ id: number; path: string; fields: string; base: string | null; record_id: number | null; target: string }>;

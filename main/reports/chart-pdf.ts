@@ -11,7 +11,10 @@ type Doc = InstanceType<typeof PDFDocument>;
 /** Draws one text at its baseline with its anchor; returns whether it had to be simplified. */
 function drawText(doc: Doc, t: ChartText, dx: number, dy: number, clean: (text: string) => PdfText): boolean {
   const { text, lossy } = clean(t.text);
-  doc.font(t.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(t.size).fillColor('#222222');
+  doc
+    .font(t.bold ? 'Helvetica-Bold' : 'Helvetica')
+    .fontSize(t.size)
+    .fillColor('#222222');
   const width = doc.widthOfString(text);
   const shift = t.anchor === 'end' ? -width : t.anchor === 'middle' ? -width / 2 : 0;
   const x = t.x + dx;
@@ -29,7 +32,11 @@ export function drawChart(doc: Doc, layout: ChartLayout, x: number, y: number, c
   let lossy = false;
   doc.save();
   doc.lineWidth(0.5).strokeColor('#dddddd');
-  for (const tick of layout.yTicks) doc.moveTo(x + plot.x, y + tick.y).lineTo(x + plot.x + plot.width, y + tick.y).stroke();
+  for (const tick of layout.yTicks)
+    doc
+      .moveTo(x + plot.x, y + tick.y)
+      .lineTo(x + plot.x + plot.width, y + tick.y)
+      .stroke();
 
   for (const bar of layout.bars) doc.rect(x + bar.x, y + bar.y, bar.width, bar.height).fill(bar.colour);
 
@@ -44,7 +51,11 @@ export function drawChart(doc: Doc, layout: ChartLayout, x: number, y: number, c
   }
 
   doc.lineWidth(0.75).strokeColor('#333333');
-  doc.moveTo(x + plot.x, y + plot.y).lineTo(x + plot.x, y + plot.y + plot.height).lineTo(x + plot.x + plot.width, y + plot.y + plot.height).stroke();
+  doc
+    .moveTo(x + plot.x, y + plot.y)
+    .lineTo(x + plot.x, y + plot.y + plot.height)
+    .lineTo(x + plot.x + plot.width, y + plot.y + plot.height)
+    .stroke();
 
   for (const tick of layout.yTicks) lossy = drawText(doc, tick.label, x, y, clean) || lossy;
   for (const text of layout.texts) lossy = drawText(doc, text, x, y, clean) || lossy;

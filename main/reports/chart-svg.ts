@@ -9,12 +9,7 @@ import type { ReportTable } from '../../shared/reports/report-table.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
-  return xmlSafeText(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return xmlSafeText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 const num = (n: number) => (Math.round(n * 100) / 100).toString();
@@ -34,7 +29,9 @@ export function layoutToSvg(layout: ChartLayout, model: ChartModel, options: Svg
   const id = escapeXml(options.idPrefix ?? 'report-chart');
   const { plot } = layout;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${num(layout.width)}" height="${num(layout.height)}" viewBox="0 0 ${num(layout.width)} ${num(layout.height)}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="Helvetica, Arial, sans-serif" data-kind="${layout.kind}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${num(layout.width)}" height="${num(layout.height)}" viewBox="0 0 ${num(layout.width)} ${num(layout.height)}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="Helvetica, Arial, sans-serif" data-kind="${layout.kind}">`,
+  );
   out.push(`<title id="${id}-title">${escapeXml(model.title)}</title>`);
   out.push(`<desc id="${id}-desc">${escapeXml(model.description)}</desc>`);
   out.push(`<rect x="0" y="0" width="${num(layout.width)}" height="${num(layout.height)}" fill="#ffffff"/>`);
@@ -45,7 +42,9 @@ export function layoutToSvg(layout: ChartLayout, model: ChartModel, options: Svg
 
   out.push('<g class="bars">');
   for (const bar of layout.bars) {
-    out.push(`<rect x="${num(bar.x)}" y="${num(bar.y)}" width="${num(bar.width)}" height="${num(bar.height)}" fill="${escapeXml(bar.colour)}" data-category="${escapeXml(bar.category)}" data-series="${escapeXml(bar.series)}" data-value="${bar.value}"><title>${escapeXml(`${bar.category}${model.series.length > 1 ? `, ${bar.series}` : ''}: ${bar.value}`)}</title></rect>`);
+    out.push(
+      `<rect x="${num(bar.x)}" y="${num(bar.y)}" width="${num(bar.width)}" height="${num(bar.height)}" fill="${escapeXml(bar.colour)}" data-category="${escapeXml(bar.category)}" data-series="${escapeXml(bar.series)}" data-value="${bar.value}"><title>${escapeXml(`${bar.category}${model.series.length > 1 ? `, ${bar.series}` : ''}: ${bar.value}`)}</title></rect>`,
+    );
   }
   out.push('</g>');
 
@@ -55,7 +54,10 @@ export function layoutToSvg(layout: ChartLayout, model: ChartModel, options: Svg
     out.push(`<polyline points="${points}" stroke="${escapeXml(line.colour)}" data-series="${escapeXml(line.series)}"/>`);
     // Dots shrink as points crowd together, so a year of days still reads as a line.
     const radius = line.points.length > 1 ? Math.min(2.5, (line.points[1]!.x - line.points[0]!.x) / 4) : 2.5;
-    for (const p of line.points) out.push(`<circle cx="${num(p.x)}" cy="${num(p.y)}" r="${num(radius)}" fill="${escapeXml(line.colour)}" data-category="${escapeXml(p.category)}" data-value="${p.value}"><title>${escapeXml(`${p.category}: ${p.value}`)}</title></circle>`);
+    for (const p of line.points)
+      out.push(
+        `<circle cx="${num(p.x)}" cy="${num(p.y)}" r="${num(radius)}" fill="${escapeXml(line.colour)}" data-category="${escapeXml(p.category)}" data-value="${p.value}"><title>${escapeXml(`${p.category}: ${p.value}`)}</title></circle>`,
+      );
   }
   out.push('</g>');
 

@@ -43,10 +43,12 @@ export interface ReportComparison {
 }
 
 function rowKey(row: Row, axes: readonly string[]): string {
-  return JSON.stringify(axes.map((axis) => {
-    const value = row[axis] ?? null;
-    return value === null ? null : String(value);
-  }));
+  return JSON.stringify(
+    axes.map((axis) => {
+      const value = row[axis] ?? null;
+      return value === null ? null : String(value);
+    }),
+  );
 }
 
 const countOf = (row: Row | undefined) => (row ? Number(row.count ?? 0) : 0);
@@ -64,9 +66,12 @@ export async function compareWithServer(replica: Handle, client: DizionsClient, 
     serverRows = parseReportRows(reply.json, `${group} report`) as Row[];
   } catch (error) {
     // A DizionsError (a reply of the wrong shape, refused): the app shows it as REJECTED, not as its own failure.
-    throw errorFromBadReply({ method: 'GET', path: table.definition.path }, reply.status,
+    throw errorFromBadReply(
+      { method: 'GET', path: table.definition.path },
+      reply.status,
       `the server's answer to ${table.definition.path} is not a report (rows keyed by ${dimension}${metric ? ` and ${metric}` : ''} plus count): ${(error as Error).message}`,
-      { wrongShape: true, cause: error });
+      { wrongShape: true, cause: error },
+    );
   }
 
   const axes = metric === undefined ? [dimension] : [dimension, metric];
@@ -108,25 +113,23 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function explain(differing: number, offlineTotal: number, serverTotal: number, freshness: ReportFreshness, pending: number, now: Date): string {
-  const synced = freshness.lastSyncedAt === null
-    ? 'This replica has never completed a sync.'
-    : `The replica last synced ${formatSyncTime(freshness.lastSyncedAt)}${ageText(freshness.lastSyncedAt, now)}.`;
+  const synced =
+    freshness.lastSyncedAt === null ? 'This replica has never completed a sync.' : `The replica last synced ${formatSyncTime(freshness.lastSyncedAt)}${ageText(freshness.lastSyncedAt, now)}.`;
   if (differing === 0) {
     const agree = `The server agrees with this device: ${plural(serverTotal, 'record')} counted on both.`;
-    const caveat = freshness.scoped
-      ? ' The replica is scoped (it holds only what was synced to this device), yet for this report the server counted nothing more.'
-      : '';
+    const caveat = freshness.scoped ? ' The replica is scoped (it holds only what was synced to this device), yet for this report the server counted nothing more.' : '';
     return `${agree}${caveat}`;
   }
-  const parts = [
-    `The server counts ${plural(serverTotal, 'record')}; this device counts ${plural(offlineTotal, 'record')}, and ${plural(differing, 'row')} of the report differ.`,
-  ];
+  const parts = [`The server counts ${plural(serverTotal, 'record')}; this device counts ${plural(offlineTotal, 'record')}, and ${plural(differing, 'row')} of the report differ.`];
   if (freshness.scoped) {
-    parts.push('The replica is scoped: it holds only what was synced to this device, not the whole organisation, so records the server has but this device never synced are missing from the offline figures.');
+    parts.push(
+      'The replica is scoped: it holds only what was synced to this device, not the whole organisation, so records the server has but this device never synced are missing from the offline figures.',
+    );
   }
   parts.push(`${synced} Changes made on the server since then are not in the offline figures.`);
-  if (pending > 0) parts.push(`${plural(pending, 'edit')} made on this device ${pending === 1 ? 'has' : 'have'} not reached the server yet, so the server does not count ${pending === 1 ? 'it' : 'them'}.`);
-  parts.push('The server\'s figure is the current one; sync to bring this device up to date.');
+  if (pending > 0)
+    parts.push(`${plural(pending, 'edit')} made on this device ${pending === 1 ? 'has' : 'have'} not reached the server yet, so the server does not count ${pending === 1 ? 'it' : 'them'}.`);
+  parts.push("The server's figure is the current one; sync to bring this device up to date.");
   return parts.join(' ');
 }
 

@@ -78,7 +78,12 @@ export function runReport(replica: Handle, path: string, options: RunReportOptio
   for (const column of [report.dimension, report.metric]) {
     if (column === undefined || parsed.extensionDatabase) continue;
     const source = nameSourceOf(parsed.group, column);
-    if (source) names[column] = namesFor(replica, source, rows.map((row) => row[column] ?? null));
+    if (source)
+      names[column] = namesFor(
+        replica,
+        source,
+        rows.map((row) => row[column] ?? null),
+      );
   }
 
   const definition: ReportDefinition = {

@@ -7,8 +7,14 @@ import { fieldLabel } from '../../shared/field-labels.js';
 import { reportTitle, type ReportFreshness, type ReportTable } from '../../shared/reports/report-table.js';
 
 const UK_DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  timeZone: SERVER_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric',
-  hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+  timeZone: SERVER_TIME_ZONE,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
 });
 
 /** `03/11/2025 14:02 GMT` — the instant in UK local time. */

@@ -13,7 +13,10 @@ import { isFileInUse, retryWhileBusyAsync } from '../files/file-in-use.js';
 /** A failure the person exporting can act on; its message is one plain sentence. */
 export class ExportFileError extends Error {
   override name = 'ExportFileError';
-  constructor(message: string, readonly inUse = false) {
+  constructor(
+    message: string,
+    readonly inUse = false,
+  ) {
     super(message);
   }
 }
@@ -119,12 +122,18 @@ export function explainWriteFailure(outPath: string, error: unknown, platform: N
     return `cannot save ${path.basename(outPath)}: another program has it open (Excel, a viewer or a sync client). Close it in Excel (or that program) and try again.`;
   }
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'its folder does not exist'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied (choose a folder you can write to, such as Documents)'
-    : code === 'EISDIR' ? 'it is a folder'
-    : code === 'ENOSPC' ? 'the disk is full'
-    : code === 'EROFS' ? 'the disk is read-only'
-    : (error as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied (choose a folder you can write to, such as Documents)'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : code === 'EROFS'
+              ? 'the disk is read-only'
+              : (error as Error).message;
   return `cannot write the report to ${outPath}: ${why}`;
 }
 

@@ -4,15 +4,33 @@
 
 /** The Windows-1252 characters above Latin-1's printable range (pdfkit's WIN_ANSI_MAP). */
 const CP1252_EXTRAS = new Set([
-  0x0152, 0x0153, 0x0160, 0x0161, 0x0178, 0x017d, 0x017e, 0x0192, 0x02c6, 0x02dc, 0x2013, 0x2014,
-  0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039,
+  0x0152, 0x0153, 0x0160, 0x0161, 0x0178, 0x017d, 0x017e, 0x0192, 0x02c6, 0x02dc, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039,
   0x203a, 0x20ac, 0x2122,
 ]);
 
 /** Letters that no decomposition reaches. */
 const LOOK_ALIKES: Record<string, string> = {
-  Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', ı: 'i', Ŀ: 'L', ŀ: 'l', ſ: 's', Ŧ: 'T', ŧ: 't',
-  '‐': '-', '‑': '-', '‒': '-', '−': '-', '′': "'", '″': '"', '\u00a0': ' ', '\u2009': ' ', '\u202f': ' ',
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Ħ: 'H',
+  ħ: 'h',
+  ı: 'i',
+  Ŀ: 'L',
+  ŀ: 'l',
+  ſ: 's',
+  Ŧ: 'T',
+  ŧ: 't',
+  '‐': '-',
+  '‑': '-',
+  '‒': '-',
+  '−': '-',
+  '′': "'",
+  '″': '"',
+  '\u00a0': ' ',
+  '\u2009': ' ',
+  '\u202f': ' ',
 };
 
 export function isWinAnsi(char: string): boolean {

@@ -53,8 +53,14 @@ function fitText(doc: Doc, text: string, width: number): string {
   return chars.slice(0, lo).join('') + '…';
 }
 
-interface Panel { columns: number[]; widths: number[] }
-interface TablePlan { fontSize: number; panels: Panel[] }
+interface Panel {
+  columns: number[];
+  widths: number[];
+}
+interface TablePlan {
+  fontSize: number;
+  panels: Panel[];
+}
 
 /** Natural width of each column at a font size: its widest cell, and the header up to a cap (headers wrap). */
 function measure(doc: Doc, cells: string[][], headers: string[], numeric: boolean[], size: number): number[] {
@@ -145,7 +151,12 @@ function drawHeader(ctx: TableContext, panel: Panel, y: number): number {
     doc.text(ctx.headers[c]!, x + CELL_PAD, y + CELL_PAD, { width: w - 2 * CELL_PAD, height: height - 2 * CELL_PAD, ellipsis: true, align: numeric ? 'right' : 'left' });
     x += w;
   });
-  doc.moveTo(ctx.left, y + height).lineTo(ctx.left + width, y + height).lineWidth(0.75).strokeColor('#8EA9DB').stroke();
+  doc
+    .moveTo(ctx.left, y + height)
+    .lineTo(ctx.left + width, y + height)
+    .lineWidth(0.75)
+    .strokeColor('#8EA9DB')
+    .stroke();
   return y + height;
 }
 
@@ -182,9 +193,17 @@ function drawPanel(ctx: TableContext, panel: Panel, y: number): number {
 function writeHeading(doc: Doc, sink: TextSink, table: ReportTable, display: DisplayTable, width: number): void {
   const { definition } = table;
   const fresh = freshnessLines(table.replicaFreshness, table.generatedAt);
-  doc.font('Helvetica-Bold').fontSize(16).fillColor('#000000').text(sink.text(reportTitle(definition)), { width });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(16)
+    .fillColor('#000000')
+    .text(sink.text(reportTitle(definition)), { width });
   doc.moveDown(0.3);
-  doc.font('Helvetica').fontSize(8.5).fillColor('#555555').text(sink.text(`Path: ${definition.path}`), { width });
+  doc
+    .font('Helvetica')
+    .fontSize(8.5)
+    .fillColor('#555555')
+    .text(sink.text(`Path: ${definition.path}`), { width });
   doc.moveDown(0.4);
   doc.fontSize(10).fillColor('#000000');
   if (definition.filters.length === 0) doc.text('Filters: none', { width });
@@ -256,7 +275,13 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
   } else {
     const headers = display.columns.map((c) => sink.text(c.label));
     const cells = display.rows.map((row) => row.map((cell) => sink.text(formatCell(cell))));
-    const plan = planTable(doc, cells, headers, display.columns.map((c) => c.numeric), width);
+    const plan = planTable(
+      doc,
+      cells,
+      headers,
+      display.columns.map((c) => c.numeric),
+      width,
+    );
     const ctx: TableContext = { doc, display, cells, headers, fontSize: plan.fontSize, left: MARGIN, bottom };
     plan.panels.forEach((panel, p) => {
       if (plan.panels.length > 1) {
@@ -266,7 +291,11 @@ export async function exportPdf(table: ReportTable): Promise<Buffer> {
         }
         const first = panel.columns.find((c) => display.columns[c]!.numeric) ?? 0;
         const last = panel.columns[panel.columns.length - 1] ?? 0;
-        doc.font('Helvetica-Bold').fontSize(9).fillColor('#000000').text(`Columns ${first + 1}–${last + 1} of ${display.columns.length} (part ${p + 1} of ${plan.panels.length})`, MARGIN, y, { lineBreak: false });
+        doc
+          .font('Helvetica-Bold')
+          .fontSize(9)
+          .fillColor('#000000')
+          .text(`Columns ${first + 1}–${last + 1} of ${display.columns.length} (part ${p + 1} of ${plan.panels.length})`, MARGIN, y, { lineBreak: false });
         y += 14;
       }
       y = drawPanel(ctx, panel, y) + 14;

@@ -54,11 +54,7 @@ export function exportJson(table: ReportTable, options: ExportOptions = {}): str
  */
 export async function exportReport(table: ReportTable, format: ExportFormat, outPath?: string, options: ExportOptions = {}): Promise<Buffer | string> {
   if (!isExportFormat(format)) throw new ExportError(`unknown export format "${String(format)}": use ${EXPORT_FORMATS.join(', ')}`);
-  const data: Buffer | string =
-    format === 'json' ? exportJson(table, options)
-    : format === 'csv' ? exportCsv(table)
-    : format === 'xlsx' ? await exportXlsx(table)
-    : await exportPdf(table);
+  const data: Buffer | string = format === 'json' ? exportJson(table, options) : format === 'csv' ? exportCsv(table) : format === 'xlsx' ? await exportXlsx(table) : await exportPdf(table);
   if (outPath !== undefined) {
     try {
       await writeExportFile(outPath, format === 'json' ? `${data as string}\n` : data, options.target);

@@ -34,9 +34,8 @@ export function groupsRead(path: RecordsPath): RecordGroup[] {
 }
 
 function personName(replica: Handle, user: number): string | undefined {
-  const row = replica.sqlite
-    .prepare(`SELECT trim(coalesce(first_name, '') || ' ' || coalesce(surname, '')) AS name FROM workers WHERE user = ? ORDER BY id LIMIT 1`)
-    .get(user) as { name: string } | undefined;
+  const row = replica.sqlite.prepare(`SELECT trim(coalesce(first_name, '') || ' ' || coalesce(surname, '')) AS name FROM workers WHERE user = ? ORDER BY id LIMIT 1`).get(user) as
+    { name: string } | undefined;
   return row && row.name !== '' ? row.name : undefined;
 }
 
@@ -52,9 +51,10 @@ export function replicaFreshness(replica: Handle, path: RecordsPath): ReportFres
     return {
       lastSyncedAt,
       scoped: true,
-      note: lastSyncedAt === null
-        ? 'Covers only what this replica holds: it has never completed a sync, so these are not the server\'s figures.'
-        : 'Covers what was synced to this device, not the whole organisation; changes since the last sync are not counted.',
+      note:
+        lastSyncedAt === null
+          ? "Covers only what this replica holds: it has never completed a sync, so these are not the server's figures."
+          : 'Covers what was synced to this device, not the whole organisation; changes since the last sync are not counted.',
     };
   }
   const me = settings.me;

@@ -57,7 +57,11 @@ export function useReportFonts(doc: Doc): void {
   doc.font('Helvetica');
 }
 
-interface FontkitGlyph { id: number; advanceWidth: number; codePoints: number[] }
+interface FontkitGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
 interface EmbeddedFontInternals {
   scale: number;
   font: { glyphsForString?(text: string): FontkitGlyph[] };
@@ -92,7 +96,9 @@ function withPlainLayout(candidate: unknown): void {
   };
 }
 
-interface GlyphFont { hasGlyphForCodePoint(codePoint: number): boolean }
+interface GlyphFont {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
 
 /**
  * A text cleaner for `doc`'s embedded body face: control characters and line breaks become spaces

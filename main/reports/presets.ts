@@ -24,10 +24,13 @@ export function monthOf(now: Date): [string, string] {
 /** The presets for a user (`me`, the id contacts carry in `user`) at `now`. */
 export function presetsFor(me: number | undefined, now: Date = new Date()): ReportPreset[] {
   const [from, to] = monthOf(now);
-  const mine: ReportPreset[] = me === undefined ? [] : [
-    { id: 'my-contacts-this-month', title: 'My contacts this month, by day', path: `done_contacts/dimension/day/date_active/${from},${to}/user/${me}`, sums: false },
-    { id: 'my-due-actions-by-week', title: 'My due actions, by week', path: `due_contacts/dimension/week/user/${me}`, sums: false },
-  ];
+  const mine: ReportPreset[] =
+    me === undefined
+      ? []
+      : [
+          { id: 'my-contacts-this-month', title: 'My contacts this month, by day', path: `done_contacts/dimension/day/date_active/${from},${to}/user/${me}`, sums: false },
+          { id: 'my-due-actions-by-week', title: 'My due actions, by week', path: `due_contacts/dimension/week/user/${me}`, sums: false },
+        ];
   return [
     ...mine,
     { id: 'clients-by-district-gender', title: 'Clients by district and gender', path: 'clients/dimension/district/metric/gender', sums: false },

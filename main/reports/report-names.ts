@@ -13,12 +13,7 @@ import type { ReportFilter, ReportValue } from '../../shared/reports/report-tabl
 type Handle = Pick<Replica, 'sqlite'>;
 
 /** Where a field's names live: a dictionary table, workers (by id or by their login), clients, or Y/N. */
-export type NameSource =
-  | { kind: 'dictionary'; table: string }
-  | { kind: 'workers-by-user' }
-  | { kind: 'workers-by-id' }
-  | { kind: 'clients-by-id' }
-  | { kind: 'flag' };
+export type NameSource = { kind: 'dictionary'; table: string } | { kind: 'workers-by-user' } | { kind: 'workers-by-id' } | { kind: 'clients-by-id' } | { kind: 'flag' };
 
 const CONTACT_GROUPS = new Set(['due_contacts', 'done_contacts']);
 
@@ -56,15 +51,16 @@ export function namesFor(replica: Handle, source: NameSource, ids: readonly Repo
   }
   const list = JSON.stringify(wanted.filter((v) => /^-?\d+$/.test(v)).map(Number));
   const personName = `trim(coalesce(first_name, '') || ' ' || coalesce(surname, ''))`;
-  const sql = source.kind === 'dictionary'
-    ? `SELECT id, name FROM dictionaries WHERE table_ref = ? AND id IN (SELECT value FROM json_each(?))`
-    : source.kind === 'workers-by-user'
-      // Several /workers records may share a login: the lowest id speaks for it.
-      ? `SELECT user AS id, ${personName} AS name FROM workers w WHERE user IN (SELECT value FROM json_each(?))
+  const sql =
+    source.kind === 'dictionary'
+      ? `SELECT id, name FROM dictionaries WHERE table_ref = ? AND id IN (SELECT value FROM json_each(?))`
+      : source.kind === 'workers-by-user'
+        ? // Several /workers records may share a login: the lowest id speaks for it.
+          `SELECT user AS id, ${personName} AS name FROM workers w WHERE user IN (SELECT value FROM json_each(?))
            AND id = (SELECT min(id) FROM workers x WHERE x.user = w.user)`
-      : source.kind === 'workers-by-id'
-        ? `SELECT id, ${personName} AS name FROM workers WHERE id IN (SELECT value FROM json_each(?))`
-        : `SELECT id, ${personName} AS name FROM clients WHERE id IN (SELECT value FROM json_each(?))`;
+        : source.kind === 'workers-by-id'
+          ? `SELECT id, ${personName} AS name FROM workers WHERE id IN (SELECT value FROM json_each(?))`
+          : `SELECT id, ${personName} AS name FROM clients WHERE id IN (SELECT value FROM json_each(?))`;
   const params = source.kind === 'dictionary' ? [source.table, list] : [list];
   const rows = replica.sqlite.prepare(sql).all(...params) as Array<{ id: number; name: string }>;
   return Object.fromEntries(rows.filter((r) => r.name !== '').map((r) => [String(r.id), r.name]));

@@ -3,16 +3,24 @@
 // SimResponse. It never throws for bad input: every refusal is a 4xx `{"error": …}` naming the
 // field or path segment at fault; anything else is a simulator bug, answered 500.
 
-import {
-  READ_FEATURES, SINGLE_RECORD_FORM, WriteFormError, dialectProblems, neutralFieldName, printWrite, readWrite, wireFieldName, type ReadWrite,
-} from '../../shared/dizions/dialects.js';
+import { READ_FEATURES, SINGLE_RECORD_FORM, WriteFormError, dialectProblems, neutralFieldName, printWrite, readWrite, wireFieldName, type ReadWrite } from '../../shared/dizions/dialects.js';
 import { GrammarError, parsePath, printPath, type DizionsPath, type RecordsPath } from '../../shared/url-grammar.js';
 import { allDictionaries, dictionaryTable, relationshipDictionary, searchDictionary } from './data-dictionaries.js';
 import { ApiError, badRequest, notAllowed, notFound } from './data-errors.js';
 import { saveUpload } from './data-uploads.js';
 import {
-  createClient, createDueContact, createExtensionRecord, createExternalReferral, createReferral, recordContact, setRelationship, updateClient,
-  updateDoneContact, updateDueContact, updateExtensionRecord, updateReferral,
+  createClient,
+  createDueContact,
+  createExtensionRecord,
+  createExternalReferral,
+  createReferral,
+  recordContact,
+  setRelationship,
+  updateClient,
+  updateDoneContact,
+  updateDueContact,
+  updateExtensionRecord,
+  updateReferral,
 } from './data-writes.js';
 import { groupDefOf } from './query-groups.js';
 import { listRecords, reportRecords } from './query-read.js';
@@ -67,20 +75,28 @@ function route(store: SimStore, req: SimRequest): SimResponse {
 
 function readOnly(store: SimStore, path: ReturnType<typeof parsePath>): unknown {
   switch (path.kind) {
-    case 'dictionary_all': return allDictionaries(store);
-    case 'dictionary': return dictionaryTable(store, path.apiGroup, path.table);
+    case 'dictionary_all':
+      return allDictionaries(store);
+    case 'dictionary':
+      return dictionaryTable(store, path.apiGroup, path.table);
     case 'dictionary_named': {
       if (!READ_FEATURES[store.dialect].extraDictionaries.includes(path.name)) throw notFound(`dictionary/${path.name} is not part of the API in the ${store.dialect} dialect`);
       // The simulated charity has no branches; client types are the dictionary behind clients.type.
       return path.name === 'client_type' ? dictionaryTable(store, 'organisations', 'type') : [];
     }
-    case 'relationships': return relationshipDictionary(store, path.carer);
-    case 'dictionary_search': return searchDictionary(store, path.apiGroup, path.table, path.term);
-    case 'selectable_fields': return [...groupDefOf(path).selectable];
+    case 'relationships':
+      return relationshipDictionary(store, path.carer);
+    case 'dictionary_search':
+      return searchDictionary(store, path.apiGroup, path.table, path.term);
+    case 'selectable_fields':
+      return [...groupDefOf(path).selectable];
     // Filterable keys and metrics: what the simulator's query layer accepts (the current manual's discovery).
-    case 'filterable_fields': return [...groupDefOf(path).filterKeys, ...groupDefOf(path).ranges];
-    case 'metrics': return ['count', ...[...groupDefOf(path).filterKeys].filter((f) => f !== 'id')];
-    default: throw new Error(`not a read-only path: ${path.kind}`);
+    case 'filterable_fields':
+      return [...groupDefOf(path).filterKeys, ...groupDefOf(path).ranges];
+    case 'metrics':
+      return ['count', ...[...groupDefOf(path).filterKeys].filter((f) => f !== 'id')];
+    default:
+      throw new Error(`not a read-only path: ${path.kind}`);
   }
 }
 
@@ -133,7 +149,9 @@ function write(store: SimStore, req: SimRequest, method: string, path: DizionsPa
       }
       if (stray) {
         const elsewhere = printWrite('set-relationship', { recordId: recordId('id', t.recordId), secondId: 1 }, store.dialect);
-        throw badRequest(`${stray}: a client update does not set relationships in the ${store.dialect} dialect; use ${elsewhere.method} ${printPath(elsewhere.path).replace(/\/1$/, '/<second client>')}`);
+        throw badRequest(
+          `${stray}: a client update does not set relationships in the ${store.dialect} dialect; use ${elsewhere.method} ${printPath(elsewhere.path).replace(/\/1$/, '/<second client>')}`,
+        );
       }
       return created(updateClient(store, user, recordId('id', t.recordId), form));
     }

@@ -5,7 +5,11 @@
 export class ApiError extends Error {
   override name = 'ApiError';
   /** `extra` joins the error body, e.g. the existing record's id on a 409. */
-  constructor(readonly status: number, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }

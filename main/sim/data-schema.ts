@@ -5,10 +5,7 @@
 // mark in id_sequences (cheaper than AUTOINCREMENT, which costs a write per generated row).
 
 import type Database from 'better-sqlite3';
-import {
-  CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS,
-  storageKind, type StorageKind,
-} from '../../shared/dizions/model.js';
+import { CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS, storageKind, type StorageKind } from '../../shared/dizions/model.js';
 
 export type ColumnKind = StorageKind;
 
@@ -24,10 +21,26 @@ export interface TableSpec {
 /** Multiple-record extension databases (seed: `extension_database/<name>_<id>`). */
 export const EXTENSION_DATABASES: Record<string, { fields: ReadonlyArray<readonly [string, ColumnKind]> }> = {
   wellcheck_notes_9: {
-    fields: [['id', 'int'], ['referral', 'int'], ['client', 'int'], ['date_31', 'date'], ['wellbeing_score_32', 'int'], ['notes_33', 'text'], ['updated', 'timestamp']],
+    fields: [
+      ['id', 'int'],
+      ['referral', 'int'],
+      ['client', 'int'],
+      ['date_31', 'date'],
+      ['wellbeing_score_32', 'int'],
+      ['notes_33', 'text'],
+      ['updated', 'timestamp'],
+    ],
   },
   staff_disciplinary_13: {
-    fields: [['id', 'int'], ['referral', 'int'], ['client', 'int'], ['date_43', 'date'], ['outcome_44', 'text'], ['notes_45', 'text'], ['updated', 'timestamp']],
+    fields: [
+      ['id', 'int'],
+      ['referral', 'int'],
+      ['client', 'int'],
+      ['date_43', 'date'],
+      ['outcome_44', 'text'],
+      ['notes_45', 'text'],
+      ['updated', 'timestamp'],
+    ],
   },
 };
 
@@ -55,8 +68,7 @@ export const TABLES = {
 const SQL_TYPE: Record<ColumnKind, string> = { int: 'INTEGER', real: 'REAL', flag: 'TEXT', date: 'TEXT', timestamp: 'TEXT', text: 'TEXT' };
 
 function tableDdl(spec: TableSpec): string {
-  const columns = [...spec.columns, ...spec.hidden].map(([name, kind]) =>
-    name === 'id' ? 'id INTEGER PRIMARY KEY' : `"${name}" ${SQL_TYPE[kind]}`);
+  const columns = [...spec.columns, ...spec.hidden].map(([name, kind]) => (name === 'id' ? 'id INTEGER PRIMARY KEY' : `"${name}" ${SQL_TYPE[kind]}`));
   return `CREATE TABLE IF NOT EXISTS ${spec.table} (${columns.join(', ')})`;
 }
 
@@ -127,7 +139,7 @@ export const SEQUENCED_TABLES = [...Object.values(TABLES).map((spec) => spec.tab
 /** Records the highest id of every sequenced table (after the bulk load). */
 export function initSequences(db: Database.Database): void {
   const set = db.prepare('INSERT OR REPLACE INTO id_sequences (table_name, last) VALUES (?, ?)');
-  for (const table of SEQUENCED_TABLES) set.run(table, (db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${table}`).pluck().get() as number));
+  for (const table of SEQUENCED_TABLES) set.run(table, db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${table}`).pluck().get() as number);
 }
 
 /** The next id of a table: above both its high-water mark and its current highest id. Call inside the insert's transaction. */

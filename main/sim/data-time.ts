@@ -46,10 +46,16 @@ export function isValidTimestamp(value: string): boolean {
 
 /** Adds seconds to a `YYYY-MM-DD HH:MM:SS` string (naive wall clock). */
 export function addSeconds(timestamp: string, seconds: number): string {
-  const ms = Date.UTC(
-    Number(timestamp.slice(0, 4)), Number(timestamp.slice(5, 7)) - 1, Number(timestamp.slice(8, 10)),
-    Number(timestamp.slice(11, 13)), Number(timestamp.slice(14, 16)), Number(timestamp.slice(17, 19)),
-  ) + seconds * 1000;
+  const ms =
+    Date.UTC(
+      Number(timestamp.slice(0, 4)),
+      Number(timestamp.slice(5, 7)) - 1,
+      Number(timestamp.slice(8, 10)),
+      Number(timestamp.slice(11, 13)),
+      Number(timestamp.slice(14, 16)),
+      Number(timestamp.slice(17, 19)),
+    ) +
+    seconds * 1000;
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
@@ -66,7 +72,10 @@ export function clockTime(minutes: number): string {
  * second still differ; the resolution is one second, and a burst may run a few seconds ahead).
  */
 export class UpdatedClock {
-  constructor(private readonly now: () => Date, private last: string) {}
+  constructor(
+    private readonly now: () => Date,
+    private last: string,
+  ) {}
 
   next(previous?: string | null): string {
     let stamp = formatServerTimestamp(this.now());

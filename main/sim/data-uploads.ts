@@ -27,13 +27,14 @@ function idList(field: string, raw: string): number[] {
 }
 
 function safeName(filename: string): string {
-  const base = path.basename(filename.replace(/\\/g, '/')).replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120);
+  const base = path
+    .basename(filename.replace(/\\/g, '/'))
+    .replace(/[^\p{L}\p{N}._ -]/gu, '_')
+    .slice(0, 120);
   return base === '' || base === '.' || base === '..' ? 'file' : base;
 }
 
-export function saveUpload(
-  store: SimStore, user: SimUser, group: 'clients' | 'referrals', record: number, form: Record<string, string>, files: UploadedFile[],
-): number {
+export function saveUpload(store: SimStore, user: SimUser, group: 'clients' | 'referrals', record: number, form: Record<string, string>, files: UploadedFile[]): number {
   const label = group === 'clients' ? 'client' : 'referral';
   if (!visibleRow(store, groupDef(group), record, user)) throw notFound(`${label} ${record} not found`);
   for (const field of Object.keys(form)) {
@@ -57,8 +58,9 @@ export function saveUpload(
     const setStored = store.db.prepare('UPDATE uploads SET stored_as = ? WHERE id = ?');
     for (const file of files) {
       const sha256 = createHash('sha256').update(file.data).digest('hex');
-      const id = Number(insert.run(batch, group, record, file.filename, file.contentType || null, file.data.length, sha256,
-        JSON.stringify(users), JSON.stringify(groups), user.id, created).lastInsertRowid);
+      const id = Number(
+        insert.run(batch, group, record, file.filename, file.contentType || null, file.data.length, sha256, JSON.stringify(users), JSON.stringify(groups), user.id, created).lastInsertRowid,
+      );
       const storedAs = store.seal ? UploadSeal.storedName(id) : `${id}-${safeName(file.filename)}`;
       fs.writeFileSync(path.join(store.uploadsDir, storedAs), store.seal ? store.seal.seal(file.data) : file.data, { mode: 0o600 });
       setStored.run(storedAs, id);

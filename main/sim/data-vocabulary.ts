@@ -2,7 +2,13 @@
 // Pure data. Dictionary ids are fixed here (not generated) so that demo paths such as
 // `clients/website_photo_consent/109` and `type` defaulting to 1 mean the same on every seed.
 
-export interface Place { town: string; county: string; district: string; area: string; localities: string[] }
+export interface Place {
+  town: string;
+  county: string;
+  district: string;
+  area: string;
+  localities: string[];
+}
 
 export const PLACES: readonly Place[] = [
   { town: 'Leeds', county: 'West Yorkshire', district: 'Leeds', area: 'LS', localities: ['Headingley', 'Chapel Allerton', 'Armley', 'Seacroft', 'Beeston'] },
@@ -23,63 +29,252 @@ export const PLACES: readonly Place[] = [
 ];
 
 export const STREETS: readonly string[] = [
-  'Station Road', 'High Street', 'Church Lane', 'Victoria Street', 'Park Avenue', 'Mill Lane', 'Queen Street',
-  'Springfield Road', 'The Crescent', 'Beech Grove', 'Oakwood Drive', 'Albert Terrace', 'Heol y Coed',
-  'Ffordd yr Afon', 'Chapel Street', 'Meadow Close', 'Orchard Way', 'Manor Road', 'Windsor Court', 'Green Lane',
+  'Station Road',
+  'High Street',
+  'Church Lane',
+  'Victoria Street',
+  'Park Avenue',
+  'Mill Lane',
+  'Queen Street',
+  'Springfield Road',
+  'The Crescent',
+  'Beech Grove',
+  'Oakwood Drive',
+  'Albert Terrace',
+  'Heol y Coed',
+  'Ffordd yr Afon',
+  'Chapel Street',
+  'Meadow Close',
+  'Orchard Way',
+  'Manor Road',
+  'Windsor Court',
+  'Green Lane',
 ];
 
 export const FEMALE_NAMES: readonly string[] = [
-  'Olivia', 'Amelia', 'Isla', 'Ava', 'Mia', 'Grace', 'Freya', 'Lily', 'Emily', 'Sophie', 'Chloe', 'Zoë', 'Siân',
-  'Aoife', 'Siobhán', 'Niamh', 'Megan', 'Bethan', 'Ffion', 'Cerys', 'Priya', 'Aisha', 'Fatima', 'Amira', 'Zainab',
-  'Maryam', 'Agnieszka', 'Małgorzata', 'Renée', 'Chloé', 'Margaret', 'Dorothy', 'Joan', 'Patricia', 'Susan',
-  'Janet', 'Karen', 'Helen', 'Sarah', 'Rachel',
+  'Olivia',
+  'Amelia',
+  'Isla',
+  'Ava',
+  'Mia',
+  'Grace',
+  'Freya',
+  'Lily',
+  'Emily',
+  'Sophie',
+  'Chloe',
+  'Zoë',
+  'Siân',
+  'Aoife',
+  'Siobhán',
+  'Niamh',
+  'Megan',
+  'Bethan',
+  'Ffion',
+  'Cerys',
+  'Priya',
+  'Aisha',
+  'Fatima',
+  'Amira',
+  'Zainab',
+  'Maryam',
+  'Agnieszka',
+  'Małgorzata',
+  'Renée',
+  'Chloé',
+  'Margaret',
+  'Dorothy',
+  'Joan',
+  'Patricia',
+  'Susan',
+  'Janet',
+  'Karen',
+  'Helen',
+  'Sarah',
+  'Rachel',
 ];
 
 export const MALE_NAMES: readonly string[] = [
-  'Oliver', 'George', 'Noah', 'Arthur', 'Harry', 'Leo', 'Jack', 'Charlie', 'Oscar', 'Jacob', 'Dafydd', 'Rhodri',
-  'Gareth', 'Owain', 'Seán', 'Ciarán', 'Mohammed', 'Ahmed', 'Imran', 'Arjun', 'Rohan', 'Tomasz', 'Łukasz', 'Piotr',
-  'Kwame', 'Chidi', 'David', 'John', 'Michael', 'Peter', 'Robert', 'Brian', 'Kenneth', 'Derek', 'Stephen', 'Paul',
-  'Andrew', 'Mark', 'Gavin', 'Darren',
+  'Oliver',
+  'George',
+  'Noah',
+  'Arthur',
+  'Harry',
+  'Leo',
+  'Jack',
+  'Charlie',
+  'Oscar',
+  'Jacob',
+  'Dafydd',
+  'Rhodri',
+  'Gareth',
+  'Owain',
+  'Seán',
+  'Ciarán',
+  'Mohammed',
+  'Ahmed',
+  'Imran',
+  'Arjun',
+  'Rohan',
+  'Tomasz',
+  'Łukasz',
+  'Piotr',
+  'Kwame',
+  'Chidi',
+  'David',
+  'John',
+  'Michael',
+  'Peter',
+  'Robert',
+  'Brian',
+  'Kenneth',
+  'Derek',
+  'Stephen',
+  'Paul',
+  'Andrew',
+  'Mark',
+  'Gavin',
+  'Darren',
 ];
 
 export const NEUTRAL_NAMES: readonly string[] = ['Alex', 'Sam', 'Jordan', 'Robin', 'Jamie', 'Charlie', 'Morgan', 'Rowan'];
 
 export const SURNAMES: readonly string[] = [
-  'Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson', 'Thomas', 'Johnson', 'Roberts',
-  'Robinson', 'Thompson', 'Wright', 'Walker', 'White', 'Edwards', 'Hughes', 'Green', 'Hall', 'Lewis', 'Harris',
-  'Clarke', 'Patel', 'Jackson', 'Wood', 'Turner', 'Martin', 'Cooper', 'Hill', 'Ward', 'Morris', 'Moore', 'Clark',
-  'Lee', 'King', 'Baker', 'Harrison', 'Morgan', 'Allen', 'James', 'Scott', 'Phillips', 'Watson', 'Parker', 'Price',
-  'Bennett', 'Young', 'Griffiths', 'Mitchell', 'Kelly', 'Cook', 'Carter', 'Bailey', 'Collins', 'Bell', 'Shaw',
-  'Murphy', 'Khan', 'Ahmed', 'Hussain', 'Begum', 'Ali', 'Shah', 'Singh', 'Kaur', 'Nowak', 'Kowalski', 'Wiśniewski',
-  "O'Brien", "O'Connor", 'McDonald', 'MacLeod', 'Nguyen', 'Okafor', 'Mensah', 'Llewellyn', 'Pritchard',
-  'Smith-Jones', 'Dubois', 'Müller', 'ap Gwilym',
+  'Smith',
+  'Jones',
+  'Williams',
+  'Taylor',
+  'Brown',
+  'Davies',
+  'Evans',
+  'Wilson',
+  'Thomas',
+  'Johnson',
+  'Roberts',
+  'Robinson',
+  'Thompson',
+  'Wright',
+  'Walker',
+  'White',
+  'Edwards',
+  'Hughes',
+  'Green',
+  'Hall',
+  'Lewis',
+  'Harris',
+  'Clarke',
+  'Patel',
+  'Jackson',
+  'Wood',
+  'Turner',
+  'Martin',
+  'Cooper',
+  'Hill',
+  'Ward',
+  'Morris',
+  'Moore',
+  'Clark',
+  'Lee',
+  'King',
+  'Baker',
+  'Harrison',
+  'Morgan',
+  'Allen',
+  'James',
+  'Scott',
+  'Phillips',
+  'Watson',
+  'Parker',
+  'Price',
+  'Bennett',
+  'Young',
+  'Griffiths',
+  'Mitchell',
+  'Kelly',
+  'Cook',
+  'Carter',
+  'Bailey',
+  'Collins',
+  'Bell',
+  'Shaw',
+  'Murphy',
+  'Khan',
+  'Ahmed',
+  'Hussain',
+  'Begum',
+  'Ali',
+  'Shah',
+  'Singh',
+  'Kaur',
+  'Nowak',
+  'Kowalski',
+  'Wiśniewski',
+  "O'Brien",
+  "O'Connor",
+  'McDonald',
+  'MacLeod',
+  'Nguyen',
+  'Okafor',
+  'Mensah',
+  'Llewellyn',
+  'Pritchard',
+  'Smith-Jones',
+  'Dubois',
+  'Müller',
+  'ap Gwilym',
 ];
 
 export const JOB_TITLES: readonly string[] = [
-  'Support Worker', 'Senior Support Worker', 'Caseworker', 'Advice Worker', 'Befriending Coordinator',
-  'Carers Support Worker', 'Volunteer Coordinator', 'Team Leader',
+  'Support Worker',
+  'Senior Support Worker',
+  'Caseworker',
+  'Advice Worker',
+  'Befriending Coordinator',
+  'Carers Support Worker',
+  'Volunteer Coordinator',
+  'Team Leader',
 ];
 
 export const SUPPORT_NOTES: readonly string[] = [
-  'Phoned to check in; client in good spirits', 'Home visit: discussed benefits review', 'Helped complete PIP form',
-  'Accompanied to GP appointment', 'Left voicemail, will try again', 'Reviewed support plan together',
-  'Signposted to food bank', 'Arranged befriender introduction', 'Discussed carer\'s assessment',
-  'Welfare check after hospital discharge', 'Letter sent confirming appointment', 'Shopping trip and coffee',
+  'Phoned to check in; client in good spirits',
+  'Home visit: discussed benefits review',
+  'Helped complete PIP form',
+  'Accompanied to GP appointment',
+  'Left voicemail, will try again',
+  'Reviewed support plan together',
+  'Signposted to food bank',
+  'Arranged befriender introduction',
+  "Discussed carer's assessment",
+  'Welfare check after hospital discharge',
+  'Letter sent confirming appointment',
+  'Shopping trip and coffee',
 ];
 
 export const REFERRAL_NOTES: readonly string[] = [
-  'Referred for help with isolation after bereavement', 'Needs support with housing benefit claim',
-  'Carer struggling to cope, requests respite information', 'Low mood, wants peer support group',
-  'Discharged from hospital, needs settling-in support', 'Debt advice requested', 'Young carer for parent with MS',
-  'Support to attend medical appointments', 'Wants to rebuild confidence after illness',
+  'Referred for help with isolation after bereavement',
+  'Needs support with housing benefit claim',
+  'Carer struggling to cope, requests respite information',
+  'Low mood, wants peer support group',
+  'Discharged from hospital, needs settling-in support',
+  'Debt advice requested',
+  'Young carer for parent with MS',
+  'Support to attend medical appointments',
+  'Wants to rebuild confidence after illness',
 ];
 
 // ---- dictionaries ----------------------------------------------------------------------------------
 
-export interface DictionaryItem { id: number; name: string; extra?: Record<string, unknown> }
+export interface DictionaryItem {
+  id: number;
+  name: string;
+  extra?: Record<string, unknown>;
+}
 
 /** Entries listed by name get consecutive ids from `firstId`; projects and stages carry extras. */
-interface DictionarySpec { firstId: number; names: readonly string[] }
+interface DictionarySpec {
+  firstId: number;
+  names: readonly string[];
+}
 
 const unique = (values: string[]) => [...new Set(values)];
 
@@ -90,11 +285,26 @@ const SIMPLE: Record<string, DictionarySpec> = {
   'organisations/ethnicity': {
     firstId: 301,
     names: [
-      'White - English, Welsh, Scottish, Northern Irish or British', 'White - Irish', 'White - Gypsy or Irish Traveller',
-      'White - Roma', 'White - Other', 'Mixed - White and Black Caribbean', 'Mixed - White and Black African',
-      'Mixed - White and Asian', 'Mixed - Other', 'Asian - Indian', 'Asian - Pakistani', 'Asian - Bangladeshi',
-      'Asian - Chinese', 'Asian - Other', 'Black - African', 'Black - Caribbean', 'Black - Other', 'Arab',
-      'Other ethnic group', 'Prefer not to say',
+      'White - English, Welsh, Scottish, Northern Irish or British',
+      'White - Irish',
+      'White - Gypsy or Irish Traveller',
+      'White - Roma',
+      'White - Other',
+      'Mixed - White and Black Caribbean',
+      'Mixed - White and Black African',
+      'Mixed - White and Asian',
+      'Mixed - Other',
+      'Asian - Indian',
+      'Asian - Pakistani',
+      'Asian - Bangladeshi',
+      'Asian - Chinese',
+      'Asian - Other',
+      'Black - African',
+      'Black - Caribbean',
+      'Black - Other',
+      'Arab',
+      'Other ethnic group',
+      'Prefer not to say',
     ],
   },
   'organisations/religion': { firstId: 401, names: ['No religion', 'Christian', 'Muslim', 'Hindu', 'Sikh', 'Jewish', 'Buddhist', 'Other', 'Prefer not to say'] },
@@ -102,7 +312,25 @@ const SIMPLE: Record<string, DictionarySpec> = {
   'organisations/marital_status': { firstId: 601, names: ['Single', 'Married', 'Civil partnership', 'Cohabiting', 'Separated', 'Divorced', 'Widowed', 'Prefer not to say'] },
   'organisations/main_language': {
     firstId: 701,
-    names: ['English', 'Welsh', 'Polish', 'Urdu', 'Punjabi', 'Bengali', 'Gujarati', 'Arabic', 'Romanian', 'Somali', 'Portuguese', 'Cantonese', 'Kurdish', 'Tigrinya', 'British Sign Language', 'Irish', 'Scottish Gaelic'],
+    names: [
+      'English',
+      'Welsh',
+      'Polish',
+      'Urdu',
+      'Punjabi',
+      'Bengali',
+      'Gujarati',
+      'Arabic',
+      'Romanian',
+      'Somali',
+      'Portuguese',
+      'Cantonese',
+      'Kurdish',
+      'Tigrinya',
+      'British Sign Language',
+      'Irish',
+      'Scottish Gaelic',
+    ],
   },
   'organisations/main_disability': {
     firstId: 801,
@@ -110,7 +338,17 @@ const SIMPLE: Record<string, DictionarySpec> = {
   },
   'organisations/accommodation': {
     firstId: 901,
-    names: ['Owner occupier', 'Council tenant', 'Housing association tenant', 'Private rented', 'Living with family', 'Supported housing', 'Residential care', 'No fixed abode', 'Temporary accommodation'],
+    names: [
+      'Owner occupier',
+      'Council tenant',
+      'Housing association tenant',
+      'Private rented',
+      'Living with family',
+      'Supported housing',
+      'Residential care',
+      'No fixed abode',
+      'Temporary accommodation',
+    ],
   },
   'organisations/county': { firstId: 1101, names: unique(PLACES.map((p) => p.county)) },
   'organisations/district': { firstId: 1201, names: unique(PLACES.map((p) => p.district)) },
@@ -121,8 +359,14 @@ const SIMPLE: Record<string, DictionarySpec> = {
   'referrals/project_category': { firstId: 1701, names: ['Older People', 'Carers', 'Mental Health', 'Advice', 'Children and Young People', 'Health'] },
   'referrals/template': { firstId: 1801, names: ['Standard casework', 'Short intervention', 'Befriending journey'] },
   'referrals/funding_sponsor': { firstId: 2001, names: ['National Lottery Community Fund', 'Adult Social Care', 'NHS Integrated Care Board', 'Children in Need', 'Public Health', 'Charity reserves'] },
-  'referrals/referrer': { firstId: 2101, names: ['Self-referral', 'Adult Social Care', 'Citizens Advice', 'Age UK', 'Mind', 'Local GP practice', 'Community Mental Health Team', 'Housing Options', 'Hospital discharge team'] },
-  'referrals/introduction_source': { firstId: 2201, names: ['Self', 'Family or friend', 'GP', 'Hospital', 'Social worker', 'Community nurse', 'Housing officer', 'School', 'Other charity', 'Website', 'Leaflet'] },
+  'referrals/referrer': {
+    firstId: 2101,
+    names: ['Self-referral', 'Adult Social Care', 'Citizens Advice', 'Age UK', 'Mind', 'Local GP practice', 'Community Mental Health Team', 'Housing Options', 'Hospital discharge team'],
+  },
+  'referrals/introduction_source': {
+    firstId: 2201,
+    names: ['Self', 'Family or friend', 'GP', 'Hospital', 'Social worker', 'Community nurse', 'Housing officer', 'School', 'Other charity', 'Website', 'Leaflet'],
+  },
   'referrals/priority': { firstId: 2301, names: ['Low', 'Medium', 'High', 'Urgent'] },
   'referrals/response_method': { firstId: 2401, names: ['Telephone', 'Letter', 'Email', 'Home visit', 'Text message'] },
   'contacts/contact_method': { firstId: 2501, names: ['Telephone', 'Home visit', 'Office appointment', 'Video call', 'Email', 'Text message', 'Letter'] },
@@ -138,11 +382,26 @@ const SIMPLE: Record<string, DictionarySpec> = {
 /** Stages per template, each with the status it maps to (Pending, Open, Closed). */
 const STAGES: Record<string, ReadonlyArray<readonly [string, 'Pending' | 'Open' | 'Closed']>> = {
   'Standard casework': [
-    ['Referral received', 'Pending'], ['Awaiting assessment', 'Pending'], ['Assessment', 'Open'], ['Active support', 'Open'],
-    ['Review', 'Open'], ['Closed - outcomes met', 'Closed'], ['Closed - withdrew', 'Closed'],
+    ['Referral received', 'Pending'],
+    ['Awaiting assessment', 'Pending'],
+    ['Assessment', 'Open'],
+    ['Active support', 'Open'],
+    ['Review', 'Open'],
+    ['Closed - outcomes met', 'Closed'],
+    ['Closed - withdrew', 'Closed'],
   ],
-  'Short intervention': [['New enquiry', 'Pending'], ['In progress', 'Open'], ['Closed - advice given', 'Closed'], ['Closed - signposted', 'Closed']],
-  'Befriending journey': [['Waiting for match', 'Pending'], ['Matched', 'Open'], ['Regular visits', 'Open'], ['Ended', 'Closed']],
+  'Short intervention': [
+    ['New enquiry', 'Pending'],
+    ['In progress', 'Open'],
+    ['Closed - advice given', 'Closed'],
+    ['Closed - signposted', 'Closed'],
+  ],
+  'Befriending journey': [
+    ['Waiting for match', 'Pending'],
+    ['Matched', 'Open'],
+    ['Regular visits', 'Open'],
+    ['Ended', 'Closed'],
+  ],
 };
 
 /** Projects with their category, default template and whether they are still running. */
@@ -161,7 +420,10 @@ const PROJECTS: ReadonlyArray<{ name: string; category: string; template: string
 export function buildDictionaries(): Map<string, DictionaryItem[]> {
   const out = new Map<string, DictionaryItem[]>();
   for (const [table, spec] of Object.entries(SIMPLE)) {
-    out.set(table, spec.names.map((name, i) => ({ id: spec.firstId + i, name })));
+    out.set(
+      table,
+      spec.names.map((name, i) => ({ id: spec.firstId + i, name })),
+    );
   }
   const idOf = (table: string, name: string) => {
     const item = out.get(table)?.find((e) => e.name === name);
@@ -174,19 +436,27 @@ export function buildDictionaries(): Map<string, DictionaryItem[]> {
     for (const [name, status] of list) stages.push({ id: stageId++, name, extra: { template: idOf('referrals/template', template), status } });
   }
   out.set('referrals/stage', stages);
-  out.set('referrals/project', PROJECTS.map((p, i) => ({
-    id: 101 + i,
-    name: p.name,
-    extra: { category: idOf('referrals/project_category', p.category), active: p.active, template: idOf('referrals/template', p.template) },
-  })));
+  out.set(
+    'referrals/project',
+    PROJECTS.map((p, i) => ({
+      id: 101 + i,
+      name: p.name,
+      extra: { category: idOf('referrals/project_category', p.category), active: p.active, template: idOf('referrals/template', p.template) },
+    })),
+  );
   return out;
 }
 
 /** Relationship pairs the generator uses: [first→second, second→first, carer first→second, carer second→first]. */
 export const RELATIONSHIP_PAIRS: ReadonlyArray<readonly [string, string, string | null, string | null]> = [
-  ['Mother', 'Son', null, null], ['Daughter', 'Father', 'Main carer', 'Cared for by'], ['Husband', 'Wife', null, null],
-  ['Partner', 'Partner', 'Secondary carer', 'Cared for by'], ['Carer', 'Cared for person', 'Main carer', 'Cared for by'],
-  ['Brother', 'Sister', null, null], ['Neighbour', 'Neighbour', null, null], ['Grandparent', 'Grandchild', null, null],
+  ['Mother', 'Son', null, null],
+  ['Daughter', 'Father', 'Main carer', 'Cared for by'],
+  ['Husband', 'Wife', null, null],
+  ['Partner', 'Partner', 'Secondary carer', 'Cared for by'],
+  ['Carer', 'Cared for person', 'Main carer', 'Cared for by'],
+  ['Brother', 'Sister', null, null],
+  ['Neighbour', 'Neighbour', null, null],
+  ['Grandparent', 'Grandchild', null, null],
 ];
 
 /** The demo logins: named people with different project memberships (by project name). */

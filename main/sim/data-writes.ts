@@ -6,10 +6,7 @@
 import { CLIENT_FIELDS, CONTACT_FIELDS, MANDATORY, REFERRAL_FIELDS, RELATIONSHIP_FIELDS } from '../../shared/dizions/model.js';
 import { ApiError, badRequest, notFound } from './data-errors.js';
 import { CLIENT_EXTENSION_FIELDS } from './data-schema.js';
-import {
-  checkMembership, checkOrder, checkStage, convertBody, convertValue, insertRow, refuseClearing, requireFields, updateRow,
-  visibleRow, type Values,
-} from './data-validate.js';
+import { checkMembership, checkOrder, checkStage, convertBody, convertValue, insertRow, refuseClearing, requireFields, updateRow, visibleRow, type Values } from './data-validate.js';
 import { groupDef, type GroupDef } from './query-groups.js';
 import type { SimStore } from './store.js';
 import type { SimUser } from './types.js';
@@ -29,7 +26,8 @@ function nothingToDo(body: Values, label: string): void {
 function checkExternalIdFree(store: SimStore, externalId: unknown, except: number | null): void {
   if (typeof externalId !== 'string') return;
   const existing = store.db.prepare('SELECT id FROM clients WHERE external_id = ? AND id IS NOT ?').pluck().get(externalId, except) as number | undefined;
-  if (existing !== undefined) // The existing id travels in the error body, so a replayed create can adopt it.
+  if (existing !== undefined)
+    // The existing id travels in the error body, so a replayed create can adopt it.
     throw new ApiError(409, `a client with external_id "${externalId}" already exists (id ${existing})`, { id: existing });
 }
 
@@ -49,7 +47,11 @@ export function createClient(store: SimStore, user: SimUser, form: Record<string
   return store.db.transaction(() => {
     checkExternalIdFree(store, body.external_id, null);
     return insertRow(store, 'clients', {
-      type: 1, active: 'Y', deceased: 'N', ...dropNulls(body), created_by_user: user.id,
+      type: 1,
+      active: 'Y',
+      deceased: 'N',
+      ...dropNulls(body),
+      created_by_user: user.id,
     });
   })();
 }
@@ -70,7 +72,10 @@ export function updateClient(store: SimStore, user: SimUser, id: number, form: R
   return id;
 }
 
-interface Relationship { second: number; values: Values }
+interface Relationship {
+  second: number;
+  values: Values;
+}
 
 function relationshipFromForm(store: SimStore, def: GroupDef, id: number, form: Record<string, string>): Relationship | undefined {
   if (!RELATIONSHIP_FIELDS.some((f) => f in form)) return undefined;
@@ -129,7 +134,7 @@ function checkClient(store: SimStore, user: SimUser, client: unknown): void {
 }
 
 function projectCategory(store: SimStore, project: unknown): unknown {
-  return typeof project === 'number' ? store.dictionaryItem('referrals/project', project)?.extra?.category ?? null : null;
+  return typeof project === 'number' ? (store.dictionaryItem('referrals/project', project)?.extra?.category ?? null) : null;
 }
 
 export function createReferral(store: SimStore, user: SimUser, form: Record<string, string>): number {
@@ -189,9 +194,15 @@ export function createDueContact(store: SimStore, user: SimUser, referralId: num
   const body = convertBody(store, groupDef('due_contacts'), CONTACT_WRITABLE, form);
   requireFields(body, MANDATORY.createDueContact);
   checkContact(store, body, referralId);
-  return store.db.transaction(() => insertRow(store, 'contacts', {
-    ...dropNulls(body), done: 0, referral: referralId, client: referral.client, project: referral.project,
-  }))();
+  return store.db.transaction(() =>
+    insertRow(store, 'contacts', {
+      ...dropNulls(body),
+      done: 0,
+      referral: referralId,
+      client: referral.client,
+      project: referral.project,
+    }),
+  )();
 }
 
 export function updateDueContact(store: SimStore, user: SimUser, id: number, form: Record<string, string>): number {
@@ -238,9 +249,15 @@ export function recordContact(store: SimStore, user: SimUser, referralId: number
   const body = convertBody(store, groupDef('done_contacts'), CONTACT_WRITABLE, form);
   requireFields(body, MANDATORY.completeContact);
   checkContact(store, body, referralId);
-  return store.db.transaction(() => insertRow(store, 'contacts', {
-    ...dropNulls(body), done: 1, referral: referralId, client: referral.client, project: referral.project,
-  }))();
+  return store.db.transaction(() =>
+    insertRow(store, 'contacts', {
+      ...dropNulls(body),
+      done: 1,
+      referral: referralId,
+      client: referral.client,
+      project: referral.project,
+    }),
+  )();
 }
 
 /** The current manual's `PUT relationship_details/A/B` with `relation_*` keys; one relationship per pair, as the seed's. */
@@ -256,8 +273,10 @@ export function setRelationship(store: SimStore, user: SimUser, first: number, s
   }
   const seedForm: Record<string, string> = { id_second: String(second) };
   const names: Record<string, string> = {
-    relation_first_to_second: 'relationship_first_to_second', relation_second_to_first: 'relationship_second_to_first',
-    carer_relation_first_to_second: 'relationship_first_to_second_carer', carer_relation_second_to_first: 'relationship_second_to_first_carer',
+    relation_first_to_second: 'relationship_first_to_second',
+    relation_second_to_first: 'relationship_second_to_first',
+    carer_relation_first_to_second: 'relationship_first_to_second_carer',
+    carer_relation_second_to_first: 'relationship_second_to_first_carer',
   };
   for (const [field, seed] of Object.entries(names)) if (form[field] !== undefined) seedForm[seed] = form[field]!;
   const relationship = relationshipFromForm(store, def, first, seedForm)!;
@@ -296,8 +315,12 @@ export function createExternalReferral(store: SimStore, user: SimUser, form: Rec
   // Mandatory fields differ by dialect (description is optional in the current manual): checked by the dialect table.
   requireFields(values, ['org_type_id', 'surname']);
   const data = dropNulls(values);
-  const result = store.db.prepare(`INSERT INTO external_referrals (org_type_id, surname, description, project, data, created_by_user, received)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(String(data.org_type_id), data.surname, data.description ?? '', data.project ?? null, JSON.stringify(data), user.id, store.clock.next());
+  const result = store.db
+    .prepare(
+      `INSERT INTO external_referrals (org_type_id, surname, description, project, data, created_by_user, received)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(String(data.org_type_id), data.surname, data.description ?? '', data.project ?? null, JSON.stringify(data), user.id, store.clock.next());
   return Number(result.lastInsertRowid);
 }
 

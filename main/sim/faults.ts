@@ -3,9 +3,7 @@
 // the order of requests (a seeded PRNG, counted triggers), so a run with the same spec replays the
 // same faults. Grammar reference: docs/simulator.md. Pure: no I/O here; server.ts applies faults.
 
-export const FAULT_MODES = [
-  'latency', '429', '500', '503', 'reset-before', 'reset-after', 'truncate', 'malformed', 'trickle',
-] as const;
+export const FAULT_MODES = ['latency', '429', '500', '503', 'reset-before', 'reset-after', 'truncate', 'malformed', 'trickle'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 export class FaultSpecError extends Error {
@@ -117,7 +115,10 @@ function parseScope(item: string, text: string | undefined): FaultScope {
     scope.method = methodText;
   }
   if (colon >= 0) {
-    const prefix = pathText.replace(/^\/+/, '').replace(/^v2(\/|$)/, '').replace(/\/+$/, '');
+    const prefix = pathText
+      .replace(/^\/+/, '')
+      .replace(/^v2(\/|$)/, '')
+      .replace(/\/+$/, '');
     if (prefix === '') throw new FaultSpecError(`"${item}": the path after : is empty (e.g. @POST:done_contacts)`);
     if (prefix.includes('?')) throw new FaultSpecError(`"${item}": a scope path matches the path only, without a query string`);
     scope.pathPrefix = prefix;

@@ -9,12 +9,33 @@ import { Random, randomNhsNumber, randomPostcode } from './data-random.js';
 import { TABLES, insertColumns, prepareInsert, type TableSpec } from './data-schema.js';
 import { clockTime, dateOfDay, dayNumber } from './data-time.js';
 import {
-  DEMO_USERS, FEMALE_NAMES, JOB_TITLES, MALE_NAMES, NEUTRAL_NAMES, PLACES, REFERRAL_NOTES, RELATIONSHIP_PAIRS,
-  STREETS, SUPPORT_NOTES, SURNAMES, buildDictionaries, type DictionaryItem,
+  DEMO_USERS,
+  FEMALE_NAMES,
+  JOB_TITLES,
+  MALE_NAMES,
+  NEUTRAL_NAMES,
+  PLACES,
+  REFERRAL_NOTES,
+  RELATIONSHIP_PAIRS,
+  STREETS,
+  SUPPORT_NOTES,
+  SURNAMES,
+  buildDictionaries,
+  type DictionaryItem,
 } from './data-vocabulary.js';
 
-export interface GenerateOptions { seed: number; clients: number; now: Date }
-export interface GenerateSummary { clients: number; referrals: number; contacts: number; workers: number; users: number }
+export interface GenerateOptions {
+  seed: number;
+  clients: number;
+  now: Date;
+}
+export interface GenerateSummary {
+  clients: number;
+  referrals: number;
+  contacts: number;
+  workers: number;
+  users: number;
+}
 
 /** Clients per worker: sets the number of workers (and logins) from the number of clients. */
 const CASELOAD = 25;
@@ -50,8 +71,14 @@ interface Staff {
 }
 
 function slug(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/ł/g, 'l').replace(/Ł/g, 'L')
-    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function generateData(db: Database.Database, options: GenerateOptions): GenerateSummary {
@@ -105,7 +132,12 @@ function generateStaff(db: Database.Database, writer: RowWriter, rng: Random, vo
   const stamp = (daysAgo: number) => `${dateOfDay(dayNumber(formatServerTimestamp(options.now).slice(0, 10)) - daysAgo)} 09:00:00`;
 
   const staff: Staff = {
-    workerIds: [], workerUser: new Map(), workerProjects: new Map(), projectMembers: new Map(), userIds: [], demoUserIds: [],
+    workerIds: [],
+    workerUser: new Map(),
+    workerProjects: new Map(),
+    projectMembers: new Map(),
+    userIds: [],
+    demoUserIds: [],
   };
   let nextUser = 1;
   const addUser = (name: string, worker: number | null, projectIds: number[], demo: boolean) => {
@@ -134,9 +166,15 @@ function generateStaff(db: Database.Database, writer: RowWriter, rng: Random, vo
     const hasLogin = demo !== undefined || (w < workerCount && rng.chance(0.85)); // the last one never has a login
     const userId = hasLogin ? addUser(`${first} ${surname}`, w, projectIds, demo !== undefined) : null;
     writer.insert(TABLES.workers!, {
-      id: w, first_name: first, surname, user: userId, email: `${slug(first)}.${slug(surname)}@charity.example.org`,
-      telephone: `0113 496 ${String(rng.int(0, 999)).padStart(4, '0')}`, job_title: demo?.job ?? rng.pick(JOB_TITLES),
-      active: demo || rng.chance(0.92) ? 'Y' : 'N', updated: stamp(rng.int(30, 400)),
+      id: w,
+      first_name: first,
+      surname,
+      user: userId,
+      email: `${slug(first)}.${slug(surname)}@charity.example.org`,
+      telephone: `0113 496 ${String(rng.int(0, 999)).padStart(4, '0')}`,
+      job_title: demo?.job ?? rng.pick(JOB_TITLES),
+      active: demo || rng.chance(0.92) ? 'Y' : 'N',
+      updated: stamp(rng.int(30, 400)),
     });
     staff.workerIds.push(w);
     staff.workerUser.set(w, userId);
@@ -183,10 +221,20 @@ class ClientGenerator {
       this.stagesByTemplate.set(template, byStatus);
     }
     const tables = [
-      'organisations/religion', 'organisations/sexual_orientation', 'organisations/marital_status', 'organisations/main_disability',
-      'organisations/accommodation', 'organisations/preferred_communication_method',
-      'referrals/funding_sponsor', 'referrals/referrer', 'referrals/introduction_source', 'referrals/priority',
-      'referrals/response_method', 'contacts/contact_method', 'contacts/contact_type', 'contacts/transport_method',
+      'organisations/religion',
+      'organisations/sexual_orientation',
+      'organisations/marital_status',
+      'organisations/main_disability',
+      'organisations/accommodation',
+      'organisations/preferred_communication_method',
+      'referrals/funding_sponsor',
+      'referrals/referrer',
+      'referrals/introduction_source',
+      'referrals/priority',
+      'referrals/response_method',
+      'contacts/contact_method',
+      'contacts/contact_type',
+      'contacts/transport_method',
     ];
     this.ids = Object.fromEntries(tables.map((t) => [t, vocab.ids(t)]));
     const ethnicities = vocab.ids('organisations/ethnicity');
@@ -218,11 +266,23 @@ class ClientGenerator {
   client(id: number): void {
     const { rng, vocab } = this;
     const genderTable = vocab.ids('organisations/gender');
-    const gender = rng.weighted([[genderTable[0]!, 52], [genderTable[1]!, 44], [genderTable[2]!, 2], [genderTable[3]!, 1], [genderTable[4]!, 1]]);
+    const gender = rng.weighted([
+      [genderTable[0]!, 52],
+      [genderTable[1]!, 44],
+      [genderTable[2]!, 2],
+      [genderTable[3]!, 1],
+      [genderTable[4]!, 1],
+    ]);
     const names = gender === genderTable[0] ? FEMALE_NAMES : gender === genderTable[1] ? MALE_NAMES : NEUTRAL_NAMES;
     const firstName = rng.pick(names);
     const surname = rng.pick(SURNAMES);
-    const age = rng.weighted([[rng.int(8, 17), 8], [rng.int(18, 39), 20], [rng.int(40, 64), 27], [rng.int(65, 79), 25], [rng.int(80, 99), 20]]);
+    const age = rng.weighted([
+      [rng.int(8, 17), 8],
+      [rng.int(18, 39), 20],
+      [rng.int(40, 64), 27],
+      [rng.int(65, 79), 25],
+      [rng.int(80, 99), 20],
+    ]);
     const dobDay = this.todayDay - age * 365 - rng.int(0, 364);
     const ageRanges = vocab.ids('organisations/age_range');
     const ageRange = ageRanges[age < 18 ? 0 : age < 26 ? 1 : age < 40 ? 2 : age < 65 ? 3 : age < 80 ? 4 : 5]!;
@@ -231,21 +291,34 @@ class ClientGenerator {
     const disability = rng.chance(0.6) ? this.ids['organisations/main_disability']![0]! : this.any('organisations/main_disability');
     const disabled = disability !== this.ids['organisations/main_disability']![0];
     const worker = rng.chance(0.85) ? rng.pick(this.staff.workerIds) : null;
-    const workerUser = worker === null ? null : this.staff.workerUser.get(worker) ?? null;
-    const type = rng.weighted([[1, 85], [2, 12], [3, 3]]);
+    const workerUser = worker === null ? null : (this.staff.workerUser.get(worker) ?? null);
+    const type = rng.weighted([
+      [1, 85],
+      [2, 12],
+      [3, 3],
+    ]);
     const clientRow: Row = {
-      id, first_name: firstName, surname, dob: dateOfDay(dobDay), gender,
-      ethnicity: rng.weighted(this.ethnicityWeights), religion: this.any('organisations/religion'),
+      id,
+      first_name: firstName,
+      surname,
+      dob: dateOfDay(dobDay),
+      gender,
+      ethnicity: rng.weighted(this.ethnicityWeights),
+      religion: this.any('organisations/religion'),
       sexual_orientation: this.maybe(0.8, () => this.any('organisations/sexual_orientation')),
       marital_status: age < 18 ? this.ids['organisations/marital_status']![0] : this.any('organisations/marital_status'),
-      main_language: rng.weighted(this.languageWeights), main_disability: disability,
-      registered_disabled: disabled && rng.chance(0.5) ? 'Y' : 'N', blue_badge_holder: disabled && rng.chance(0.4) ? 'Y' : 'N',
+      main_language: rng.weighted(this.languageWeights),
+      main_disability: disability,
+      registered_disabled: disabled && rng.chance(0.5) ? 'Y' : 'N',
+      blue_badge_holder: disabled && rng.chance(0.4) ? 'Y' : 'N',
       accommodation: this.any('organisations/accommodation'),
       employment_status: age >= 66 || age < 18 ? 'N' : rng.chance(0.6) ? 'Y' : 'N',
       people_in_household: rng.int(1, 5),
       address1: `${rng.chance(0.15) ? `Flat ${rng.int(1, 12)}, ` : ''}${rng.int(1, 180)} ${rng.pick(STREETS)}`,
-      address2: this.maybe(0.6, () => rng.pick(place.localities)), town: place.town,
-      county: vocab.id('organisations/county', place.county), district: vocab.id('organisations/district', place.district),
+      address2: this.maybe(0.6, () => rng.pick(place.localities)),
+      town: place.town,
+      county: vocab.id('organisations/county', place.county),
+      district: vocab.id('organisations/district', place.district),
       postcode: randomPostcode(rng, place.area),
       telephone: this.maybe(0.7, () => `${LANDLINE[place.area] ?? '01632 960'}${String(rng.int(0, 999)).padStart(3, '0')}`),
       mobile: this.maybe(0.6, () => `07700 900${String(rng.int(0, 999)).padStart(3, '0')}`),
@@ -258,26 +331,33 @@ class ClientGenerator {
       school: age < 18 ? 1401 + placeIndex * 2 + rng.int(0, 1) : null,
       consent: rng.chance(0.85) ? 'Y' : 'N',
       preferred_communication_method: this.any('organisations/preferred_communication_method'),
-      usual_support_worker: worker, active: rng.chance(0.9) ? 'Y' : 'N', deceased: rng.chance(0.02) ? 'Y' : 'N',
-      age_range: ageRange, type,
+      usual_support_worker: worker,
+      active: rng.chance(0.9) ? 'Y' : 'N',
+      deceased: rng.chance(0.02) ? 'Y' : 'N',
+      age_range: ageRange,
+      type,
       website_photo_consent: this.maybe(0.7, () => rng.pick([108, 109, 110])),
       created_by_user: workerUser ?? rng.pick(this.staff.userIds),
       updated: this.updatedAfter(this.todayDay - 730),
     };
     this.writer.insert(TABLES.clients!, clientRow);
 
-    const homeProjects = worker === null ? [] : this.staff.workerProjects.get(worker) ?? [];
+    const homeProjects = worker === null ? [] : (this.staff.workerProjects.get(worker) ?? []);
     const referralCount = 1 + rng.poisson(2);
     const referralIds: number[] = [];
     for (let r = 0; r < referralCount; r++) referralIds.push(this.referral(id, type, worker, workerUser, homeProjects));
 
     if (id > 1 && rng.chance(0.08)) this.relationship(id, rng.int(Math.max(1, id - 50), id - 1));
-    if (rng.chance(0.35)) this.extensionRow('wellcheck_notes_9', id, rng.pick(referralIds), 'date_31', {
-      wellbeing_score_32: rng.int(1, 10), notes_33: rng.pick(['Feeling settled', 'A bit low this week', 'Enjoying the group', 'Worried about bills']),
-    });
-    if (rng.chance(0.01)) this.extensionRow('staff_disciplinary_13', id, rng.pick(referralIds), 'date_43', {
-      outcome_44: rng.pick(['No further action', 'Verbal warning', 'Written warning']), notes_45: 'Complaint about missed visit',
-    });
+    if (rng.chance(0.35))
+      this.extensionRow('wellcheck_notes_9', id, rng.pick(referralIds), 'date_31', {
+        wellbeing_score_32: rng.int(1, 10),
+        notes_33: rng.pick(['Feeling settled', 'A bit low this week', 'Enjoying the group', 'Worried about bills']),
+      });
+    if (rng.chance(0.01))
+      this.extensionRow('staff_disciplinary_13', id, rng.pick(referralIds), 'date_43', {
+        outcome_44: rng.pick(['No further action', 'Verbal warning', 'Written warning']),
+        notes_45: 'Complaint about missed visit',
+      });
   }
 
   private referral(client: number, clientType: number, worker: number | null, workerUser: number | null, homeProjects: number[]): number {
@@ -288,32 +368,52 @@ class ClientGenerator {
     const project = home === undefined ? rng.pick(this.projects) : this.projects.find((p) => p.id === home)!;
     const template = Number(project.extra?.template);
     const daysAgo = rng.int(1, 1095);
-    const status = daysAgo > 400
-      ? (rng.chance(0.8) ? 'Closed' : 'Open')
-      : rng.weighted([['Pending', 15], ['Open', 70], ['Closed', 15]] as const);
+    const status =
+      daysAgo > 400
+        ? rng.chance(0.8)
+          ? 'Closed'
+          : 'Open'
+        : rng.weighted([
+            ['Pending', 15],
+            ['Open', 70],
+            ['Closed', 15],
+          ] as const);
     const stages = this.stagesByTemplate.get(template)!;
     const stage = rng.pick(stages.get(status)!);
     const openStages = stages.get('Open')!;
     const dateDay = this.todayDay - daysAgo;
     this.writer.insert(TABLES.referrals!, {
-      id, client, client_type: clientType, date: dateOfDay(dateDay), project: project.id, template, stage,
-      description: rng.pick(REFERRAL_NOTES), project_category: project.extra?.category,
+      id,
+      client,
+      client_type: clientType,
+      date: dateOfDay(dateDay),
+      project: project.id,
+      template,
+      stage,
+      description: rng.pick(REFERRAL_NOTES),
+      project_category: project.extra?.category,
       contact_method: this.maybe(0.8, () => this.any('contacts/contact_method')),
       funding_sponsor: this.maybe(0.6, () => this.any('referrals/funding_sponsor')),
       contact_type: this.maybe(0.7, () => this.any('contacts/contact_type')),
-      referrer: this.any('referrals/referrer'), introduction_source: this.maybe(0.8, () => this.any('referrals/introduction_source')),
-      additional_org_person: null, priority: this.any('referrals/priority'),
+      referrer: this.any('referrals/referrer'),
+      introduction_source: this.maybe(0.8, () => this.any('referrals/introduction_source')),
+      additional_org_person: null,
+      priority: this.any('referrals/priority'),
       response_method: this.maybe(0.7, () => this.any('referrals/response_method')),
-      referral_complete: status === 'Closed' ? 'Y' : 'N', updated: this.updatedAfter(dateDay),
+      referral_complete: status === 'Closed' ? 'Y' : 'N',
+      updated: this.updatedAfter(dateDay),
     });
 
     const members = this.staff.projectMembers.get(project.id) ?? [];
-    const contactUser = () => (workerUser !== null && members.includes(workerUser) ? workerUser
-      : members.length > 0 ? rng.pick(members) : rng.pick(this.staff.userIds));
+    const contactUser = () => (workerUser !== null && members.includes(workerUser) ? workerUser : members.length > 0 ? rng.pick(members) : rng.pick(this.staff.userIds));
     const doneCount = rng.poisson(2.8);
     for (let c = 0; c < doneCount; c++) this.doneContact(id, client, project.id, contactUser(), rng.pick(openStages), dateDay);
     if (status !== 'Closed') {
-      const dueCount = rng.weighted([[0, 25], [1, 40], [2, 35]] as const);
+      const dueCount = rng.weighted([
+        [0, 25],
+        [1, 40],
+        [2, 35],
+      ] as const);
       for (let c = 0; c < dueCount; c++) this.dueContact(id, client, project.id, contactUser(), stage, dateDay);
       if (rng.chance(0.15)) this.schedule(id, client, worker ?? rng.pick(this.staff.workerIds), dateDay);
     }
@@ -328,12 +428,21 @@ class ClientGenerator {
     const visit = rng.chance(0.45);
     this.contactCount++;
     this.writer.insert(TABLES.contacts!, {
-      id: this.nextContact++, done: 1, referral, client, user, project,
+      id: this.nextContact++,
+      done: 1,
+      referral,
+      client,
+      user,
+      project,
       start_date: `${dateOfDay(day)} ${clockTime(startMinutes)}`,
       end_date: `${dateOfDay(day)} ${clockTime(startMinutes + rng.int(1, 8) * 15)}`,
-      description: rng.pick(SUPPORT_NOTES), stage, due_stage: stage,
-      contact_type: this.any('contacts/contact_type'), contact_method: method,
-      travel_time: visit ? rng.int(5, 60) : null, travel_mileage: visit ? Math.round(rng.float() * 250) / 10 : null,
+      description: rng.pick(SUPPORT_NOTES),
+      stage,
+      due_stage: stage,
+      contact_type: this.any('contacts/contact_type'),
+      contact_method: method,
+      travel_time: visit ? rng.int(5, 60) : null,
+      travel_mileage: visit ? Math.round(rng.float() * 250) / 10 : null,
       transport_method: visit ? this.any('contacts/transport_method') : null,
       priority: this.maybe(0.5, () => this.any('referrals/priority')),
       updated: this.updatedAfter(day),
@@ -343,7 +452,7 @@ class ClientGenerator {
   private dueContact(referral: number, client: number, project: number, user: number, stage: number, referralDay: number): void {
     const { rng } = this;
     let offset: number;
-    const demo = this.staff.demoUserIds.includes(user) ? this.demoDue.get(user) ?? { today: 0, overdue: 0 } : undefined;
+    const demo = this.staff.demoUserIds.includes(user) ? (this.demoDue.get(user) ?? { today: 0, overdue: 0 }) : undefined;
     if (demo && demo.today < 3) {
       offset = 0;
       demo.today++;
@@ -351,19 +460,33 @@ class ClientGenerator {
       offset = -rng.int(1, 21);
       demo.overdue++;
     } else {
-      offset = rng.weighted([[-rng.int(1, 30), 25], [0, 12], [rng.int(1, 60), 63]] as const);
+      offset = rng.weighted([
+        [-rng.int(1, 30), 25],
+        [0, 12],
+        [rng.int(1, 60), 63],
+      ] as const);
     }
     if (demo) this.demoDue.set(user, demo);
     const day = this.todayDay + offset;
     const startMinutes = rng.int(36, 66) * 15;
     this.contactCount++;
     this.writer.insert(TABLES.contacts!, {
-      id: this.nextContact++, done: 0, referral, client, user, project,
+      id: this.nextContact++,
+      done: 0,
+      referral,
+      client,
+      user,
+      project,
       start_date: `${dateOfDay(day)} ${clockTime(startMinutes)}`,
       end_date: `${dateOfDay(day)} ${clockTime(startMinutes + 60)}`,
       description: rng.pick(['Follow-up call', 'Home visit', 'Review support plan', 'Check benefits claim progress', 'Befriending visit']),
-      stage: null, due_stage: stage, contact_type: this.any('contacts/contact_type'),
-      contact_method: this.any('contacts/contact_method'), travel_time: null, travel_mileage: null, transport_method: null,
+      stage: null,
+      due_stage: stage,
+      contact_type: this.any('contacts/contact_type'),
+      contact_method: this.any('contacts/contact_method'),
+      travel_time: null,
+      travel_mileage: null,
+      transport_method: null,
       priority: this.maybe(0.5, () => this.any('referrals/priority')),
       updated: this.updatedAfter(Math.min(referralDay, day)),
     });
@@ -373,9 +496,14 @@ class ClientGenerator {
     const { rng } = this;
     const start = `${dateOfDay(referralDay)} 10:00:00`;
     this.writer.insert(TABLES.schedules!, {
-      id: this.nextSchedule++, client, referral, worker, start_date: start,
+      id: this.nextSchedule++,
+      client,
+      referral,
+      worker,
+      start_date: start,
       end_date: rng.chance(0.6) ? null : `${dateOfDay(referralDay + rng.int(30, 180))} 10:00:00`,
-      frequency: rng.pick(['Weekly', 'Fortnightly', 'Monthly']), description: rng.pick(['Befriending visit', 'Check-in call', 'Carer break']),
+      frequency: rng.pick(['Weekly', 'Fortnightly', 'Monthly']),
+      description: rng.pick(['Befriending visit', 'Check-in call', 'Carer break']),
       updated: this.updatedAfter(referralDay),
     });
   }
@@ -385,9 +513,13 @@ class ClientGenerator {
     const rel = (name: string | null) => (name === null ? null : this.vocab.id('relationships', name));
     const carer = (name: string | null) => (name === null ? null : this.vocab.id('carer_relationships', name));
     this.writer.insert(RELATIONSHIP_SPEC, {
-      id: this.nextRelationship++, first, second,
-      relationship_first_to_second: rel(a), relationship_second_to_first: rel(b),
-      relationship_first_to_second_carer: carer(ca), relationship_second_to_first_carer: carer(cb),
+      id: this.nextRelationship++,
+      first,
+      second,
+      relationship_first_to_second: rel(a),
+      relationship_second_to_first: rel(b),
+      relationship_first_to_second_carer: carer(ca),
+      relationship_second_to_first_carer: carer(cb),
       updated: this.updatedAfter(this.todayDay - 365),
     });
   }
@@ -403,8 +535,14 @@ class ClientGenerator {
 const RELATIONSHIP_SPEC: TableSpec = {
   table: 'relationships',
   columns: [
-    ['id', 'int'], ['first', 'int'], ['second', 'int'], ['relationship_first_to_second', 'int'], ['relationship_second_to_first', 'int'],
-    ['relationship_first_to_second_carer', 'int'], ['relationship_second_to_first_carer', 'int'], ['updated', 'timestamp'],
+    ['id', 'int'],
+    ['first', 'int'],
+    ['second', 'int'],
+    ['relationship_first_to_second', 'int'],
+    ['relationship_second_to_first', 'int'],
+    ['relationship_first_to_second_carer', 'int'],
+    ['relationship_second_to_first_carer', 'int'],
+    ['updated', 'timestamp'],
   ],
   hidden: [],
 };

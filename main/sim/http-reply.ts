@@ -15,7 +15,11 @@ const STALLED_CLIENT_MS = 60_000;
 /** A reply the request pipeline can throw: status plus a message for `{"error": "…"}`. */
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -36,7 +40,8 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 export async function sendSimResponse(res: ServerResponse, response: SimResponse, options: { gzip?: boolean } = {}): Promise<number> {
   if (options.gzip) {
     // An empty body (an update answered with nothing) stays empty: there is nothing to compress.
-    if ('json' in response) return response.json === undefined ? sendJson(res, response.status, undefined, response.headers ?? {}) : sendGzippedJson(res, response.status, response.json, response.headers ?? {});
+    if ('json' in response)
+      return response.json === undefined ? sendJson(res, response.status, undefined, response.headers ?? {}) : sendGzippedJson(res, response.status, response.json, response.headers ?? {});
     return streamRows(res, response.status, response.rows, true);
   }
   if ('json' in response) return sendJson(res, response.status, response.json, response.headers ?? {});
@@ -48,7 +53,7 @@ export async function sendSimResponse(res: ServerResponse, response: SimResponse
  * The API's manual says nothing of compression; a server behind any common web server honours this.
  */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
-  const text = Array.isArray(header) ? header.join(',') : header ?? '';
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
   for (const part of text.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
     if (name !== 'gzip' && name !== 'x-gzip' && name !== '*') continue;

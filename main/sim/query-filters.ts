@@ -10,7 +10,10 @@ import { isValidDate, isValidTimestamp } from './data-time.js';
 import type { GroupDef } from './query-groups.js';
 import type { SimUser } from './types.js';
 
-export interface SqlPart { sql: string; params: unknown[] }
+export interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
 
 /** Referral columns that contacts filter by through their referral. */
 const CONTACT_VIA_REFERRAL = new Set(['funding_sponsor', 'introduction_source', 'referral_complete', 'referrer', 'response_method', 'template', 'project_category']);
@@ -70,9 +73,7 @@ function plainFilter(def: GroupDef, key: string, values: string[]): SqlPart {
     return { sql: `t.client IN (SELECT id FROM clients WHERE ${inner.sql})`, params: inner.params };
   }
   if (key === 'project_active' || key === 'project_name') {
-    const inner = key === 'project_active'
-      ? columnCondition("json_extract(extra, '$.active')", key, 'flag', values)
-      : columnCondition('name', key, 'text', values);
+    const inner = key === 'project_active' ? columnCondition("json_extract(extra, '$.active')", key, 'flag', values) : columnCondition('name', key, 'text', values);
     return { sql: `t.project IN (SELECT id FROM dictionaries WHERE table_ref = 'referrals/project' AND ${inner.sql})`, params: inner.params };
   }
   if (isContacts && CONTACT_VIA_REFERRAL.has(key)) {

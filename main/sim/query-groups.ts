@@ -2,9 +2,7 @@
 // on request, its filter keys and date ranges, its report date, and where its dictionaries live.
 // Built from shared/dizions/model.ts, so a field added to the model is served without changes here.
 
-import {
-  CLIENT_FIELDS, GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, dictionaryFor, isRecordGroup, type RecordGroup,
-} from '../../shared/dizions/model.js';
+import { CLIENT_FIELDS, GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, dictionaryFor, isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
 import { ApiError, notFound } from './data-errors.js';
 import { CLIENT_EXTENSION_FIELDS, EXTENSION_DATABASES, TABLES, type ColumnKind } from './data-schema.js';

@@ -15,7 +15,7 @@ const CHUNK = 2000;
 
 /** Rows of a group the user may see that match the path's filters. */
 export function matchCondition(def: GroupDef, path: RecordsPath, user: SimUser, dialect: Dialect = '2019'): SqlPart {
-  const extra = def.recordGroup ? READ_FEATURES[dialect].extraFilters[def.recordGroup] ?? [] : [];
+  const extra = def.recordGroup ? (READ_FEATURES[dialect].extraFilters[def.recordGroup] ?? []) : [];
   return joinAnd([{ sql: def.base, params: [] }, visibility(def, user), filterCondition(def, path.pairs, extra)]);
 }
 
@@ -37,7 +37,7 @@ function resolvedFields(def: GroupDef, path: RecordsPath, fields: readonly strin
 /** A function replacing an id by its dictionary name (unknown ids stay as they are). */
 function nameResolver(store: SimStore, table: string): (id: unknown) => unknown {
   const names = new Map((store.dictionaries().get(table) ?? []).map((item) => [item.id, item.name]));
-  return (id) => (typeof id === 'number' ? names.get(id) ?? id : id);
+  return (id) => (typeof id === 'number' ? (names.get(id) ?? id) : id);
 }
 
 export function listRecords(store: SimStore, def: GroupDef, path: RecordsPath, user: SimUser): Iterable<Record<string, unknown>> {
@@ -112,10 +112,14 @@ function axisExpression(def: GroupDef, name: string, role: 'dimension' | 'metric
     if (!def.dateColumn) throw badRequest(`${def.label} have no date to report by ${name}: use a field such as district as the ${role}`);
     const column = `t."${def.dateColumn}"`;
     switch (name) {
-      case 'day': return `substr(${column}, 1, 10)`;
-      case 'week': return `strftime('%G-W%V', substr(${column}, 1, 10))`;
-      case 'month': return `substr(${column}, 1, 7)`;
-      case 'year': return `substr(${column}, 1, 4)`;
+      case 'day':
+        return `substr(${column}, 1, 10)`;
+      case 'week':
+        return `strftime('%G-W%V', substr(${column}, 1, 10))`;
+      case 'month':
+        return `substr(${column}, 1, 7)`;
+      case 'year':
+        return `substr(${column}, 1, 4)`;
     }
   }
   if (!def.kinds.has(name) || name === 'id') throw badRequest(`unknown ${role} "${name}" for ${def.label}`);
@@ -133,15 +137,18 @@ export function reportRecords(store: SimStore, def: GroupDef, path: RecordsPath,
   const where = matchCondition(def, path, user, store.dialect);
   const select = expressions.map((e, i) => `${e} AS a${i}`).join(', ');
   const groupBy = expressions.map((_, i) => String(i + 1)).join(', ');
-  const rows = store.db.prepare(`SELECT ${select}, COUNT(*) AS count FROM ${def.table} t WHERE ${where.sql} GROUP BY ${groupBy} ORDER BY ${groupBy}`)
-    .all(...where.params) as Array<Record<string, unknown>>;
+  const rows = store.db.prepare(`SELECT ${select}, COUNT(*) AS count FROM ${def.table} t WHERE ${where.sql} GROUP BY ${groupBy} ORDER BY ${groupBy}`).all(...where.params) as Array<
+    Record<string, unknown>
+  >;
   const resolvers = axes.map((name) => {
     const table = resolve.has(name) ? dictionaryOf(def, name) : undefined;
     return table ? nameResolver(store, table) : (v: unknown) => v;
   });
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
-    axes.forEach((name, i) => { out[name] = resolvers[i]!(row[`a${i}`] ?? null); });
+    axes.forEach((name, i) => {
+      out[name] = resolvers[i]!(row[`a${i}`] ?? null);
+    });
     out.count = row.count;
     return out;
   });

@@ -9,7 +9,6 @@ export { REPLY_STYLES, TIMESTAMP_FORMATS, type SimReplyStyle, type SimTimestampF
 
 /** The shapes a client must accept; `none` (creates too answer an empty body) is a broken server, for tests. */
 
-
 export interface ReplyVariantOptions {
   /** How creates and updates are answered; `empty`: updates answer an empty body, creates `{"id": N}` (a create must say its id); `none`: both answer an empty body. */
   replyStyle?: SimReplyStyle;
@@ -22,13 +21,20 @@ const UPDATE_PATH = /(^|\/)id\/\d+(\/|$|\?)|^(clients|referrals|due_contacts|don
 
 function styled(id: number, style: SimReplyStyle): unknown {
   switch (style) {
-    case 'id': return { id };
-    case 'id-string': return { id: String(id) };
-    case 'bare': return id;
-    case 'string': return String(id);
-    case 'array': return [{ id }];
-    case 'empty': return { id };
-    case 'none': return undefined;
+    case 'id':
+      return { id };
+    case 'id-string':
+      return { id: String(id) };
+    case 'bare':
+      return id;
+    case 'string':
+      return String(id);
+    case 'array':
+      return [{ id }];
+    case 'empty':
+      return { id };
+    case 'none':
+      return undefined;
   }
 }
 
@@ -47,7 +53,14 @@ export function varyReply(options: ReplyVariantOptions, method: string, path: st
     const format = options.timestampFormat;
     if ('rows' in response) {
       const rows = response.rows;
-      return { status: response.status, rows: { *[Symbol.iterator]() { for (const row of rows) yield reformatRow(row, format); } } };
+      return {
+        status: response.status,
+        rows: {
+          *[Symbol.iterator]() {
+            for (const row of rows) yield reformatRow(row, format);
+          },
+        },
+      };
     }
   }
   return response;

@@ -11,9 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { handleApiRequest } from './api-handler.js';
 import { handleControlRequest, type ControlContext } from './control.js';
 import { FaultPlan, type FaultDecision } from './faults.js';
-import {
-  HttpError, acceptsGzip, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated,
-} from './http-reply.js';
+import { HttpError, acceptsGzip, discardBody, renderBody, sendError, sendMalformed, sendSimResponse, sendTrickled, sendTruncated } from './http-reply.js';
 import { dialableHost, isLoopbackHost } from './loopback.js';
 import { bodyLimitFor, parseFormBody, readBody } from './request-body.js';
 import { varyReply, type ReplyVariantOptions } from './reply-variants.js';
@@ -49,7 +47,9 @@ export function demoUserLine(user: SimUser): DemoUserLine {
 export async function startSimulator(options: SimOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
-    process.stderr.write(`caseworker sim: WARNING: listening on ${host}, not loopback. Other machines can reach the simulated API; its keys are public demo keys. The control endpoint still answers only this machine.\n`);
+    process.stderr.write(
+      `caseworker sim: WARNING: listening on ${host}, not loopback. Other machines can reach the simulated API; its keys are public demo keys. The control endpoint still answers only this machine.\n`,
+    );
   }
   const latencyMs = options.latencyMs ?? 0;
   let plan = new FaultPlan(options.faults ?? ''); // a bad spec throws before anything is created
@@ -85,7 +85,9 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
   };
 
   const control: ControlContext = {
-    store, latencyMs, requestLog,
+    store,
+    latencyMs,
+    requestLog,
     users: () => users,
     faults: () => plan,
     setFaults: (spec) => {
@@ -266,7 +268,13 @@ function authenticate(store: SimStore, req: IncomingMessage): SimUser {
   const source = headerValue(req, 'source');
   const org = headerValue(req, 'org');
   const user = headerValue(req, 'user');
-  const missing = [['Source', source], ['Org', org], ['User', user]].filter(([, value]) => !value).map(([name]) => name);
+  const missing = [
+    ['Source', source],
+    ['Org', org],
+    ['User', user],
+  ]
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
   if (missing.length > 0) throw new HttpError(401, `missing authentication header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   const found = store.findUserByKeys(source!, org!, user!);
   if (!found) throw new HttpError(401, 'the Source, Org and User keys do not match a user of this system');

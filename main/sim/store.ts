@@ -45,7 +45,14 @@ export interface UploadRecord {
   created_by_user: number;
 }
 
-interface UserRow { id: number; name: string; worker: number | null; source: string; org: string; user_key: string }
+interface UserRow {
+  id: number;
+  name: string;
+  worker: number | null;
+  source: string;
+  org: string;
+  user_key: string;
+}
 
 const TOUCHABLE: Record<RecordGroup, { table: string; column: 'telephone' | 'description'; where: string }> = {
   clients: { table: 'clients', column: 'telephone', where: '1' },
@@ -188,7 +195,12 @@ export class SimStore {
 
   private toSimUser(row: UserRow): SimUser {
     return {
-      id: row.id, name: row.name, worker: row.worker, source: row.source, org: row.org, user: row.user_key,
+      id: row.id,
+      name: row.name,
+      worker: row.worker,
+      source: row.source,
+      org: row.org,
+      user: row.user_key,
       projects: this.projectsStatement.all(row.id) as number[],
     };
   }
@@ -197,8 +209,7 @@ export class SimStore {
 
   dictionaries(): Map<string, DictionaryItem[]> {
     if (!this.dictionaryCache) {
-      const rows = this.db.prepare('SELECT table_ref, id, name, extra FROM dictionaries ORDER BY table_ref, id').all() as
-        Array<{ table_ref: string; id: number; name: string; extra: string | null }>;
+      const rows = this.db.prepare('SELECT table_ref, id, name, extra FROM dictionaries ORDER BY table_ref, id').all() as Array<{ table_ref: string; id: number; name: string; extra: string | null }>;
       const map = new Map<string, DictionaryItem[]>();
       for (const row of rows) {
         const list = map.get(row.table_ref) ?? [];
@@ -211,14 +222,19 @@ export class SimStore {
   }
 
   dictionaryItem(table: string, id: number): DictionaryItem | undefined {
-    return this.dictionaries().get(table)?.find((item) => item.id === id);
+    return this.dictionaries()
+      .get(table)
+      ?.find((item) => item.id === id);
   }
 
   // ---- the `updated` clock ---------------------------------------------------------------------------
 
   /** A stamp later than every current `updated` of the rows matched (so each of them visibly changes). */
   stampFor(table: string, where: string, params: unknown[]): string {
-    const previous = this.db.prepare(`SELECT MAX(updated) FROM ${table} WHERE ${where}`).pluck().get(...params) as string | null;
+    const previous = this.db
+      .prepare(`SELECT MAX(updated) FROM ${table} WHERE ${where}`)
+      .pluck()
+      .get(...params) as string | null;
     return this.clock.next(previous);
   }
 
@@ -348,9 +364,15 @@ export class SimStore {
   uploads(): UploadRecord[] {
     const rows = this.db.prepare('SELECT * FROM uploads ORDER BY id').all() as Array<Record<string, unknown>>;
     return rows.map((row) => ({
-      id: row.id as number, batch: row.batch as number, group: row.grp as 'clients' | 'referrals', record: row.record as number,
-      filename: row.filename as string, content_type: row.content_type as string | null, bytes: row.bytes as number,
-      sha256: row.sha256 as string, path: path.join(this.uploadsDir, row.stored_as as string),
+      id: row.id as number,
+      batch: row.batch as number,
+      group: row.grp as 'clients' | 'referrals',
+      record: row.record as number,
+      filename: row.filename as string,
+      content_type: row.content_type as string | null,
+      bytes: row.bytes as number,
+      sha256: row.sha256 as string,
+      path: path.join(this.uploadsDir, row.stored_as as string),
       user_visibility: JSON.parse(row.user_visibility as string) as number[],
       group_visibility: JSON.parse(row.group_visibility as string) as number[],
       created_by_user: row.created_by_user as number,
@@ -359,8 +381,12 @@ export class SimStore {
 
   /** The staging table of external referrals (never readable through the API). */
   externalReferrals(): Array<Record<string, unknown>> {
-    const rows = this.db.prepare('SELECT id, data, created_by_user, received FROM external_referrals ORDER BY id').all() as
-      Array<{ id: number; data: string; created_by_user: number; received: string }>;
+    const rows = this.db.prepare('SELECT id, data, created_by_user, received FROM external_referrals ORDER BY id').all() as Array<{
+      id: number;
+      data: string;
+      created_by_user: number;
+      received: string;
+    }>;
     return rows.map((row) => ({ id: row.id, ...(JSON.parse(row.data) as Record<string, unknown>), created_by_user: row.created_by_user, received: row.received }));
   }
 

@@ -43,9 +43,7 @@ export interface SimRequest {
 }
 
 /** Either a JSON value, or (for large collections) rows streamed as a JSON array. */
-export type SimResponse =
-  | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; rows: Iterable<Record<string, unknown>> };
+export type SimResponse = { status: number; json: unknown; headers?: Record<string, string> } | { status: number; rows: Iterable<Record<string, unknown>> };
 
 export interface SimOptions {
   host?: string; // default 127.0.0.1

@@ -44,37 +44,47 @@ function isMissing(error: unknown): boolean {
 /** Fetches the given dictionary tables (`organisations/district`, `relationships`, …); returns how many were stored. */
 export async function refreshDictionaryTables(context: FetchContext, replica: Handle, tables: readonly string[], onTable?: () => void): Promise<number> {
   let stored = 0;
-  await runLimited(tables, CONCURRENCY, async (table) => {
-    const call = context.signal ? { signal: context.signal } : {};
-    let entries: DictionaryEntry[];
-    try {
-      if (table === 'relationships' || table === 'carer_relationships') {
-        entries = await retried(context, () => context.client.relationships(table === 'carer_relationships', call));
-      } else {
-        const [apiGroup, name] = table.split('/') as [string, string];
-        entries = await retried(context, () => context.client.dictionary(apiGroup, name, call));
+  await runLimited(
+    tables,
+    CONCURRENCY,
+    async (table) => {
+      const call = context.signal ? { signal: context.signal } : {};
+      let entries: DictionaryEntry[];
+      try {
+        if (table === 'relationships' || table === 'carer_relationships') {
+          entries = await retried(context, () => context.client.relationships(table === 'carer_relationships', call));
+        } else {
+          const [apiGroup, name] = table.split('/') as [string, string];
+          entries = await retried(context, () => context.client.dictionary(apiGroup, name, call));
+        }
+      } catch (error) {
+        if (isMissing(error)) return; // this server has no such dictionary
+        throw error;
       }
-    } catch (error) {
-      if (isMissing(error)) return; // this server has no such dictionary
-      throw error;
-    }
-    upsertDictionary(replica, table, entries);
-    stored++;
-    onTable?.();
-  }, context.signal);
+      upsertDictionary(replica, table, entries);
+      stored++;
+      onTable?.();
+    },
+    context.signal,
+  );
   return stored;
 }
 
 /** Fetches `<group>/selectable_fields` for every record group and keeps the replies. */
 export async function refreshSelectableFields(context: FetchContext, replica: Handle): Promise<void> {
-  await runLimited(RECORD_GROUPS, CONCURRENCY, async (group) => {
-    try {
-      const fields = await retried(context, () => context.client.selectableFields(group, context.signal ? { signal: context.signal } : {}));
-      setSelectableFields(replica, group, fields);
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-  }, context.signal);
+  await runLimited(
+    RECORD_GROUPS,
+    CONCURRENCY,
+    async (group) => {
+      try {
+        const fields = await retried(context, () => context.client.selectableFields(group, context.signal ? { signal: context.signal } : {}));
+        setSelectableFields(replica, group, fields);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    },
+    context.signal,
+  );
 }
 
 export function markDictionariesFetched(replica: Handle, now: Date): void {

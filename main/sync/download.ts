@@ -59,14 +59,19 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
   const summary = emptySummary();
   const turns = options.fetch.turns ?? new Turns();
   const ingest = new Ingestor(target, options.commits, turns);
-  await runLimited(idBatches(target.base, 'id', plan.diff.fetch), options.concurrency, async (batch) => {
-    const records = await getArray(options.fetch, batch.path, recordsSink(target.label, new Set(batch.ids)));
-    const result = await ingest.write(records);
-    summary.inserted += result.inserted;
-    summary.updated += result.updated;
-    summary.fetched += result.written;
-    options.onBatch?.(batch.ids.length);
-  }, options.fetch.signal);
+  await runLimited(
+    idBatches(target.base, 'id', plan.diff.fetch),
+    options.concurrency,
+    async (batch) => {
+      const records = await getArray(options.fetch, batch.path, recordsSink(target.label, new Set(batch.ids)));
+      const result = await ingest.write(records);
+      summary.inserted += result.inserted;
+      summary.updated += result.updated;
+      summary.fetched += result.written;
+      options.onBatch?.(batch.ids.length);
+    },
+    options.fetch.signal,
+  );
 
   const pending = target.pending();
   const remove = plan.diff.remove.filter((id) => !pending.has(id));

@@ -8,7 +8,11 @@ export type SyncFailureCode = 'UNAUTHORIZED' | 'OFFLINE' | 'REJECTED' | 'INTERNA
 
 export class SyncFailedError extends Error {
   override name = 'SyncFailedError';
-  constructor(message: string, readonly code: SyncFailureCode, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code: SyncFailureCode,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -32,7 +36,8 @@ export function explainSyncFailure(error: unknown, signal: AbortSignal | undefin
         error.status === 403
           ? `the server refused access for this user (403) on ${error.path}. Check that the User key belongs to the person syncing.`
           : `the server refused the keys (401): check the Source, Org and User keys. ${resume}`,
-        'UNAUTHORIZED', { cause: error },
+        'UNAUTHORIZED',
+        { cause: error },
       );
     case 'rejected':
       return new SyncFailedError(`the server rejected GET ${error.path}${error.serverMessage ? `: ${error.serverMessage}` : ` (${error.status})`}. ${resume}`, 'REJECTED', { cause: error });

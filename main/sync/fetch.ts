@@ -37,27 +37,30 @@ export const DEFAULT_RETRY: Omit<RetryOptions, 'signal'> = { attempts: 6, baseMs
 /** GETs a collection path and feeds its items to a fresh sink per attempt. */
 export async function getArray<T>(context: FetchContext, path: DizionsPath, makeSink: () => Sink<T>): Promise<T> {
   const printed = printPath(path);
-  return withRetries(async () => {
-    const reply = await context.client.getRecordsRaw(path, context.signal ? { signal: context.signal } : {});
-    const parse = async () => {
-      const sink = makeSink();
-      try {
-        await forEachArraySlice(reply.text, (items) => sink.add(items));
-      } catch (error) {
-        if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
-          const wrongShape = error instanceof ReplyShapeError;
-          throw errorFromBadReply({ method: 'GET', path: printed }, reply.status, error.message, { wrongShape, cause: error });
+  return withRetries(
+    async () => {
+      const reply = await context.client.getRecordsRaw(path, context.signal ? { signal: context.signal } : {});
+      const parse = async () => {
+        const sink = makeSink();
+        try {
+          await forEachArraySlice(reply.text, (items) => sink.add(items));
+        } catch (error) {
+          if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
+            const wrongShape = error instanceof ReplyShapeError;
+            throw errorFromBadReply({ method: 'GET', path: printed }, reply.status, error.message, { wrongShape, cause: error });
+          }
+          throw error;
         }
-        throw error;
-      }
-      return sink.finish();
-    };
-    return context.turns ? context.turns.run(parse) : parse();
-  }, {
-    ...context.retry,
-    ...(context.signal ? { signal: context.signal } : {}),
-    ...(context.onRetry ? { onRetry: context.onRetry } : {}),
-  });
+        return sink.finish();
+      };
+      return context.turns ? context.turns.run(parse) : parse();
+    },
+    {
+      ...context.retry,
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.onRetry ? { onRetry: context.onRetry } : {}),
+    },
+  );
 }
 
 /** Like Sink, for a reply handled while it streams: each run of items is awaited before more is read. */
@@ -74,32 +77,39 @@ export interface StreamSink<T> {
  */
 export async function streamArray<T>(context: FetchContext, path: DizionsPath, makeSink: () => StreamSink<T>): Promise<T> {
   const printed = printPath(path);
-  return withRetries(async () => {
-    const sink = makeSink();
-    const parser = new JsonArrayStream();
-    const fail = (error: unknown): never => {
-      if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
-        throw errorFromBadReply({ method: 'GET', path: printed }, 200, error.message, { wrongShape: error instanceof ReplyShapeError, cause: error });
+  return withRetries(
+    async () => {
+      const sink = makeSink();
+      const parser = new JsonArrayStream();
+      const fail = (error: unknown): never => {
+        if (error instanceof MalformedReply || error instanceof ReplyShapeError) {
+          throw errorFromBadReply({ method: 'GET', path: printed }, 200, error.message, { wrongShape: error instanceof ReplyShapeError, cause: error });
+        }
+        throw error;
+      };
+      // The sink paces its own work (an Ingestor takes turns slice by slice): not wrapped in a turn here.
+      const handle = async (runs: unknown[][]) => {
+        for (const items of runs) if (items.length > 0) await sink.add(items);
+      };
+      try {
+        await context.client.streamRecordsRaw(
+          path,
+          async (text) => {
+            // A chunk is scanned, and a completed run parsed, in a few ms.
+            await handle(parser.push(text));
+          },
+          context.signal ? { signal: context.signal } : {},
+        );
+        await handle([parser.end()]);
+      } catch (error) {
+        fail(error);
       }
-      throw error;
-    };
-    // The sink paces its own work (an Ingestor takes turns slice by slice): not wrapped in a turn here.
-    const handle = async (runs: unknown[][]) => {
-      for (const items of runs) if (items.length > 0) await sink.add(items);
-    };
-    try {
-      await context.client.streamRecordsRaw(path, async (text) => {
-        // A chunk is scanned, and a completed run parsed, in a few ms.
-        await handle(parser.push(text));
-      }, context.signal ? { signal: context.signal } : {});
-      await handle([parser.end()]);
-    } catch (error) {
-      fail(error);
-    }
-    return sink.finish();
-  }, {
-    ...context.retry,
-    ...(context.signal ? { signal: context.signal } : {}),
-    ...(context.onRetry ? { onRetry: context.onRetry } : {}),
-  });
+      return sink.finish();
+    },
+    {
+      ...context.retry,
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.onRetry ? { onRetry: context.onRetry } : {}),
+    },
+  );
 }

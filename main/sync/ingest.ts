@@ -45,7 +45,10 @@ export class CommitPacer {
    * `walFile`: the WAL to keep bounded while a background checkpointer runs (undefined when SQLite's
    * own automatic checkpoints are on: they restart the WAL themselves).
    */
-  constructor(private readonly replica: Pick<Replica, 'sqlite'>, private readonly walFile?: string) {
+  constructor(
+    private readonly replica: Pick<Replica, 'sqlite'>,
+    private readonly walFile?: string,
+  ) {
     // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
     this.bulk = new BulkTransaction(replica, Number.MAX_SAFE_INTEGER);
     // A restarted WAL is cut back to this size, so its size on disk says how far it has grown since.

@@ -120,7 +120,10 @@ function fillSink(group: string, extra: readonly string[], fill: Fill): () => St
 
 /** Lists every path (a few in flight) and merges them into one sorted StampList, handing extras to `onExtras`. */
 async function listPaths(
-  options: ListingOptions, group: string, paths: Iterable<RecordsPath>, fields: { stamps: boolean; extra: readonly string[]; fill?: Fill | undefined },
+  options: ListingOptions,
+  group: string,
+  paths: Iterable<RecordsPath>,
+  fields: { stamps: boolean; extra: readonly string[]; fill?: Fill | undefined },
   onExtras?: (listed: Listed) => void,
 ): Promise<StampList> {
   const merged = new StampList();
@@ -129,16 +132,21 @@ async function listPaths(
   let selected = ['id', ...(fields.stamps || fill ? ['updated'] : []), ...fields.extra];
   // A fill asks for the fields in the order a download by id does, so the stored raw JSON is the same.
   if (fill) selected = [...fill.fields, ...selected.filter((field) => !fill.fields.includes(field))];
-  await runLimited(paths, options.concurrency, async (path) => {
-    const listed = fill
-      // No selectable fields known: ask for no field/ at all, which is every field.
-      ? await streamArray(options.fetch, fill.fields.length === 0 ? path : { ...path, fields: selected }, fillSink(group, fields.extra, fill))
-      // Parsed while it streams too: a listing of a million ids is never one string.
-      : await streamArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
-    for (let i = 0; i < listed.list.length; i++) merged.push(listed.list.ids[i]!, listed.list.stamps[i]!);
-    onExtras?.(listed);
-    options.onRequest?.(group);
-  }, options.fetch.signal);
+  await runLimited(
+    paths,
+    options.concurrency,
+    async (path) => {
+      const listed = fill
+        ? // No selectable fields known: ask for no field/ at all, which is every field.
+          await streamArray(options.fetch, fill.fields.length === 0 ? path : { ...path, fields: selected }, fillSink(group, fields.extra, fill))
+        : // Parsed while it streams too: a listing of a million ids is never one string.
+          await streamArray(options.fetch, { ...path, fields: selected }, listingSink(group, fields.stamps, fields.extra));
+      for (let i = 0; i < listed.list.length; i++) merged.push(listed.list.ids[i]!, listed.list.stamps[i]!);
+      onExtras?.(listed);
+      options.onRequest?.(group);
+    },
+    options.fetch.signal,
+  );
   return merged.sortUnique();
 }
 
@@ -161,13 +169,16 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
   let myWorker: number | null = null;
   const fillOf = (group: RecordGroup) => options.fill?.(group);
-  groups.workers = plain('workers', await listPaths(options, 'workers', [explicit('workers') ?? groupPath('workers')], { stamps: true, extra: ['user'], fill: fillOf('workers') }, (listed) => {
-    const users = listed.extras.user!;
-    for (let i = 0; i < listed.list.length; i++) {
-      const id = listed.list.ids[i]!;
-      if (users[i] === me && (myWorker === null || id < myWorker)) myWorker = id;
-    }
-  }));
+  groups.workers = plain(
+    'workers',
+    await listPaths(options, 'workers', [explicit('workers') ?? groupPath('workers')], { stamps: true, extra: ['user'], fill: fillOf('workers') }, (listed) => {
+      const users = listed.extras.user!;
+      for (let i = 0; i < listed.list.length; i++) {
+        const id = listed.list.ids[i]!;
+        if (users[i] === me && (myWorker === null || id < myWorker)) myWorker = id;
+      }
+    }),
+  );
   if (myWorker === null && explicit('workers')) {
     // The explicit workers scope left my own record out: ask for it alone.
     await listPaths(options, 'workers', [groupPath('workers', [{ key: 'user', values: [String(me)] }])], { stamps: false, extra: [] }, (listed) => {
@@ -178,20 +189,23 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   // Due contacts: mine. Their referrals and clients feed the defaults below.
   const dueReferrals = new Set<number>();
   const dueClients = new Set<number>();
-  groups.due_contacts = plain('due_contacts', await listPaths(
-    options, 'due_contacts', [explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }])],
-    { stamps: true, extra: ['referral', 'client'], fill: fillOf('due_contacts') },
-    (listed) => {
-      for (const id of listed.extras.referral!) if (!Number.isNaN(id)) dueReferrals.add(id);
-      for (const id of listed.extras.client!) if (!Number.isNaN(id)) dueClients.add(id);
-    },
-  ));
+  groups.due_contacts = plain(
+    'due_contacts',
+    await listPaths(
+      options,
+      'due_contacts',
+      [explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }])],
+      { stamps: true, extra: ['referral', 'client'], fill: fillOf('due_contacts') },
+      (listed) => {
+        for (const id of listed.extras.referral!) if (!Number.isNaN(id)) dueReferrals.add(id);
+        for (const id of listed.extras.client!) if (!Number.isNaN(id)) dueClients.add(id);
+      },
+    ),
+  );
 
   // Referrals: those of my due contacts, or the explicit scope.
   const clientsDefault = explicit('clients') === undefined;
-  const referralPaths = explicit('referrals')
-    ? [explicit('referrals')!]
-    : [...idBatchPaths(groupPath('referrals'), 'id', sortedIds(dueReferrals))];
+  const referralPaths = explicit('referrals') ? [explicit('referrals')!] : [...idBatchPaths(groupPath('referrals'), 'id', sortedIds(dueReferrals))];
   const referralClients = new Set<number>();
   groups.referrals = await listReferrals(options, referralPaths, clientsDefault ? ['client'] : [], (listed) => {
     for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) referralClients.add(id);
@@ -220,9 +234,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   groups.done_contacts = plain('done_contacts', await listPaths(options, 'done_contacts', donePaths, { stamps: true, extra: [], fill: fillOf('done_contacts') }));
 
   // Schedules: my worker's, or the explicit scope.
-  const schedulePaths = explicit('schedules')
-    ? [explicit('schedules')!]
-    : myWorker === null ? [] : [groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }])];
+  const schedulePaths = explicit('schedules') ? [explicit('schedules')!] : myWorker === null ? [] : [groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }])];
   groups.schedules = plain('schedules', await listPaths(options, 'schedules', schedulePaths, { stamps: true, extra: [], fill: fillOf('schedules') }));
 
   // Extension databases: the rows of the referrals in scope.
@@ -244,9 +256,12 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
  */
 async function listReferrals(options: ListingOptions, paths: RecordsPath[], extra: string[], onExtras: (listed: Listed) => void): Promise<GroupListing> {
   const since = options.referralsSince;
-  const useFilter = !options.full && since !== undefined && paths.length > 0
-    && options.localReferrals / paths.length >= UPDATED_FILTER_MIN_PER_PATH
-    && paths.every((p) => p.pairs.length < MAX_FILTER_PAIRS && !p.pairs.some((pair) => pair.key === 'updated'));
+  const useFilter =
+    !options.full &&
+    since !== undefined &&
+    paths.length > 0 &&
+    options.localReferrals / paths.length >= UPDATED_FILTER_MIN_PER_PATH &&
+    paths.every((p) => p.pairs.length < MAX_FILTER_PAIRS && !p.pairs.some((pair) => pair.key === 'updated'));
   if (!useFilter) {
     const server = await listPaths(options, 'referrals', paths, { stamps: true, extra, fill: options.fill?.('referrals') }, onExtras);
     const max = unpackStamp(server.maxStamp());

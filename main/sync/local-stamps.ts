@@ -17,9 +17,7 @@ export async function localStamps(replica: Pick<Replica, 'sqlite'>, group: Recor
   // `+state`: walk the table in id order instead of letting the (state, user, start) index be
   // chosen and every chunk sort the whole group again.
   const where = spec.state ? '+state = ? AND id > ?' : 'id > ?';
-  const select = replica.sqlite
-    .prepare(`SELECT id, updated FROM ${quoteIdent(spec.table)} WHERE ${where} ORDER BY id LIMIT ${ROWS_PER_READ}`)
-    .raw(true);
+  const select = replica.sqlite.prepare(`SELECT id, updated FROM ${quoteIdent(spec.table)} WHERE ${where} ORDER BY id LIMIT ${ROWS_PER_READ}`).raw(true);
   const list = new StampList();
   let after = Number.MIN_SAFE_INTEGER;
   for (;;) {

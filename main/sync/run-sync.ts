@@ -16,8 +16,14 @@ import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js'
 import { GROUP_TABLES } from '../db/groups.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
 import {
-  ALL_DICTIONARY_TABLES, DICTIONARY_MAX_AGE_MS, DictionaryWatch, dictionariesDue, fetchFields, markDictionariesFetched,
-  refreshDictionaryTables, refreshSelectableFields,
+  ALL_DICTIONARY_TABLES,
+  DICTIONARY_MAX_AGE_MS,
+  DictionaryWatch,
+  dictionariesDue,
+  fetchFields,
+  markDictionariesFetched,
+  refreshDictionaryTables,
+  refreshSelectableFields,
 } from './dictionaries.js';
 import { download, emptySummary, planDownload, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
 import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
@@ -168,7 +174,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     let listed = 0;
     emit('listing', 0, null);
     const listing = await listScope({
-      fetch, settings, now: now(), full, concurrency,
+      fetch,
+      settings,
+      now: now(),
+      full,
+      concurrency,
       referralsSince: getSyncState<string>(replica, REFERRALS_CURSOR),
       localReferrals: countRecords(replica, 'referrals'),
       createdHere: serverIdsCreatedHere(replica.sqlite, 'clients'),
@@ -192,9 +202,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
         plan,
         done: (summary) => {
           // A record in two listing paths (a client of my referrals and mine by worker) came twice: count it once.
-          groups[group] = filled?.fill.used
-            ? addSummaries({ ...filled.summary, fetched: plan.listing.server.length }, summary)
-            : summary;
+          groups[group] = filled?.fill.used ? addSummaries({ ...filled.summary, fetched: plan.listing.server.length }, summary) : summary;
           // Only once every changed referral is in: the next sync lists changes from here.
           const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
           if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
@@ -213,10 +221,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       const label = plan.target.label;
       mark('downloading', label);
       heldBack += plan.diff.heldBack.length;
-      record(await download(plan, {
-        fetch, concurrency, commits,
-        onBatch: (records) => emit('downloading', (done += records), total, label),
-      }));
+      record(
+        await download(plan, {
+          fetch,
+          concurrency,
+          commits,
+          onBatch: (records) => emit('downloading', (done += records), total, label),
+        }),
+      );
     }
 
     // A record named a dictionary entry the replica lacks: refresh just those tables.

@@ -156,9 +156,7 @@ export function describeScope(settings: Pick<ScopeSettings, 'me' | 'explicit' | 
   const defaults: Record<RecordGroup, string> = {
     due_contacts: `due_contacts/user/${settings.me}`,
     referrals: 'the referrals of the due contacts in scope',
-    clients: worker === null
-      ? 'the clients of the referrals in scope'
-      : `the clients of the referrals in scope, and clients/usual_support_worker/${worker}`,
+    clients: worker === null ? 'the clients of the referrals in scope' : `the clients of the referrals in scope, and clients/usual_support_worker/${worker}`,
     done_contacts: `the done contacts of the referrals in scope, date_active within the last ${settings.doneWindowMonths} months`,
     schedules: worker === null ? 'none (no /workers record belongs to this user)' : `schedules/worker/${worker}`,
     workers: 'workers',

@@ -123,11 +123,22 @@ export class StampList {
         let o = from;
         while (a < mid && b < to) {
           // `<=` keeps equal ids in their original order (stable).
-          if (ids[a]! <= ids[b]!) { outIds[o] = ids[a]!; outStamps[o++] = stamps[a++]!; }
-          else { outIds[o] = ids[b]!; outStamps[o++] = stamps[b++]!; }
+          if (ids[a]! <= ids[b]!) {
+            outIds[o] = ids[a]!;
+            outStamps[o++] = stamps[a++]!;
+          } else {
+            outIds[o] = ids[b]!;
+            outStamps[o++] = stamps[b++]!;
+          }
         }
-        while (a < mid) { outIds[o] = ids[a]!; outStamps[o++] = stamps[a++]!; }
-        while (b < to) { outIds[o] = ids[b]!; outStamps[o++] = stamps[b++]!; }
+        while (a < mid) {
+          outIds[o] = ids[a]!;
+          outStamps[o++] = stamps[a++]!;
+        }
+        while (b < to) {
+          outIds[o] = ids[b]!;
+          outStamps[o++] = stamps[b++]!;
+        }
         next.push(to);
       }
       [ids, outIds] = [outIds, ids];

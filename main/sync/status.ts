@@ -43,10 +43,9 @@ export function replicaStatus(replica: Pick<Replica, 'sqlite'>): ReplicaStatus {
     counts,
     scope: settings.me === undefined ? null : describeScope({ ...settings, me: settings.me }, myWorker),
     done_window_months: settings.doneWindowMonths,
-    extension_databases: Object.fromEntries(settings.extensionDatabases.map((database) => [
-      database,
-      replica.sqlite.prepare('SELECT count(*) FROM extension_records WHERE database = ?').pluck().get(database) as number,
-    ])),
+    extension_databases: Object.fromEntries(
+      settings.extensionDatabases.map((database) => [database, replica.sqlite.prepare('SELECT count(*) FROM extension_records WHERE database = ?').pluck().get(database) as number]),
+    ),
     pending: pendingEntryCount(replica),
     interrupted: getSyncState<ReplicaStatus['interrupted']>(replica, RUN_KEY) ?? null,
   };

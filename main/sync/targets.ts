@@ -5,10 +5,7 @@
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
 import type { Replica } from '../db/open.js';
-import {
-  deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords,
-  type ApiRecord, type UpsertResult,
-} from '../db/records.js';
+import { deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords, type ApiRecord, type UpsertResult } from '../db/records.js';
 import { pendingRecordIds } from '../outbox/pending.js';
 import type { DictionaryWatch } from './dictionaries.js';
 import { localStamps } from './local-stamps.js';

@@ -11,7 +11,10 @@ export class Turns {
   run<T>(work: () => T | Promise<T>): Promise<T> {
     const result = this.tail.then(work);
     // The next piece waits for this one (failed or not) and for one turn of the loop.
-    this.tail = result.then(() => yieldToLoop(), () => yieldToLoop());
+    this.tail = result.then(
+      () => yieldToLoop(),
+      () => yieldToLoop(),
+    );
     return result;
   }
 }

@@ -51,7 +51,8 @@ export interface ThreadedCore {
 const DEFAULT_WORKER = new URL('../../main/threads/worker-entry.mjs', import.meta.url);
 const DEFAULT_CORE_NICENESS = 0;
 const GONE = 'Caseworker’s data engine stopped while doing this and is restarting. What was saved before is safe; check whether this last change is there, then try again.';
-const FAILED = 'Caseworker’s data engine keeps stopping, so it was not restarted. Your saved work is in the replica: quit and open Caseworker again, and send the support log to your administrator if it happens again.';
+const FAILED =
+  'Caseworker’s data engine keeps stopping, so it was not restarted. Your saved work is in the replica: quit and open Caseworker again, and send the support log to your administrator if it happens again.';
 const ALL_TABLES = ['clients', 'referrals', 'contacts', 'workers', 'schedules', 'dictionaries', 'extension_records', 'outbox', 'drafts'];
 
 class WorkerGone extends Error {
@@ -68,12 +69,18 @@ class WorkerLink {
   exited = false;
   readonly exit: Promise<number>;
 
-  constructor(file: string | URL, init: WorkerInit, transfer: Transferable[], private readonly onMessage: (message: FromWorker) => void) {
+  constructor(
+    file: string | URL,
+    init: WorkerInit,
+    transfer: Transferable[],
+    private readonly onMessage: (message: FromWorker) => void,
+  ) {
     this.worker = new Worker(file, { workerData: init, transferList: transfer as never });
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') resolve();
-        else if (message.type === 'init-failed') reject(message.error.name === 'ReplicaKeyError' ? new ReplicaKeyError(message.error.message) : Object.assign(new Error(message.error.message), { name: message.error.name }));
+        else if (message.type === 'init-failed')
+          reject(message.error.name === 'ReplicaKeyError' ? new ReplicaKeyError(message.error.message) : Object.assign(new Error(message.error.message), { name: message.error.name }));
         else if (message.type === 'reply') {
           const waiter = this.waiting.get(message.id);
           this.waiting.delete(message.id);
@@ -226,7 +233,11 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       coreUp.catch(() => undefined);
       return;
     }
-    setState({ state: 'restarting', message: 'Caseworker’s data engine stopped unexpectedly and is restarting. Nothing you saved is lost; anything that was being sent is checked with the server before it is sent again.', restarts: status.restarts + 1 });
+    setState({
+      state: 'restarting',
+      message: 'Caseworker’s data engine stopped unexpectedly and is restarting. Nothing you saved is lost; anything that was being sent is checked with the server before it is sent again.',
+      restarts: status.restarts + 1,
+    });
     const last = events.latest('sync:status');
     if (last) events.emit('sync:status', { ...last, uploading: false, downloading: false, phase: null, progress: null });
     restarting = (async () => {
@@ -302,9 +313,12 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       throw error;
     } finally {
       if (channel.startsWith('settings:')) {
-        void core.request({ type: 'control', op: 'interval' }).then((minutes) => {
-          interval = Number(minutes) || interval;
-        }, () => undefined);
+        void core.request({ type: 'control', op: 'interval' }).then(
+          (minutes) => {
+            interval = Number(minutes) || interval;
+          },
+          () => undefined,
+        );
       }
     }
   }
@@ -329,10 +343,9 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     }
   }
 
-  const services = Object.fromEntries(CHANNELS.map((channel) => [
-    channel,
-    READ_CHANNELS.has(channel) ? (input: unknown) => callReader(channel, input) : (input: unknown) => callCore(channel, input),
-  ])) as unknown as Services;
+  const services = Object.fromEntries(
+    CHANNELS.map((channel) => [channel, READ_CHANNELS.has(channel) ? (input: unknown) => callReader(channel, input) : (input: unknown) => callCore(channel, input)]),
+  ) as unknown as Services;
   // The status is what the core pushed (it pushes every change, and the outbox count with every
   // outbox change), so this thread answers it without a hop: the status bar never waits for a worker.
   services['sync:status'] = async (input) => {

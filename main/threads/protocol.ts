@@ -45,9 +45,7 @@ export interface ReadWorkerConfig {
   keySource: string;
 }
 
-export type WorkerInit =
-  | { role: 'core'; config: CoreWorkerConfig }
-  | { role: 'reader'; config: ReadWorkerConfig };
+export type WorkerInit = { role: 'core'; config: CoreWorkerConfig } | { role: 'reader'; config: ReadWorkerConfig };
 
 /** Serving thread → worker. */
 export type ToWorker =
@@ -77,9 +75,22 @@ export type FromWorker =
  * pushed status with the outbox count read here.
  */
 export const READ_CHANNELS: ReadonlySet<string> = new Set([
-  'caseload:list', 'caseload:query', 'clients:get', 'referrals:get', 'contacts:get', 'actions:list',
-  'outbox:list', 'reports:run', 'reports:saved-list', 'reports:export',
-  'dictionaries:get', 'dictionaries:search', 'dictionaries:workers', 'drafts:get', 'drafts:count', 'sync:status',
+  'caseload:list',
+  'caseload:query',
+  'clients:get',
+  'referrals:get',
+  'contacts:get',
+  'actions:list',
+  'outbox:list',
+  'reports:run',
+  'reports:saved-list',
+  'reports:export',
+  'dictionaries:get',
+  'dictionaries:search',
+  'dictionaries:workers',
+  'drafts:get',
+  'drafts:count',
+  'sync:status',
 ]);
 
 /**

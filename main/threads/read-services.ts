@@ -23,7 +23,11 @@ export interface ReadServices {
 
 export function createReadServices(replica: () => Replica): ReadServices {
   let status: SyncStatus = { ...INITIAL_SYNC_STATUS };
-  const handle = { get sqlite() { return replica().sqlite; } };
+  const handle = {
+    get sqlite() {
+      return replica().sqlite;
+    },
+  };
   const replicaServices = createReplicaServices(handle);
   const reports = createReportServices(() => replica());
   const drafts = createDraftServices(() => replica());

@@ -7,7 +7,10 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 import type { ConnectionStore, StoredConnection } from '../app/connection-store.js';
 
 type StoreOp = 'load' | 'save' | 'clear' | 'protection' | 'accept-unprotected';
-interface StoreRequest { op: StoreOp; connection?: StoredConnection }
+interface StoreRequest {
+  op: StoreOp;
+  connection?: StoredConnection;
+}
 type StoreAnswer = { ok: true; value: unknown } | { ok: false; name: string; message: string };
 
 /** What the worker gets: its end of the channel and the flag both sides share. */

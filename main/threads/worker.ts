@@ -96,7 +96,7 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
       if (message.op === 'release') return;
       const work = message.op === 'start' ? core.start() : message.op === 'sync' ? core.sync() : Promise.resolve(core.syncIntervalMinutes());
       work.then(
-        (data) => post({ type: 'reply', id: message.id, ok: true, data: message.op === 'sync' ? null : data ?? null }),
+        (data) => post({ type: 'reply', id: message.id, ok: true, data: message.op === 'sync' ? null : (data ?? null) }),
         (error: unknown) => post({ type: 'reply', id: message.id, ok: false, error: errorToBody(error, { channel: `core:${message.op}`, log }) }),
       );
     } else if (message.type === 'network') {

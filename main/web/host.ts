@@ -340,9 +340,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE'
-        ? new WebHostError(`port ${options.port} is already in use: choose another with --port`)
-        : new WebHostError(`could not listen on 127.0.0.1:${options.port ?? 0}: ${error.message}`));
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new WebHostError(`port ${options.port} is already in use: choose another with --port`)
+          : new WebHostError(`could not listen on 127.0.0.1:${options.port ?? 0}: ${error.message}`),
+      );
     };
     server.once('error', onError);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -358,11 +360,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     origin,
     port,
     rpcRoutes: [...routes.keys()],
-    close: () => new Promise<void>((resolve) => {
-      for (const stream of streams) stream.end();
-      streams.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const stream of streams) stream.end();
+        streams.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -31,10 +31,10 @@ function newestMtime(target: string): number {
 /** Why the renderer must be (re)built, or null when the build is current. */
 export function rendererBuildReason(root = REPO_ROOT, out = RENDERER_OUT): string | null {
   const index = path.join(out, 'index.html');
-  if (!fs.existsSync(index)) return 'the app\'s pages are not built yet';
+  if (!fs.existsSync(index)) return "the app's pages are not built yet";
   const built = fs.statSync(index).mtimeMs;
   const sources = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
-  return sources > built ? 'the app\'s sources changed since the last build' : null;
+  return sources > built ? "the app's sources changed since the last build" : null;
 }
 
 export class RendererBuildError extends Error {
@@ -47,7 +47,7 @@ export async function buildRenderer(progress: (line: string) => void, root = REP
   try {
     vite = await import('vite');
   } catch {
-    throw new RendererBuildError('the app\'s pages are not built and vite is not installed: run npm install (with the dev dependencies), then try again');
+    throw new RendererBuildError("the app's pages are not built and vite is not installed: run npm install (with the dev dependencies), then try again");
   }
   const staging = `${out}.build-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });

@@ -5,10 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type StaticAnswer =
-  | { kind: 'file'; file: string; contentType: string }
-  | { kind: 'app-route'; file: string; contentType: string }
-  | { kind: 'not-found' };
+export type StaticAnswer = { kind: 'file'; file: string; contentType: string } | { kind: 'app-route'; file: string; contentType: string } | { kind: 'not-found' };
 
 /** Paths that belong to the host or to built assets: a miss there is a 404, not the app. */
 const RESERVED_PREFIXES = ['/rpc', '/events', '/api', '/assets'];

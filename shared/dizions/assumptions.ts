@@ -17,8 +17,14 @@ export const SERVER_TIME_ZONE = 'Europe/London';
 let serverClock: Intl.DateTimeFormat | undefined; // building one costs ~1 ms: made once
 export function formatServerTimestamp(at: Date): string {
   serverClock ??= new Intl.DateTimeFormat('en-GB', {
-    timeZone: SERVER_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    timeZone: SERVER_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
   });
   const parts = serverClock.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
@@ -26,7 +32,9 @@ export function formatServerTimestamp(at: Date): string {
 }
 
 /** Create and update replies are `{"id": N}`; uploads reply `{"id": N}` per batch. */
-export interface IdReply { id: number }
+export interface IdReply {
+  id: number;
+}
 
 /** Error replies: non-2xx with a JSON string or `{"error": "…"}` (tolerate plain text too). */
 export function errorMessageFromBody(body: string): string {
@@ -51,7 +59,11 @@ export function errorMessageFromBody(body: string): string {
 export type ReportRow = Record<string, string | number | null>;
 
 /** Dictionaries are `[{id, name}]` (stage rows also carry `template` and `status`, project rows `category` and `active`). */
-export interface DictionaryEntry { id: number; name: string; [extra: string]: unknown }
+export interface DictionaryEntry {
+  id: number;
+  name: string;
+  [extra: string]: unknown;
+}
 
 /** Uploads: multipart/form-data, each file in a part named `files`. */
 export const UPLOAD_FILE_PART = 'files';

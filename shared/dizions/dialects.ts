@@ -19,13 +19,19 @@ export function isDialect(value: unknown): value is Dialect {
 
 /** Every write Caseworker queues, by a name that means the same in either dialect (screens build on these). */
 export const OPERATIONS = [
-  'create-client', 'update-client',
-  'create-referral', 'update-referral',
-  'plan-action', 'edit-action', 'complete-action',
-  'record-contact', 'edit-contact',
+  'create-client',
+  'update-client',
+  'create-referral',
+  'update-referral',
+  'plan-action',
+  'edit-action',
+  'complete-action',
+  'record-contact',
+  'edit-contact',
   'set-relationship',
   'external-referral',
-  'create-extension-record', 'update-extension-record',
+  'create-extension-record',
+  'update-extension-record',
   'upload-file',
 ] as const;
 export type WriteOperation = (typeof OPERATIONS)[number];
@@ -117,8 +123,13 @@ const RELATIONSHIP_2019_NAMES = {
 
 /** Neutral relationship fields (the current manual's names). */
 export const RELATIONSHIP_EDIT_FIELDS = [
-  'relation_first_to_second', 'relation_second_to_first', 'carer_relation_first_to_second', 'carer_relation_second_to_first',
-  'major', 'send_one_letter_to_both', 'joint_address',
+  'relation_first_to_second',
+  'relation_second_to_first',
+  'carer_relation_first_to_second',
+  'carer_relation_second_to_first',
+  'major',
+  'send_one_letter_to_both',
+  'joint_address',
 ] as const;
 
 const NOT_IN_SEED = 'the 2019 API (the seed) has no such relationship field; switch the connection to 2025 or leave it out';
@@ -213,15 +224,18 @@ export const SINGLE_RECORD_FORM: Record<Dialect, { print: 'id' | 'bare'; accept:
 };
 
 /** Read-side differences: discovery, filters and dictionaries the current manual adds. */
-export const READ_FEATURES: Record<Dialect, {
-  discovery: ReadonlyArray<'selectable_fields' | 'filterable_fields' | 'metrics'>;
-  /** Filter keys added to a group beyond the seed's. */
-  extraFilters: Readonly<Record<string, readonly string[]>>;
-  /** Dictionaries added beyond the seed's datadict tables. */
-  extraDictionaries: readonly string[];
-  /** Fields that come back as JSON objects rather than plain values. */
-  objectFields: Readonly<Record<string, readonly string[]>>;
-}> = {
+export const READ_FEATURES: Record<
+  Dialect,
+  {
+    discovery: ReadonlyArray<'selectable_fields' | 'filterable_fields' | 'metrics'>;
+    /** Filter keys added to a group beyond the seed's. */
+    extraFilters: Readonly<Record<string, readonly string[]>>;
+    /** Dictionaries added beyond the seed's datadict tables. */
+    extraDictionaries: readonly string[];
+    /** Fields that come back as JSON objects rather than plain values. */
+    objectFields: Readonly<Record<string, readonly string[]>>;
+  }
+> = {
   '2019': { discovery: ['selectable_fields'], extraFilters: {}, extraDictionaries: [], objectFields: {} },
   '2025': {
     discovery: ['selectable_fields', 'filterable_fields', 'metrics'],
@@ -245,7 +259,10 @@ export function rowOf(operation: WriteOperation, dialect: Dialect): DialectRow {
 export class DialectError extends Error {
   override name = 'DialectError';
   /** `field` names the field at fault, or `path` / `method`. */
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -299,7 +316,10 @@ function pathOf(form: WriteForm, target: WriteTarget, dialect: Dialect): Dizions
 
 // ---- fields ------------------------------------------------------------------------------------------
 
-export interface FieldIssue { field: string; message: string }
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
 
 /**
  * What a dialect cannot send of an edit: refused fields, missing mandatory ones, a field without the
@@ -349,7 +369,11 @@ export function neutralFieldName(operation: WriteOperation, wireName: string, di
 /** A method + path that is not a write in this dialect: 405 (with the verbs the path takes) or 400/404. */
 export class WriteFormError extends Error {
   override name = 'WriteFormError';
-  constructor(readonly status: 400 | 404 | 405, message: string, readonly allow: readonly string[] = []) {
+  constructor(
+    readonly status: 400 | 404 | 405,
+    message: string,
+    readonly allow: readonly string[] = [],
+  ) {
     super(message);
   }
 }
@@ -363,14 +387,20 @@ export interface ReadWrite {
   secondFromFields?: boolean;
 }
 
-interface Shaped { group: WriteForm['group']; shape: PathShape; target: WriteTarget; bare: boolean }
+interface Shaped {
+  group: WriteForm['group'];
+  shape: PathShape;
+  target: WriteTarget;
+  bare: boolean;
+}
 
 function shapeOf(path: DizionsPath): Shaped | string {
   if (path.kind === 'external_referral') return { group: 'external_referral', shape: 'collection', target: {}, bare: false };
   if (path.kind === 'relationship_details') {
     return { group: 'relationship_details', shape: 'pair', target: { recordId: Number(path.first), secondId: Number(path.second) }, bare: false };
   }
-  if (path.kind !== 'records') return `${path.kind === 'dictionary' || path.kind === 'dictionary_all' || path.kind === 'dictionary_search' || path.kind === 'relationships' ? 'dictionaries' : path.kind} cannot be written to`;
+  if (path.kind !== 'records')
+    return `${path.kind === 'dictionary' || path.kind === 'dictionary_all' || path.kind === 'dictionary_search' || path.kind === 'relationships' ? 'dictionaries' : path.kind} cannot be written to`;
   if (path.report || path.fields || path.resolveIds) return 'a write path has no dimension/, field/ or resolveIds';
   const base: WriteTarget = path.extensionDatabase ? { extensionDatabase: path.extensionDatabase } : {};
   const group = path.group as WriteForm['group'];
@@ -420,7 +450,8 @@ export function readWrite(method: string, path: DizionsPath, dialect: Dialect, h
     if (!isChain(form) && accepts(form, shaped, dialect)) matches.push({ operation, form });
   }
   if (matches.length === 0) {
-    if (shaped.group === 'relationship_details') throw new WriteFormError(404, `relationship_details is not a group in the ${dialect} dialect: relationships are set by a client update with id_second`);
+    if (shaped.group === 'relationship_details')
+      throw new WriteFormError(404, `relationship_details is not a group in the ${dialect} dialect: relationships are set by a client update with id_second`);
     if (shaped.shape === 'record' && shaped.bare && !SINGLE_RECORD_FORM[dialect].accept.includes('bare')) {
       throw new WriteFormError(400, `a single record is <group>/id/<id> in the ${dialect} dialect, not <group>/<id>`);
     }

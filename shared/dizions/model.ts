@@ -31,78 +31,211 @@ export function isTimeDimension(value: string): value is TimeDimension {
 
 /** The client fields of the assumptions table (plus the single-record extension field below). */
 export const CLIENT_FIELDS = [
-  'id', 'first_name', 'surname', 'dob', 'gender', 'ethnicity', 'religion', 'sexual_orientation',
-  'marital_status', 'main_language', 'main_disability', 'registered_disabled', 'blue_badge_holder',
-  'accommodation', 'employment_status', 'people_in_household', 'address1', 'address2', 'town',
-  'county', 'district', 'postcode', 'telephone', 'mobile', 'email', 'nhs_number',
-  'social_services_number', 'external_id', 'gp_name', 'gp_surgery', 'school', 'consent',
-  'preferred_communication_method', 'usual_support_worker', 'active', 'deceased', 'age_range',
-  'type', 'updated',
+  'id',
+  'first_name',
+  'surname',
+  'dob',
+  'gender',
+  'ethnicity',
+  'religion',
+  'sexual_orientation',
+  'marital_status',
+  'main_language',
+  'main_disability',
+  'registered_disabled',
+  'blue_badge_holder',
+  'accommodation',
+  'employment_status',
+  'people_in_household',
+  'address1',
+  'address2',
+  'town',
+  'county',
+  'district',
+  'postcode',
+  'telephone',
+  'mobile',
+  'email',
+  'nhs_number',
+  'social_services_number',
+  'external_id',
+  'gp_name',
+  'gp_surgery',
+  'school',
+  'consent',
+  'preferred_communication_method',
+  'usual_support_worker',
+  'active',
+  'deceased',
+  'age_range',
+  'type',
+  'updated',
 ] as const;
 
 /** Filter keys of /clients, verbatim from the seed. */
 export const CLIENT_FILTERS = [
-  'accommodation', 'active', 'age_range', 'blue_badge_holder', 'consent', 'county', 'deceased',
-  'district', 'employment_status', 'ethnicity', 'external_id', 'gender', 'gp_name', 'gp_surgery',
-  'id', 'main_disability', 'main_language', 'marital_status', 'nhs_number', 'people_in_household',
-  'postcode', 'preferred_communication_method', 'registered_disabled', 'religion', 'school',
-  'sexual_orientation', 'social_services_number', 'usual_support_worker',
+  'accommodation',
+  'active',
+  'age_range',
+  'blue_badge_holder',
+  'consent',
+  'county',
+  'deceased',
+  'district',
+  'employment_status',
+  'ethnicity',
+  'external_id',
+  'gender',
+  'gp_name',
+  'gp_surgery',
+  'id',
+  'main_disability',
+  'main_language',
+  'marital_status',
+  'nhs_number',
+  'people_in_household',
+  'postcode',
+  'preferred_communication_method',
+  'registered_disabled',
+  'religion',
+  'school',
+  'sexual_orientation',
+  'social_services_number',
+  'usual_support_worker',
 ] as const;
 
 /** Filter keys that referrals and contacts take for their client, `client_<client field>`. */
 export const CLIENT_PREFIXED_FILTERS = [
-  'client_accommodation', 'client_active', 'client_age_range', 'client_blue_badge_holder',
-  'client_county', 'client_district', 'client_employment_status', 'client_ethnicity',
-  'client_external_id', 'client_gender', 'client_gp_name', 'client_gp_surgery',
-  'client_main_disability', 'client_main_language', 'client_marital_status', 'client_nhs_number',
-  'client_people_in_household', 'client_postcode', 'client_preferred_communication_method',
-  'client_registered_disabled', 'client_religion', 'client_school', 'client_sexual_orientation',
+  'client_accommodation',
+  'client_active',
+  'client_age_range',
+  'client_blue_badge_holder',
+  'client_county',
+  'client_district',
+  'client_employment_status',
+  'client_ethnicity',
+  'client_external_id',
+  'client_gender',
+  'client_gp_name',
+  'client_gp_surgery',
+  'client_main_disability',
+  'client_main_language',
+  'client_marital_status',
+  'client_nhs_number',
+  'client_people_in_household',
+  'client_postcode',
+  'client_preferred_communication_method',
+  'client_registered_disabled',
+  'client_religion',
+  'client_school',
+  'client_sexual_orientation',
   'client_type',
 ] as const;
 
 // ---- referrals -------------------------------------------------------------------------------
 
 export const REFERRAL_FIELDS = [
-  'id', 'client', 'client_type', 'date', 'project', 'template', 'stage', 'description',
-  'project_category', 'contact_method', 'funding_sponsor', 'contact_type', 'referrer',
-  'introduction_source', 'additional_org_person', 'priority', 'response_method',
-  'referral_complete', 'updated',
+  'id',
+  'client',
+  'client_type',
+  'date',
+  'project',
+  'template',
+  'stage',
+  'description',
+  'project_category',
+  'contact_method',
+  'funding_sponsor',
+  'contact_type',
+  'referrer',
+  'introduction_source',
+  'additional_org_person',
+  'priority',
+  'response_method',
+  'referral_complete',
+  'updated',
 ] as const;
 
 /** Filter keys of /referrals, verbatim from the seed (`date` and `updated` are ranges). */
 export const REFERRAL_FILTERS = [
-  'additional_org_person', 'client', ...CLIENT_PREFIXED_FILTERS, 'contact_method', 'contact_type',
-  'date', 'description', 'funding_sponsor', 'id', 'introduction_source', 'priority', 'project',
-  'project_active', 'project_category', 'project_name', 'referral_complete', 'referrer',
-  'response_method', 'stage', 'template', 'updated',
+  'additional_org_person',
+  'client',
+  ...CLIENT_PREFIXED_FILTERS,
+  'contact_method',
+  'contact_type',
+  'date',
+  'description',
+  'funding_sponsor',
+  'id',
+  'introduction_source',
+  'priority',
+  'project',
+  'project_active',
+  'project_category',
+  'project_name',
+  'referral_complete',
+  'referrer',
+  'response_method',
+  'stage',
+  'template',
+  'updated',
 ] as const;
 
 // ---- contacts (due and done share one id space) ------------------------------------------------
 
 export const CONTACT_FIELDS = [
-  'id', 'referral', 'client', 'user', 'project', 'start_date', 'end_date', 'description', 'stage',
-  'due_stage', 'contact_type', 'contact_method', 'travel_time', 'travel_mileage',
-  'transport_method', 'priority', 'updated',
+  'id',
+  'referral',
+  'client',
+  'user',
+  'project',
+  'start_date',
+  'end_date',
+  'description',
+  'stage',
+  'due_stage',
+  'contact_type',
+  'contact_method',
+  'travel_time',
+  'travel_mileage',
+  'transport_method',
+  'priority',
+  'updated',
 ] as const;
 
 /** Filter keys of /done_contacts, verbatim from the seed; due_contacts take the same (assumption). */
 export const CONTACT_FILTERS = [
-  'client', ...CLIENT_PREFIXED_FILTERS, 'contact_method', 'contact_type', 'due_stage', 'end_date',
-  'funding_sponsor', 'id', 'introduction_source', 'priority', 'project', 'project_active',
-  'project_category', 'project_name', 'referral', 'referral_complete', 'referrer',
-  'response_method', 'stage', 'template', 'travel_mileage', 'travel_time', 'user',
+  'client',
+  ...CLIENT_PREFIXED_FILTERS,
+  'contact_method',
+  'contact_type',
+  'due_stage',
+  'end_date',
+  'funding_sponsor',
+  'id',
+  'introduction_source',
+  'priority',
+  'project',
+  'project_active',
+  'project_category',
+  'project_name',
+  'referral',
+  'referral_complete',
+  'referrer',
+  'response_method',
+  'stage',
+  'template',
+  'travel_mileage',
+  'travel_time',
+  'user',
 ] as const;
 
 // ---- workers and schedules (read-only through the API) -------------------------------------------
 
-export const WORKER_FIELDS = [
-  'id', 'first_name', 'surname', 'user', 'email', 'telephone', 'job_title', 'active', 'updated',
-] as const;
+export const WORKER_FIELDS = ['id', 'first_name', 'surname', 'user', 'email', 'telephone', 'job_title', 'active', 'updated'] as const;
 export const WORKER_FILTERS = ['id', 'user', 'active'] as const;
 
-export const SCHEDULE_FIELDS = [
-  'id', 'client', 'referral', 'worker', 'start_date', 'end_date', 'frequency', 'description', 'updated',
-] as const;
+export const SCHEDULE_FIELDS = ['id', 'client', 'referral', 'worker', 'start_date', 'end_date', 'frequency', 'description', 'updated'] as const;
 export const SCHEDULE_FILTERS = ['id', 'client', 'referral', 'worker', 'frequency'] as const;
 
 // ---- per-group tables ---------------------------------------------------------------------------
@@ -194,18 +327,12 @@ export const DICTIONARY_TABLES: readonly string[] = [...new Set(Object.values(DI
 export const RELATIONSHIP_DICTIONARIES = ['relationships', 'carer_relationships'] as const;
 
 /** Numeric (integer/decimal) fields; every other non-id field is text. Ids and dictionary fields are integers. */
-export const NUMERIC_FIELDS = new Set([
-  'id', 'client', 'referral', 'user', 'worker', 'usual_support_worker', 'people_in_household',
-  'travel_time', 'travel_mileage', 'additional_org_person', 'type',
-]);
+export const NUMERIC_FIELDS = new Set(['id', 'client', 'referral', 'user', 'worker', 'usual_support_worker', 'people_in_household', 'travel_time', 'travel_mileage', 'additional_org_person', 'type']);
 
 /** Y/N flag fields. */
 // employment_status is a flag too: the seed's example asks for "clients who were unemployed" as
 // `client_employment_status/N`.
-export const FLAG_FIELDS = new Set([
-  'employment_status', 'registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete',
-  'project_active',
-]);
+export const FLAG_FIELDS = new Set(['employment_status', 'registered_disabled', 'blue_badge_holder', 'active', 'deceased', 'consent', 'referral_complete', 'project_active']);
 
 /** How a field is stored and compared (the simulator's columns, the replica's filters). */
 export type StorageKind = 'int' | 'real' | 'flag' | 'date' | 'timestamp' | 'text';
@@ -220,10 +347,7 @@ export function storageKind(group: string, field: string): StorageKind {
 }
 
 /** Relationship fields accepted in a client POST (seed: "Updating Records"). */
-export const RELATIONSHIP_FIELDS = [
-  'id_second', 'relationship_first_to_second', 'relationship_second_to_first',
-  'relationship_first_to_second_carer', 'relationship_second_to_first_carer',
-] as const;
+export const RELATIONSHIP_FIELDS = ['id_second', 'relationship_first_to_second', 'relationship_second_to_first', 'relationship_first_to_second_carer', 'relationship_second_to_first_carer'] as const;
 
 /** Mandatory fields on create/complete (later public docs; see ../dizions-api.md). */
 export const MANDATORY = {

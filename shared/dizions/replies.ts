@@ -8,7 +8,11 @@ import { formatServerTimestamp } from './assumptions.js';
 /** A reply that cannot be read even tolerantly: `what` names the request, `field` the place in its body. */
 export class ReplyReadError extends Error {
   override name = 'ReplyReadError';
-  constructor(readonly what: string, readonly field: string | undefined, readonly detail: string) {
+  constructor(
+    readonly what: string,
+    readonly field: string | undefined,
+    readonly detail: string,
+  ) {
     super(`${what}${field ? ` ${field}` : ''}: ${detail}`);
   }
 }
@@ -85,7 +89,11 @@ export function readCreateReply(json: unknown, what = 'the reply'): number {
   const { id } = readWriteReply(json);
   if (id !== undefined) return id;
   const field = json !== null && typeof json === 'object' && !Array.isArray(json) ? '.id' : undefined;
-  throw new ReplyReadError(what, field, `expected the new record's id (a positive whole number, as {"id": N}, N, "N" or [{"id": N}]), got ${describe(field ? (json as Record<string, unknown>).id : json)}`);
+  throw new ReplyReadError(
+    what,
+    field,
+    `expected the new record's id (a positive whole number, as {"id": N}, N, "N" or [{"id": N}]), got ${describe(field ? (json as Record<string, unknown>).id : json)}`,
+  );
 }
 
 /** An update's reply: any 2xx body is success (empty included); the id, when the body carries one. */

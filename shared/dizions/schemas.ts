@@ -4,10 +4,7 @@
 // Tolerant where real servers are sloppy: digit strings become numbers, "" and zero dates become null.
 
 import { z } from 'zod';
-import {
-  CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS,
-  dictionaryFor, type RecordGroup,
-} from './model.js';
+import { CLIENT_FIELDS, CONTACT_FIELDS, REFERRAL_FIELDS, SCHEDULE_FIELDS, WORKER_FIELDS, dictionaryFor, type RecordGroup } from './model.js';
 import { DATE_PATTERN, TIMESTAMP_PATTERN } from './assumptions.js';
 import { ReplyReadError, readCreateReply, readServerTimestamp } from './replies.js';
 
@@ -22,11 +19,36 @@ export const DATE_FIELD_NAMES = ['dob', 'date'] as const;
 export const NUMBER_FIELD_NAMES = ['people_in_household', 'travel_time', 'travel_mileage'] as const;
 /** Fields that hold a dictionary id in at least one group (model.ts DICTIONARY_FIELDS says which group). */
 export const DICTIONARY_FIELD_NAMES = [
-  'gender', 'ethnicity', 'religion', 'sexual_orientation', 'marital_status', 'main_language',
-  'main_disability', 'accommodation', 'county', 'district', 'gp_surgery', 'school',
-  'preferred_communication_method', 'age_range', 'type', 'website_photo_consent', 'client_type', 'project',
-  'template', 'stage', 'due_stage', 'project_category', 'contact_method', 'contact_type', 'funding_sponsor',
-  'referrer', 'introduction_source', 'priority', 'response_method', 'transport_method',
+  'gender',
+  'ethnicity',
+  'religion',
+  'sexual_orientation',
+  'marital_status',
+  'main_language',
+  'main_disability',
+  'accommodation',
+  'county',
+  'district',
+  'gp_surgery',
+  'school',
+  'preferred_communication_method',
+  'age_range',
+  'type',
+  'website_photo_consent',
+  'client_type',
+  'project',
+  'template',
+  'stage',
+  'due_stage',
+  'project_category',
+  'contact_method',
+  'contact_type',
+  'funding_sponsor',
+  'referrer',
+  'introduction_source',
+  'priority',
+  'response_method',
+  'transport_method',
 ] as const;
 
 type IdName = (typeof ID_FIELD_NAMES)[number];
@@ -65,15 +87,20 @@ export interface RelationshipDetail {
   [extra: string]: unknown;
 }
 
-type FieldType<F extends string> =
-  F extends IdName ? number | null
-  : F extends FlagName ? 'Y' | 'N' | null
-  : F extends TimestampName | DateName ? string | null
-  : F extends NumberName ? number | null
-  // A dictionary id, or its name when the GET asked for resolveIds[].
-  : F extends DictionaryName ? number | string | null
-  : F extends 'relationship_details' ? RelationshipDetail[]
-  : string | null;
+type FieldType<F extends string> = F extends IdName
+  ? number | null
+  : F extends FlagName
+    ? 'Y' | 'N' | null
+    : F extends TimestampName | DateName
+      ? string | null
+      : F extends NumberName
+        ? number | null
+        : // A dictionary id, or its name when the GET asked for resolveIds[].
+          F extends DictionaryName
+          ? number | string | null
+          : F extends 'relationship_details'
+            ? RelationshipDetail[]
+            : string | null;
 
 interface GroupFieldNames {
   clients: (typeof CLIENT_FIELDS)[number] | 'website_photo_consent' | 'relationship_details';
@@ -118,19 +145,38 @@ function looseTimestamp(value: unknown): unknown {
 }
 
 const positiveId = (what = 'a positive whole-number id') =>
-  z.preprocess(digitsToNumber, z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` }));
+  z.preprocess(
+    digitsToNumber,
+    z
+      .number({ error: `expected ${what}` })
+      .int({ error: `expected ${what}` })
+      .positive({ error: `expected ${what}` }),
+  );
 
 const FIELD_SCHEMAS = {
   id: positiveId('a positive whole-number id or null').nullable(),
   dictionary: z.preprocess(
     (v) => (v === '' ? null : digitsToNumber(v)),
-    z.number({ error: 'expected a dictionary id (whole number) or null' }).int({ error: 'expected a dictionary id (whole number) or null' }).nonnegative({ error: 'expected a dictionary id (whole number) or null' }).nullable(),
+    z
+      .number({ error: 'expected a dictionary id (whole number) or null' })
+      .int({ error: 'expected a dictionary id (whole number) or null' })
+      .nonnegative({ error: 'expected a dictionary id (whole number) or null' })
+      .nullable(),
   ),
   resolved: z.string({ error: 'expected a dictionary name (string) or null' }).nullable(),
   flag: z.preprocess((v) => (v === '' ? null : v), z.enum(['Y', 'N'], { error: 'expected "Y", "N" or null' }).nullable()),
-  timestamp: z.preprocess(looseTimestamp, z.string({ error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).regex(TIMESTAMP_PATTERN, { error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).nullable()),
+  timestamp: z.preprocess(
+    looseTimestamp,
+    z.string({ error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).regex(TIMESTAMP_PATTERN, { error: 'expected a timestamp "YYYY-MM-DD HH:MM:SS" or null' }).nullable(),
+  ),
   // Dates are `YYYY-MM-DD`; a server that sends the time too is tolerated.
-  date: z.preprocess(emptyDateToNull, z.string({ error: 'expected a date "YYYY-MM-DD" or null' }).refine((s) => DATE_PATTERN.test(s) || TIMESTAMP_PATTERN.test(s), { error: 'expected a date "YYYY-MM-DD" or null' }).nullable()),
+  date: z.preprocess(
+    emptyDateToNull,
+    z
+      .string({ error: 'expected a date "YYYY-MM-DD" or null' })
+      .refine((s) => DATE_PATTERN.test(s) || TIMESTAMP_PATTERN.test(s), { error: 'expected a date "YYYY-MM-DD" or null' })
+      .nullable(),
+  ),
   number: z.preprocess(decimalToNumber, z.number({ error: 'expected a number or null' }).nullable()),
   text: z.string({ error: 'expected string or null' }).nullable(),
 } as const;
@@ -193,9 +239,14 @@ export const idReplySchema = z.looseObject({ id: positiveId() });
 export type IdReplyBody = z.infer<typeof idReplySchema>;
 
 /** Report rows: the dimension (and metric) value plus `count`; null for records without a value. */
-export const reportRowSchema = z.looseObject({
-  count: z.preprocess(digitsToNumber, z.number({ error: 'expected a count (whole number ≥ 0)' }).int({ error: 'expected a count (whole number ≥ 0)' }).nonnegative({ error: 'expected a count (whole number ≥ 0)' })),
-}).catchall(z.union([z.string(), z.number(), z.null()], { error: 'expected a string, number or null' }));
+export const reportRowSchema = z
+  .looseObject({
+    count: z.preprocess(
+      digitsToNumber,
+      z.number({ error: 'expected a count (whole number ≥ 0)' }).int({ error: 'expected a count (whole number ≥ 0)' }).nonnegative({ error: 'expected a count (whole number ≥ 0)' }),
+    ),
+  })
+  .catchall(z.union([z.string(), z.number(), z.null()], { error: 'expected a string, number or null' }));
 export type ReportRowBody = z.infer<typeof reportRowSchema>;
 
 /** Dictionaries: `[{id, name}]`, stage rows carry `template`/`status`, project rows `category`/`active`. */

@@ -3,10 +3,7 @@
 // and the outbox both go through here, so an edit means the same thing wherever it was made and
 // whichever dialect it was written in. Ids in paths may be temp ids (negative).
 
-import {
-  CREATES_RECORD, WriteFormError, isWriteOperation, neutralFieldName, readWrite,
-  type Dialect, type WriteOperation, type WriteTarget,
-} from '../dizions/dialects.js';
+import { CREATES_RECORD, WriteFormError, neutralFieldName, readWrite, type Dialect, type WriteOperation, type WriteTarget } from '../dizions/dialects.js';
 import { GrammarError, parsePath } from '../url-grammar.js';
 
 export type { WriteOperation, WriteTarget } from '../dizions/dialects.js';
@@ -24,7 +21,10 @@ export interface ClassifiedEdit extends WriteTarget {
 /** A method/path pair that is not one of the documented writes; `field` is `method` or `path`. */
 export class EditPathError extends Error {
   override name = 'EditPathError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,12 +42,19 @@ export function parseRecordId(text: string, what: string): number {
 
 /** The API group an operation writes (the record family follows from it). */
 export const OPERATION_GROUP: Record<WriteOperation, EditGroup> = {
-  'create-client': 'clients', 'update-client': 'clients', 'set-relationship': 'clients',
-  'create-referral': 'referrals', 'update-referral': 'referrals',
-  'plan-action': 'due_contacts', 'edit-action': 'due_contacts',
-  'complete-action': 'done_contacts', 'record-contact': 'done_contacts', 'edit-contact': 'done_contacts',
+  'create-client': 'clients',
+  'update-client': 'clients',
+  'set-relationship': 'clients',
+  'create-referral': 'referrals',
+  'update-referral': 'referrals',
+  'plan-action': 'due_contacts',
+  'edit-action': 'due_contacts',
+  'complete-action': 'done_contacts',
+  'record-contact': 'done_contacts',
+  'edit-contact': 'done_contacts',
   'external-referral': 'external_referral',
-  'create-extension-record': 'extension_database', 'update-extension-record': 'extension_database',
+  'create-extension-record': 'extension_database',
+  'update-extension-record': 'extension_database',
   'upload-file': 'clients',
 };
 
@@ -110,4 +117,3 @@ export function classifyEdit(method: string, pathText: string, dialect: Dialect,
 export function createsRecord(operation: WriteOperation): boolean {
   return CREATES_RECORD.has(operation);
 }
-

@@ -9,9 +9,7 @@ import { fieldKind } from '../dizions/schemas.js';
 
 export type EditValue = string | number | null;
 
-export type EditFieldKind =
-  | 'id' | 'reference' | 'flag' | 'date' | 'timestamp' | 'number' | 'whole' | 'dictionary'
-  | 'relationship' | 'carer_relationship' | 'id_list' | 'text';
+export type EditFieldKind = 'id' | 'reference' | 'flag' | 'date' | 'timestamp' | 'number' | 'whole' | 'dictionary' | 'relationship' | 'carer_relationship' | 'id_list' | 'text';
 
 /** Fields whose value names a record of another family; a temp id (negative) may stand there. */
 export const REFERENCE_FAMILIES: Record<string, 'clients' | 'referrals'> = {
@@ -24,7 +22,8 @@ export function editFieldKind(group: string, field: string): EditFieldKind {
   if (field in REFERENCE_FAMILIES) return 'reference';
   // Relationship values, in the seed's names and the current manual's (the neutral ones).
   if (field === 'relationship_first_to_second' || field === 'relationship_second_to_first' || field === 'relation_first_to_second' || field === 'relation_second_to_first') return 'relationship';
-  if (field === 'relationship_first_to_second_carer' || field === 'relationship_second_to_first_carer' || field === 'carer_relation_first_to_second' || field === 'carer_relation_second_to_first') return 'carer_relationship';
+  if (field === 'relationship_first_to_second_carer' || field === 'relationship_second_to_first_carer' || field === 'carer_relation_first_to_second' || field === 'carer_relation_second_to_first')
+    return 'carer_relationship';
   if (field === 'major' || field === 'send_one_letter_to_both') return 'flag';
   if (field === 'user_visibility' || field === 'group_visibility') return 'id_list';
   if (field === 'org_type_id') return 'text';
@@ -32,13 +31,20 @@ export function editFieldKind(group: string, field: string): EditFieldKind {
   if (/^date_\d+$/.test(field)) return 'date';
   const kind = fieldKind(group === 'external_referral' ? 'clients' : group, field);
   switch (kind) {
-    case 'id': return 'id';
-    case 'flag': return 'flag';
-    case 'date': return 'date';
-    case 'timestamp': return 'timestamp';
-    case 'number': return 'number';
-    case 'dictionary': return 'dictionary';
-    default: return 'text';
+    case 'id':
+      return 'id';
+    case 'flag':
+      return 'flag';
+    case 'date':
+      return 'date';
+    case 'timestamp':
+      return 'timestamp';
+    case 'number':
+      return 'number';
+    case 'dictionary':
+      return 'dictionary';
+    default:
+      return 'text';
   }
 }
 
@@ -61,12 +67,11 @@ const WHOLE = /^-?\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 /** Form text: numbers become decimal text, "" becomes null, strings are trimmed (text keeps inner spaces). */
-export const formValue = z.union([z.string(), z.number(), z.null()], { error: 'expected text, a number or nothing' })
-  .transform((v): string | null => {
-    if (v === null) return null;
-    const text = typeof v === 'number' ? String(v) : v.trim();
-    return text === '' ? null : text;
-  });
+export const formValue = z.union([z.string(), z.number(), z.null()], { error: 'expected text, a number or nothing' }).transform((v): string | null => {
+  if (v === null) return null;
+  const text = typeof v === 'number' ? String(v) : v.trim();
+  return text === '' ? null : text;
+});
 
 const MAX_TEXT = 10_000;
 

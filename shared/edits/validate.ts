@@ -219,8 +219,9 @@ function fieldProblems(edit: ClassifiedEdit, fields: Record<string, string | nul
 }
 
 function checkTempTarget(edit: ClassifiedEdit, context: EditContext, add: (field: string, message: string) => void): void {
-  const wanted = edit.uploadGroup ?? (edit.group === 'due_contacts' || edit.group === 'done_contacts' ? 'contacts'
-    : edit.group === 'extension_database' ? `extension_database/${edit.extensionDatabase}` : edit.group);
+  const wanted =
+    edit.uploadGroup ??
+    (edit.group === 'due_contacts' || edit.group === 'done_contacts' ? 'contacts' : edit.group === 'extension_database' ? `extension_database/${edit.extensionDatabase}` : edit.group);
   const family = context.tempIdFamily(edit.recordId!);
   if (family !== wanted) add('path', `${edit.recordId} is not a record created offline on this device (or it was discarded)`);
 }

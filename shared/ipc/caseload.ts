@@ -29,11 +29,13 @@ export const CASELOAD_SORTS = ['surname', 'next_action', 'updated'] as const;
 export const caseloadRow = z.object({
   client: clientSummary,
   /** The client's open (and pending) referrals. */
-  referrals: z.array(apiRecord({
-    project: z.number().nullable(),
-    stage: z.number().nullable(),
-    status: stageStatus.nullable(),
-  })),
+  referrals: z.array(
+    apiRecord({
+      project: z.number().nullable(),
+      stage: z.number().nullable(),
+      status: stageStatus.nullable(),
+    }),
+  ),
   /** The soonest due contact's start, `YYYY-MM-DD HH:MM:SS`. */
   next_action: dizionsTimestamp.nullable(),
   /** Outbox entries touching this client or its referrals and contacts. */

@@ -2,9 +2,7 @@
 // relationship). Field names are the API's; writes apply to the replica and queue for the server.
 
 import { z } from 'zod';
-import {
-  apiRecord, clientSummary, dictionaryId, dizionsDate, fieldName, flag, isoInstant, personName, recordId, scalar, serverId, someOf, stageStatus, text, writeResult,
-} from './fields.js';
+import { apiRecord, clientSummary, dictionaryId, dizionsDate, fieldName, flag, isoInstant, personName, recordId, scalar, serverId, someOf, stageStatus, text, writeResult } from './fields.js';
 
 /** The client fields a caseworker can set (model.ts CLIENT_FIELDS less id, updated and age_range, which the server derives). */
 export const clientFieldsInput = {
@@ -154,11 +152,13 @@ export const clientsChannels = {
   },
   /** Edit a client's fields, and/or add a relationship. */
   'clients:update': {
-    input: z.strictObject({
-      id: recordId,
-      fields: someOf(clientFieldsInput).optional(),
-      relationship: relationshipInput.optional(),
-    }).refine((v) => v.fields !== undefined || v.relationship !== undefined, { error: 'nothing to change: give fields or a relationship' }),
+    input: z
+      .strictObject({
+        id: recordId,
+        fields: someOf(clientFieldsInput).optional(),
+        relationship: relationshipInput.optional(),
+      })
+      .refine((v) => v.fields !== undefined || v.relationship !== undefined, { error: 'nothing to change: give fields or a relationship' }),
     output: writeResult,
   },
 } as const;

@@ -4,13 +4,9 @@
 
 import { z } from 'zod';
 import { clientFieldsInput, contactRecord, pendingMark, referralRecord } from './clients.js';
-import {
-  LIMITS, MAX_FILE_BASE64, clientSummary, description, dictionaryId, dizionsDate, dizionsTimestamp,
-  personName, quantity, recordId, serverId, someOf, writeResult,
-} from './fields.js';
+import { LIMITS, MAX_FILE_BASE64, clientSummary, description, dictionaryId, dizionsDate, dizionsTimestamp, personName, quantity, recordId, serverId, someOf, writeResult } from './fields.js';
 
-const endNotBeforeStart = (v: { start_date?: string | undefined; end_date?: string | undefined }) =>
-  v.start_date === undefined || v.end_date === undefined || v.end_date >= v.start_date;
+const endNotBeforeStart = (v: { start_date?: string | undefined; end_date?: string | undefined }) => v.start_date === undefined || v.end_date === undefined || v.end_date >= v.start_date;
 const END_MESSAGE = { error: 'the end must not be before the start', path: ['end_date'] };
 
 /** A planned action: who, when, what (model.ts MANDATORY.createDueContact). */
@@ -55,10 +51,20 @@ export const contactDetail = z.object({
 export type ContactDetail = z.infer<typeof contactDetail>;
 
 const uploadFile = z.strictObject({
-  filename: z.string().min(1).max(LIMITS.filename).refine((s) => !/[\\/\u0000-\u001f]/.test(s) && s !== '.' && s !== '..', { error: 'a file name, without folders' }),
-  contentType: z.string().max(100).regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, { error: 'expected a MIME type like application/pdf' }),
+  filename: z
+    .string()
+    .min(1)
+    .max(LIMITS.filename)
+    .refine((s) => !/[\\/\u0000-\u001f]/.test(s) && s !== '.' && s !== '..', { error: 'a file name, without folders' }),
+  contentType: z
+    .string()
+    .max(100)
+    .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, { error: 'expected a MIME type like application/pdf' }),
   /** The file's bytes, base64 (JSON carries no bytes; at most 10 MB per file). */
-  dataBase64: z.string().max(MAX_FILE_BASE64, { error: 'the file is larger than 10 MB' }).regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'expected base64' }),
+  dataBase64: z
+    .string()
+    .max(MAX_FILE_BASE64, { error: 'the file is larger than 10 MB' })
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'expected base64' }),
 });
 
 const visibilityIds = z.array(serverId).max(LIMITS.visibilityIds);
@@ -82,11 +88,13 @@ export const contactsChannels = {
   },
   /** Complete a due contact offline; optionally plan the next action on the same referral. */
   'contacts:complete': {
-    input: z.strictObject({
-      id: recordId,
-      ...completionFields,
-      next_action: z.strictObject(dueContactFields).refine(endNotBeforeStart, END_MESSAGE).optional(),
-    }).refine(endNotBeforeStart, END_MESSAGE),
+    input: z
+      .strictObject({
+        id: recordId,
+        ...completionFields,
+        next_action: z.strictObject(dueContactFields).refine(endNotBeforeStart, END_MESSAGE).optional(),
+      })
+      .refine(endNotBeforeStart, END_MESSAGE),
     output: z.object({ id: recordId, outboxId: serverId.nullable(), nextAction: writeResult.nullable() }),
   },
   /**
@@ -94,11 +102,13 @@ export const contactsChannels = {
    * used button); optionally plan the next action on the same referral.
    */
   'contacts:record': {
-    input: z.strictObject({
-      referral: recordId,
-      ...completionFields,
-      next_action: z.strictObject(dueContactFields).refine(endNotBeforeStart, END_MESSAGE).optional(),
-    }).refine(endNotBeforeStart, END_MESSAGE),
+    input: z
+      .strictObject({
+        referral: recordId,
+        ...completionFields,
+        next_action: z.strictObject(dueContactFields).refine(endNotBeforeStart, END_MESSAGE).optional(),
+      })
+      .refine(endNotBeforeStart, END_MESSAGE),
     output: z.object({ id: recordId, outboxId: serverId, nextAction: writeResult.nullable() }),
   },
   /** Plan an action (due contact) on a referral. */
@@ -130,7 +140,10 @@ export const contactsChannels = {
     input: z.strictObject({
       group: z.enum(['clients', 'referrals']),
       id: recordId,
-      files: z.array(uploadFile).min(1, { error: 'choose at least one file' }).max(LIMITS.filesPerUpload, { error: `at most ${LIMITS.filesPerUpload} files at once` }),
+      files: z
+        .array(uploadFile)
+        .min(1, { error: 'choose at least one file' })
+        .max(LIMITS.filesPerUpload, { error: `at most ${LIMITS.filesPerUpload} files at once` }),
       user_visibility: visibilityIds,
       group_visibility: visibilityIds,
     }),

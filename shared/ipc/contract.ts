@@ -37,19 +37,18 @@ export function mergeChannelMaps(maps: ReadonlyArray<Readonly<Record<string, Cha
   return merged;
 }
 
-export type Contract =
-  & typeof caseloadChannels
-  & typeof clientsChannels
-  & typeof referralsChannels
-  & typeof contactsChannels
-  & typeof outboxChannels
-  & typeof syncChannels
-  & typeof reportsChannels
-  & typeof settingsChannels
-  & typeof dictionariesChannels
-  & typeof draftsChannels
-  & typeof extensionsChannels
-  & typeof uploadGroupsChannels;
+export type Contract = typeof caseloadChannels &
+  typeof clientsChannels &
+  typeof referralsChannels &
+  typeof contactsChannels &
+  typeof outboxChannels &
+  typeof syncChannels &
+  typeof reportsChannels &
+  typeof settingsChannels &
+  typeof dictionariesChannels &
+  typeof draftsChannels &
+  typeof extensionsChannels &
+  typeof uploadGroupsChannels;
 
 export const contract = mergeChannelMaps([
   caseloadChannels,

@@ -6,7 +6,8 @@ import { LIMITS } from './fields.js';
 import { worker } from './settings.js';
 
 /** `<api_group>/<table_reference>` as in `dictionary/referrals/project`, or `relationships` / `carer_relationships`. */
-export const dictionaryTable = z.string({ error: 'expected a dictionary like referrals/project' })
+export const dictionaryTable = z
+  .string({ error: 'expected a dictionary like referrals/project' })
   .max(100)
   .regex(/^[a-z][a-z_]{0,39}(\/[a-z][a-z0-9_]{0,59})?$/, { error: 'expected a dictionary like referrals/project' });
 

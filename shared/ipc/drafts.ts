@@ -8,12 +8,14 @@ import { LIMITS, isoInstant, noInput } from './fields.js';
 const KEY_MESSAGE = 'expected a draft key like complete-contact:88';
 
 /** `<form>` or `<form>:<record id>` (negative for a record not yet sent): `complete-contact:88`, `client-new`. */
-export const draftKey = z.string({ error: KEY_MESSAGE })
+export const draftKey = z
+  .string({ error: KEY_MESSAGE })
   .max(LIMITS.draftKey, { error: KEY_MESSAGE })
   .regex(/^[a-z][a-z-]{0,39}(:-?[1-9][0-9]{0,14})?$/, { error: KEY_MESSAGE });
 
 /** A form field, one level of nesting written with a dot (`description`, `next.startTime`). Never `__proto__`. */
-export const draftFieldName = z.string()
+export const draftFieldName = z
+  .string()
   .max(LIMITS.draftField)
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,48}(\.[A-Za-z][A-Za-z0-9_]{0,48})?$/, { error: 'expected a form field name' });
 
@@ -22,7 +24,8 @@ export const draftValue = z.union([z.string().max(LIMITS.description), z.number(
 });
 
 /** Field → value, at most LIMITS.draftFields fields and LIMITS.draftChars characters of JSON in all. */
-export const draftFields = z.record(draftFieldName, draftValue)
+export const draftFields = z
+  .record(draftFieldName, draftValue)
   .refine((fields) => Object.keys(fields).length <= LIMITS.draftFields, { error: `a draft holds at most ${LIMITS.draftFields} fields` })
   .refine((fields) => JSON.stringify(fields).length <= LIMITS.draftChars, { error: `a draft holds at most ${LIMITS.draftChars} characters` });
 export type DraftFields = z.infer<typeof draftFields>;

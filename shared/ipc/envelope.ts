@@ -56,8 +56,7 @@ export class IpcError extends Error {
     if (this.code !== 'VALIDATION') return [];
     const issues = (this.details as { issues?: unknown } | undefined)?.issues;
     if (!Array.isArray(issues)) return [];
-    return issues.filter((i): i is ValidationIssue =>
-      !!i && typeof (i as ValidationIssue).path === 'string' && typeof (i as ValidationIssue).message === 'string');
+    return issues.filter((i): i is ValidationIssue => !!i && typeof (i as ValidationIssue).path === 'string' && typeof (i as ValidationIssue).message === 'string');
   }
 }
 

@@ -7,7 +7,8 @@ import { extensionDatabaseRows } from './clients.js';
 import { fieldName, inputScalar, isoInstant, recordId, writeResult } from './fields.js';
 
 /** An extension database's API name: `wellcheck_notes_9` (2019) or `wellcheck_notes` (the current manual). */
-export const extensionDatabaseName = z.string({ error: 'expected the API name of an extension database, e.g. wellcheck_notes_9' })
+export const extensionDatabaseName = z
+  .string({ error: 'expected the API name of an extension database, e.g. wellcheck_notes_9' })
   .trim()
   .min(1, { error: 'give the API name of the extension database, e.g. wellcheck_notes_9' })
   .max(64, { error: 'an extension database name is at most 64 characters' })
@@ -37,7 +38,8 @@ export const extensionsChannels = {
   'extensions:remove': { input: z.strictObject({ name: extensionDatabaseName }), output: databaseList },
   /** A new row, tied to a referral (its client follows) or to a client alone. */
   'extensions:create-record': {
-    input: z.strictObject({ database: extensionDatabaseName, referral: recordId.optional(), client: recordId.optional(), fields: rowFields })
+    input: z
+      .strictObject({ database: extensionDatabaseName, referral: recordId.optional(), client: recordId.optional(), fields: rowFields })
       .refine((v) => v.referral !== undefined || v.client !== undefined, { error: 'give the referral (or the client) the record belongs to', path: ['referral'] }),
     output: writeResult,
   },

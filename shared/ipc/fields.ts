@@ -59,12 +59,14 @@ function isClockTime(text: string): boolean {
 }
 
 /** `YYYY-MM-DD`, a real calendar date. */
-export const dizionsDate = z.string({ error: 'expected a date like 2024-03-31' })
+export const dizionsDate = z
+  .string({ error: 'expected a date like 2024-03-31' })
   .max(10, { error: 'expected a date like 2024-03-31' })
   .refine((s) => DATE_PATTERN.test(s) && isCalendarDate(s), { error: 'expected a date like 2024-03-31' });
 
 /** `YYYY-MM-DD HH:MM:SS` in UK local time (the API's timestamps). */
-export const dizionsTimestamp = z.string({ error: 'expected a date and time like 2024-03-31 14:30:00' })
+export const dizionsTimestamp = z
+  .string({ error: 'expected a date and time like 2024-03-31 14:30:00' })
   .max(19, { error: 'expected a date and time like 2024-03-31 14:30:00' })
   .refine((s) => TIMESTAMP_PATTERN.test(s) && isCalendarDate(s) && isClockTime(s), { error: 'expected a date and time like 2024-03-31 14:30:00' });
 
@@ -81,16 +83,21 @@ export function text(max: number = LIMITS.shortText) {
 }
 
 /** A name a person typed: not blank, at most 100 characters. */
-export const personName = z.string({ error: 'expected a name' })
+export const personName = z
+  .string({ error: 'expected a name' })
   .max(LIMITS.name, { error: `at most ${LIMITS.name} characters` })
   .refine((s) => s.trim().length > 0, { error: 'must not be blank' });
 
-export const description = z.string({ error: 'expected text' })
+export const description = z
+  .string({ error: 'expected text' })
   .max(LIMITS.description, { error: `at most ${LIMITS.description} characters` })
   .refine((s) => s.trim().length > 0, { error: 'must not be blank' });
 
 /** A field name of the API (`first_name`, `date_43`, `website_photo_consent`). Never `__proto__`. */
-export const fieldName = z.string().max(64).regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a field name (lowercase letters, digits and _)' });
+export const fieldName = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a field name (lowercase letters, digits and _)' });
 
 /** A scalar value as the API holds it. */
 export const scalar = z.union([z.string(), z.number(), z.null()]);
@@ -105,7 +112,8 @@ export const quantity = z.number({ error: 'expected a number' }).nonnegative({ e
 // ---- paths of the Dizions grammar ---------------------------------------------------------------
 
 /** A GET path of the Dizions grammar (`clients/district/3;4`), checked by the one parser. */
-export const dizionsPath = z.string({ error: 'expected a path like clients/district/3' })
+export const dizionsPath = z
+  .string({ error: 'expected a path like clients/district/3' })
   .min(1, { error: 'expected a path like clients/district/3' })
   .max(LIMITS.path, { error: `at most ${LIMITS.path} characters` })
   .superRefine((path, ctx) => {
@@ -156,5 +164,8 @@ export const noInput = z.strictObject({});
 
 /** A strict object whose keys are all optional, with at least one present (an update). */
 export function someOf<S extends z.ZodRawShape>(shape: S) {
-  return z.strictObject(shape).partial().refine((value) => Object.keys(value).length > 0, { error: 'nothing to change: give at least one field' });
+  return z
+    .strictObject(shape)
+    .partial()
+    .refine((value) => Object.keys(value).length > 0, { error: 'nothing to change: give at least one field' });
 }

@@ -92,7 +92,10 @@ export const outboxChannels = {
   'outbox:resolve': {
     input: z.strictObject({
       id: serverId,
-      choices: z.array(z.strictObject({ field: fieldName, keep: z.enum(['mine', 'theirs']) })).min(1).max(LIMITS.visibilityIds),
+      choices: z
+        .array(z.strictObject({ field: fieldName, keep: z.enum(['mine', 'theirs']) }))
+        .min(1)
+        .max(LIMITS.visibilityIds),
     }),
     output: z.object({ entry: outboxEntry.nullable() }),
   },

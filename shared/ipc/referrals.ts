@@ -26,7 +26,13 @@ export const referralFieldsInput = {
 /** Create: the seven mandatory fields (model.ts MANDATORY.createReferral) required, the rest optional. */
 const { client, client_type, date, project, template, stage, description: _description, ...optionalOnCreate } = referralFieldsInput;
 const createReferralInput = z.strictObject({
-  client, client_type, date, project, template, stage, description,
+  client,
+  client_type,
+  date,
+  project,
+  template,
+  stage,
+  description,
   ...z.strictObject(optionalOnCreate).partial().shape,
 });
 

@@ -7,24 +7,30 @@ import { PLAIN_HTTP_REFUSED, isRefusedPlainHttp } from '../server-address.js';
 import { LIMITS, apiRecord, dizionsPath, serverId } from './fields.js';
 
 /** https, or plain http on this machine (the simulator and demo). */
-export const serverUrl = z.string({ error: 'expected the server address, e.g. https://api.dizions.co.uk/v2' })
+export const serverUrl = z
+  .string({ error: 'expected the server address, e.g. https://api.dizions.co.uk/v2' })
   .max(500)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      if (url.username || url.password) return false;
-      return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, { error: 'expected an https:// address, e.g. https://api.dizions.co.uk/v2' })
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        if (url.username || url.password) return false;
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected an https:// address, e.g. https://api.dizions.co.uk/v2' },
+  )
   .refine((value) => !isRefusedPlainHttp(value), { error: PLAIN_HTTP_REFUSED });
 
 /** A header key as Charitylog issues it: printable, no spaces, no line breaks. */
-const apiKey = (which: string) => z.string({ error: `expected the ${which} key` })
-  .min(1, { error: `the ${which} key is empty` })
-  .max(LIMITS.shortText, { error: `the ${which} key is too long` })
-  .regex(/^[\x21-\x7e]+$/, { error: `the ${which} key has characters a key cannot have (spaces, line breaks or non-ASCII)` });
+const apiKey = (which: string) =>
+  z
+    .string({ error: `expected the ${which} key` })
+    .min(1, { error: `the ${which} key is empty` })
+    .max(LIMITS.shortText, { error: `the ${which} key is too long` })
+    .regex(/^[\x21-\x7e]+$/, { error: `the ${which} key has characters a key cannot have (spaces, line breaks or non-ASCII)` });
 
 export const connectionInput = z.strictObject({
   baseUrl: serverUrl,
@@ -36,7 +42,10 @@ export const connectionInput = z.strictObject({
 export type ConnectionInput = z.infer<typeof connectionInput>;
 
 /** A key as shown back: bullets and at most the last four characters. */
-export const maskedKey = z.string().max(40).regex(/^•*[^•]{0,4}$/);
+export const maskedKey = z
+  .string()
+  .max(40)
+  .regex(/^•*[^•]{0,4}$/);
 
 export const worker = apiRecord({
   first_name: z.string().nullable(),
@@ -77,11 +86,13 @@ export const connectionCheckSummary = z.object({
 export type ConnectionCheckSummary = z.infer<typeof connectionCheckSummary>;
 
 export const settingsView = z.object({
-  connection: z.object({
-    baseUrl: z.string(),
-    dialect: z.enum(['2019', '2025']),
-    keys: z.object({ source: maskedKey, org: maskedKey, user: maskedKey }),
-  }).nullable(),
+  connection: z
+    .object({
+      baseUrl: z.string(),
+      dialect: z.enum(['2019', '2025']),
+      keys: z.object({ source: maskedKey, org: maskedKey, user: maskedKey }),
+    })
+    .nullable(),
   /** The person using the app: their login (contacts' `user`) and their worker record. */
   me: z.object({ user: serverId, worker: serverId.nullable(), name: z.string() }).nullable(),
   /** The GET paths whose records the replica holds. */
@@ -100,7 +111,10 @@ export const settingsView = z.object({
 });
 export type SettingsView = z.infer<typeof settingsView>;
 
-const scopeList = z.array(dizionsPath).min(1, { error: 'give at least one path' }).max(LIMITS.scopePaths, { error: `at most ${LIMITS.scopePaths} paths` });
+const scopeList = z
+  .array(dizionsPath)
+  .min(1, { error: 'give at least one path' })
+  .max(LIMITS.scopePaths, { error: `at most ${LIMITS.scopePaths} paths` });
 
 export const settingsChannels = {
   'settings:get': { input: z.strictObject({}), output: settingsView },

@@ -8,7 +8,7 @@ import { LIMITS, serverId } from './fields.js';
 
 export const uploadGroup = z.strictObject({
   id: serverId,
-  name: z.string({ error: 'expected the group\'s name' }).trim().min(1, { error: 'give the group a name' }).max(LIMITS.shortText, { error: 'the name is too long' }),
+  name: z.string({ error: "expected the group's name" }).trim().min(1, { error: 'give the group a name' }).max(LIMITS.shortText, { error: 'the name is too long' }),
 });
 export type UploadGroup = z.infer<typeof uploadGroup>;
 
@@ -32,7 +32,8 @@ export const uploadGroupsChannels = {
   'groups:list': { input: z.strictObject({}), output: uploadGroupsView },
   /** Admin: the groups as named in Settings (replaces the list; ids must be unique). */
   'groups:set': {
-    input: z.strictObject({ groups: z.array(uploadGroup).max(200, { error: 'at most 200 groups' }) })
+    input: z
+      .strictObject({ groups: z.array(uploadGroup).max(200, { error: 'at most 200 groups' }) })
       .refine((v) => new Set(v.groups.map((g) => g.id)).size === v.groups.length, { error: 'each group id once', path: ['groups'] }),
     output: uploadGroupsView,
   },

@@ -4,7 +4,12 @@
 
 import type { ChartKind, ChartModel } from './chart-model.js';
 
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 export type Anchor = 'start' | 'middle' | 'end';
 
 export interface ChartText {
@@ -19,9 +24,22 @@ export interface ChartText {
   bold?: boolean;
 }
 
-export interface ChartBar extends Box { colour: string; category: string; series: string; value: number }
-export interface ChartLine { series: string; colour: string; points: Array<{ x: number; y: number; value: number; category: string }> }
-export interface LegendItem { swatch: Box; colour: string; label: ChartText }
+export interface ChartBar extends Box {
+  colour: string;
+  category: string;
+  series: string;
+  value: number;
+}
+export interface ChartLine {
+  series: string;
+  colour: string;
+  points: Array<{ x: number; y: number; value: number; category: string }>;
+}
+export interface LegendItem {
+  swatch: Box;
+  colour: string;
+  label: ChartText;
+}
 
 export interface ChartLayout {
   kind: ChartKind;
@@ -37,7 +55,10 @@ export interface ChartLayout {
   legend: LegendItem[];
 }
 
-export interface ChartSize { width: number; height: number }
+export interface ChartSize {
+  width: number;
+  height: number;
+}
 
 const FONT = 10;
 const TITLE_FONT = 12;
@@ -79,9 +100,8 @@ export function layoutChart(model: ChartModel, size: ChartSize = { width: 640, h
   if (model.note) texts.push({ x: width / 2, y: TITLE_FONT + 6 + NOTE_FONT, text: truncateLabel(model.note, Math.floor(width / (NOTE_FONT * CHAR_WIDTH))), size: NOTE_FONT, anchor: 'middle' });
 
   // The highest stack, bar or point sets the scale.
-  const maxValue = model.kind === 'stacked-bar'
-    ? Math.max(0, ...model.categories.map((_, i) => model.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)))
-    : Math.max(0, ...model.series.flatMap((s) => s.values));
+  const maxValue =
+    model.kind === 'stacked-bar' ? Math.max(0, ...model.categories.map((_, i) => model.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))) : Math.max(0, ...model.series.flatMap((s) => s.values));
   const { top, step } = niceScale(maxValue);
   const tickLabels = [];
   for (let v = 0; v <= top + step / 1000; v += step) tickLabels.push(formatTick(v));

@@ -117,7 +117,10 @@ function describe(kind: ChartKind, title: string, categories: string[], series: 
   const what = kind === 'line' ? 'Line chart' : kind === 'stacked-bar' ? 'Stacked bar chart' : 'Bar chart';
   if (categories.length === 0) return `${what} of ${title}: no records matched.`;
   const totals = categories.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const shown = categories.slice(0, 12).map((c, i) => `${c} ${totals[i]}`).join(', ');
+  const shown = categories
+    .slice(0, 12)
+    .map((c, i) => `${c} ${totals[i]}`)
+    .join(', ');
   const more = categories.length > 12 ? `, and ${categories.length - 12} more` : '';
   const parts = series.length > 1 ? ` Series: ${series.map((s) => s.name).join(', ')}.` : '';
   return [`${what} of ${title}. ${shown}${more}.${parts}`, ...notes].join(' ');

@@ -58,7 +58,10 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 async function failure(promise: Promise<unknown>): Promise<DizionsError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DizionsError);
   return error as DizionsError;
 }
@@ -75,9 +78,9 @@ afterEach(async () => {
 
 describe('a successful exchange', () => {
   it('sends the three keys as headers and reads typed records, keeping fields the model does not know', async () => {
-    const server = await serve((_req, res) => json(res, 200, [
-      { id: '7', first_name: 'Ada', surname: 'Lovelace', ethnicity: 3, registered_disabled: 'Y', updated: '2024-05-01 10:00:00', favourite_colour: 'blue' },
-    ]));
+    const server = await serve((_req, res) =>
+      json(res, 200, [{ id: '7', first_name: 'Ada', surname: 'Lovelace', ethnicity: 3, registered_disabled: 'Y', updated: '2024-05-01 10:00:00', favourite_colour: 'blue' }]),
+    );
     const client = clientFor(server);
     const records = await client.getRecords('clients', { religion: [1, 3, 10], ethnicity: 1 });
     expect(server.seen[0]!.url).toBe('/v2/clients/religion/1;3;10/ethnicity/1');
@@ -94,9 +97,7 @@ describe('a successful exchange', () => {
     await client.updateClient(42, { surname: 'Smith' });
     await client.completeDueContact(88, { start_date: '2024-05-01 10:00:00', end_date: '2024-05-01 11:00:00' });
     const [create, update, complete] = server.seen;
-    expect([create!.method, create!.url, update!.method, update!.url, complete!.method, complete!.url]).toEqual([
-      'PUT', '/v2/clients', 'POST', '/v2/clients/id/42', 'POST', '/v2/done_contacts/id/88',
-    ]);
+    expect([create!.method, create!.url, update!.method, update!.url, complete!.method, complete!.url]).toEqual(['PUT', '/v2/clients', 'POST', '/v2/clients/id/42', 'POST', '/v2/done_contacts/id/88']);
     expect(create!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(create!.body.toString()))).toEqual({ first_name: 'Zoë', surname: "O'Brien & Sons", telephone: '' });
   });
@@ -113,10 +114,15 @@ describe('a successful exchange', () => {
   it('uploads files as multipart parts named "files" with comma-separated visibility', async () => {
     const server = await serve((_req, res) => json(res, 200, { id: 3 }));
     const client = clientFor(server);
-    const reply = await client.upload('referrals', 12, [
-      { filename: 'letter.txt', data: new TextEncoder().encode('Dear client'), contentType: 'text/plain' },
-      { filename: 'scan.pdf', data: new Uint8Array([37, 80, 68, 70]) },
-    ], { user: [4, 7], group: [2] });
+    const reply = await client.upload(
+      'referrals',
+      12,
+      [
+        { filename: 'letter.txt', data: new TextEncoder().encode('Dear client'), contentType: 'text/plain' },
+        { filename: 'scan.pdf', data: new Uint8Array([37, 80, 68, 70]) },
+      ],
+      { user: [4, 7], group: [2] },
+    );
     expect(reply).toEqual({ id: 3 });
     const seen = server.seen[0]!;
     expect(seen.url).toBe('/v2/referrals/id/12/uploads');
@@ -179,7 +185,7 @@ describe('error replies', () => {
     expect(await failure(client.getById('clients', 1))).toMatchObject({ kind: 'unauthorised', status: 403 });
   });
 
-  it('400 is rejected with the server\'s own words, from JSON or plain text', async () => {
+  it("400 is rejected with the server's own words, from JSON or plain text", async () => {
     let plain = false;
     const server = await serve((_req, res) => {
       if (plain) {
@@ -255,7 +261,12 @@ describe('network failures', () => {
 
 describe('reply shapes', () => {
   it('a field of the wrong type is named, with the record index', async () => {
-    const server = await serve((_req, res) => json(res, 200, [{ id: 1, surname: 'A' }, { id: 2, surname: 42 }]));
+    const server = await serve((_req, res) =>
+      json(res, 200, [
+        { id: 1, surname: 'A' },
+        { id: 2, surname: 42 },
+      ]),
+    );
     const error = await failure(clientFor(server).getRecords('clients'));
     expect(error.kind).toBe('rejected');
     expect(error.message).toContain('clients[1].surname: expected string or null, got 42');
@@ -294,7 +305,9 @@ describe('paths the grammar refuses never reach the server', () => {
   it('an 11th filter pair, a hostile value, a bad id or a bad method: zero requests', async () => {
     const server = await serve((_req, res) => json(res, 200, []));
     const client = clientFor(server);
-    const eleven = Object.fromEntries(['accommodation', 'active', 'age_range', 'blue_badge_holder', 'consent', 'county', 'deceased', 'district', 'employment_status', 'ethnicity', 'gender'].map((k) => [k, 1]));
+    const eleven = Object.fromEntries(
+      ['accommodation', 'active', 'age_range', 'blue_badge_holder', 'consent', 'county', 'deceased', 'district', 'employment_status', 'ethnicity', 'gender'].map((k) => [k, 1]),
+    );
     await expect(client.getRecords('clients', eleven)).rejects.toThrow(GrammarError);
     await expect(client.getRecords('clients', eleven)).rejects.toThrow('at most 10 filter pairs');
     await expect(client.getRecords('clients', { surname: '../../admin' })).rejects.toThrow(GrammarError);
@@ -350,7 +363,7 @@ describe('bounded retries', () => {
   });
 });
 
-describe('the simulator\'s faults, as the client classifies them', () => {
+describe("the simulator's faults, as the client classifies them", () => {
   it('500, 429, resets, cut-off and malformed replies, a trickle and a stall', async () => {
     const sim = await startSimulator({ clients: 20, seed: 4 });
     const user = sim.users[0]!;
@@ -400,21 +413,34 @@ describe('the simulator\'s faults, as the client classifies them', () => {
 describe('the reply schemas follow the data model', () => {
   it('the fast check used in bulk sync never accepts what zod would refuse or change', () => {
     const samples: Array<[Parameters<typeof fastCheck>[0], string, string[]]> = [
-      ['id', 'usual_support_worker', []], ['dictionary', 'ethnicity', []], ['resolved', 'ethnicity', ['ethnicity']],
-      ['flag', 'active', []], ['timestamp', 'updated', []], ['date', 'dob', []], ['number', 'people_in_household', []], ['text', 'surname', []],
+      ['id', 'usual_support_worker', []],
+      ['dictionary', 'ethnicity', []],
+      ['resolved', 'ethnicity', ['ethnicity']],
+      ['flag', 'active', []],
+      ['timestamp', 'updated', []],
+      ['date', 'dob', []],
+      ['number', 'people_in_household', []],
+      ['text', 'surname', []],
     ];
     const value = fc.oneof(
       fc.constantFrom(null, '', 'Y', 'N', 'y', '0000-00-00', '0000-00-00 00:00:00', '2024-02-29', '2024-02-29 09:30:00', '12', '-3', '2.5', 0, -1, 1.5, true),
-      fc.integer(), fc.double(), fc.string(), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 0 }),
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.object({ maxDepth: 0 }),
     );
     for (const [kind, field, resolved] of samples) {
       const schema = recordSchema('clients', { resolved });
-      fc.assert(fc.property(value, (v) => {
-        if (!fastCheck(kind)(v)) return;
-        const parsed = schema.safeParse({ [field]: v });
-        expect(parsed.success).toBe(true);
-        expect((parsed.data as Record<string, unknown>)[field]).toEqual(v);
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(value, (v) => {
+          if (!fastCheck(kind)(v)) return;
+          const parsed = schema.safeParse({ [field]: v });
+          expect(parsed.success).toBe(true);
+          expect((parsed.data as Record<string, unknown>)[field]).toEqual(v);
+        }),
+        { numRuns: 300 },
+      );
     }
     // …and leaves the coercions to zod.
     const raw = { id: '4', people_in_household: '2', dob: '0000-00-00' };

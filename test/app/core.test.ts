@@ -159,8 +159,12 @@ describe('completing an action', () => {
     const { actions } = await call('actions:list', {});
     const action = actions[0]!;
     const error = await failure('contacts:complete', {
-      id: action.contact.id, user: action.contact.user!, stage: 999_999, start_date: action.contact.start_date!,
-      end_date: action.contact.end_date!, description: 'x',
+      id: action.contact.id,
+      user: action.contact.user!,
+      stage: 999_999,
+      start_date: action.contact.start_date!,
+      end_date: action.contact.end_date!,
+      description: 'x',
     });
     expect(error.code).toBe('VALIDATION');
     expect(error.message).toMatch(/^stage: /);
@@ -178,9 +182,13 @@ describe('recording a contact with no action planned first', () => {
     const before = simContacts('referral = ?', referral.id).length;
 
     const recorded = await call('contacts:record', {
-      referral: referral.id, user: me, stage: stages[0]!.id,
-      start_date: '2026-11-30 14:00:00', end_date: '2026-11-30 14:30:00',
-      description: 'Popped in unplanned: boiler fixed (record-a-contact).', travel_mileage: 3,
+      referral: referral.id,
+      user: me,
+      stage: stages[0]!.id,
+      start_date: '2026-11-30 14:00:00',
+      end_date: '2026-11-30 14:30:00',
+      description: 'Popped in unplanned: boiler fixed (record-a-contact).',
+      travel_mileage: 3,
     });
     expect(recorded.id).toBeLessThan(0); // made on this device, no server id yet
     expect(recorded.nextAction).toBeNull();
@@ -213,11 +221,21 @@ describe('working while the server refuses everything', () => {
     const client = await call('clients:create', { first_name: 'Olwen', surname: 'Pritchard-Offline', postcode: 'LS6 1AA' });
     expect(client.id).toBeLessThan(0);
     const referral = await call('referrals:create', {
-      client: client.id, client_type: 1, date: '2026-11-20', project: project.id, template, stage: stage.id, description: 'Referred by her GP for befriending',
+      client: client.id,
+      client_type: 1,
+      date: '2026-11-20',
+      project: project.id,
+      template,
+      stage: stage.id,
+      description: 'Referred by her GP for befriending',
     });
     expect(referral.id).toBeLessThan(0);
     const due = await call('contacts:create-due', {
-      referral: referral.id, user: me.user, start_date: '2026-12-01 10:00:00', end_date: '2026-12-01 11:00:00', description: 'First visit',
+      referral: referral.id,
+      user: me.user,
+      start_date: '2026-12-01 10:00:00',
+      end_date: '2026-12-01 11:00:00',
+      description: 'First visit',
     });
     expect(due.id).toBeLessThan(0);
 
@@ -226,7 +244,12 @@ describe('working while the server refuses everything', () => {
     const record = await call('clients:get', { id: client.id });
     expect(record.referrals.map((r) => r.id)).toEqual([referral.id]);
     expect(record.due_contacts.map((c) => c.id)).toEqual([due.id]);
-    expect(record.pending.filter((p) => p.field === null).map((p) => p.group).sort()).toEqual(['clients', 'due_contacts', 'referrals']);
+    expect(
+      record.pending
+        .filter((p) => p.field === null)
+        .map((p) => p.group)
+        .sort(),
+    ).toEqual(['clients', 'due_contacts', 'referrals']);
 
     const refused = await failure('sync:run', {});
     expect(refused.code).toBe('OFFLINE');
@@ -262,17 +285,20 @@ describe('relationships', () => {
       relationship: { id_second: newcomer.id, relationship_first_to_second: kind!.id, relationship_second_to_first: reverse!.id },
     });
     const record = await call('clients:get', { id: someone.id });
-    expect(record.relationships).toContainEqual(expect.objectContaining({
-      id_second: newcomer.id, relationship_first_to_second: kind!.id, relationship_second_to_first: reverse!.id,
-      other: expect.objectContaining({ first_name: 'Gwilym', surname: 'Relative-Offline' }),
-    }));
+    expect(record.relationships).toContainEqual(
+      expect.objectContaining({
+        id_second: newcomer.id,
+        relationship_first_to_second: kind!.id,
+        relationship_second_to_first: reverse!.id,
+        other: expect.objectContaining({ first_name: 'Gwilym', surname: 'Relative-Offline' }),
+      }),
+    );
 
     sim.setFaults('');
     expect(await call('sync:run', {})).toMatchObject({ needsAttention: 0 });
     const serverId = sim.store.db.prepare('SELECT id FROM clients WHERE surname = ?').pluck().all('Relative-Offline') as number[];
     expect(serverId).toHaveLength(1);
-    const links = sim.store.db.prepare('SELECT * FROM relationships WHERE (first = ? AND second = ?) OR (first = ? AND second = ?)')
-      .all(someone.id, serverId[0], serverId[0], someone.id);
+    const links = sim.store.db.prepare('SELECT * FROM relationships WHERE (first = ? AND second = ?) OR (first = ? AND second = ?)').all(someone.id, serverId[0], serverId[0], someone.id);
     expect(links).toHaveLength(1);
     const synced = await call('clients:get', { id: someone.id });
     const link = synced.relationships.find((r) => r.id_second === serverId[0])!;
@@ -292,7 +318,10 @@ describe('files, reports, scope and the outbox by hand', () => {
     const client = (await call('caseload:list', { limit: 1 })).rows[0]!.client;
     const bytes = Buffer.from('%PDF-1.4 consent form');
     const { outboxId } = await call('contacts:attach', {
-      group: 'clients', id: client.id, user_visibility: [me.user], group_visibility: [1],
+      group: 'clients',
+      id: client.id,
+      user_visibility: [me.user],
+      group_visibility: [1],
       files: [{ filename: 'consent form.pdf', contentType: 'application/pdf', dataBase64: bytes.toString('base64') }],
     });
     expect((await call('outbox:list', {})).entries.map((e) => e.id)).toEqual([outboxId]);
@@ -380,4 +409,3 @@ describe('leaving the demo', () => {
     }
   });
 });
-

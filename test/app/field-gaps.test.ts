@@ -38,8 +38,13 @@ function localReferrals(): number[] {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-field-gaps-'));
   core = await createAppCore({
-    dataDir: dir, keyProvider: new StaticKeyProvider(KEY), demo: true, demoOptions: { clients: 200, seed: 5 },
-    pushAfterEditMs: null, retry: { attempts: 2, baseMs: 5, maxMs: 20 }, pushTimings: { baseMs: 5, maxMs: 2_000, waitLimitMs: 50, settleMs: 10 },
+    dataDir: dir,
+    keyProvider: new StaticKeyProvider(KEY),
+    demo: true,
+    demoOptions: { clients: 200, seed: 5 },
+    pushAfterEditMs: null,
+    retry: { attempts: 2, baseMs: 5, maxMs: 20 },
+    pushTimings: { baseMs: 5, maxMs: 2_000, waitLimitMs: 50, settleMs: 10 },
   });
   dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
   await core.start();
@@ -116,7 +121,7 @@ describe('extension databases in the app', () => {
 
     sim.setFaults('');
     await call('sync:run', {});
-    const mine = (sim.store.db.prepare('SELECT * FROM wellcheck_notes_9 WHERE notes_33 = ?').all('Dŵr — offline note') as Array<Record<string, unknown>>);
+    const mine = sim.store.db.prepare('SELECT * FROM wellcheck_notes_9 WHERE notes_33 = ?').all('Dŵr — offline note') as Array<Record<string, unknown>>;
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ referral, date_31: '2026-11-02', wellbeing_score_32: 7 });
     expect(sim.store.db.prepare('SELECT notes_33 FROM wellcheck_notes_9 WHERE id = ?').pluck().get(existing.id)).toBe('Edited offline');
@@ -124,7 +129,9 @@ describe('extension databases in the app', () => {
   }, 60_000);
 
   it('refuses a row for a database not kept, and a field value of the wrong kind, naming the field', async () => {
-    expect((await failure('extensions:create-record', { database: 'staff_disciplinary_13', referral: localReferrals()[0]!, fields: { notes_45: 'x' } })).message).toMatch(/not one of the extension databases kept/);
+    expect((await failure('extensions:create-record', { database: 'staff_disciplinary_13', referral: localReferrals()[0]!, fields: { notes_45: 'x' } })).message).toMatch(
+      /not one of the extension databases kept/,
+    );
     const bad = await failure('extensions:create-record', { database: 'wellcheck_notes_9', referral: localReferrals()[0]!, fields: { date_31: '31/02/2026' } });
     expect(bad.code).toBe('VALIDATION');
     expect((bad.details as { issues?: Array<{ path: string }> } | undefined)?.issues?.[0]?.path).toBe('fields.date_31');
@@ -146,12 +153,38 @@ describe('group visibility for files', () => {
   });
 
   it('lets an admin name groups, and a file sent to a group carries its id to the server once', async () => {
-    const view = await call('groups:set', { groups: [{ id: 4, name: 'Befriending team' }, { id: 9, name: 'Safeguarding leads' }] });
-    expect(view).toMatchObject({ source: 'settings', groups: [{ id: 4, name: 'Befriending team' }, { id: 9, name: 'Safeguarding leads' }] });
-    expect((await failure('groups:set', { groups: [{ id: 4, name: 'A' }, { id: 4, name: 'B' }] })).code).toBe('VALIDATION');
+    const view = await call('groups:set', {
+      groups: [
+        { id: 4, name: 'Befriending team' },
+        { id: 9, name: 'Safeguarding leads' },
+      ],
+    });
+    expect(view).toMatchObject({
+      source: 'settings',
+      groups: [
+        { id: 4, name: 'Befriending team' },
+        { id: 9, name: 'Safeguarding leads' },
+      ],
+    });
+    expect(
+      (
+        await failure('groups:set', {
+          groups: [
+            { id: 4, name: 'A' },
+            { id: 4, name: 'B' },
+          ],
+        })
+      ).code,
+    ).toBe('VALIDATION');
 
     const referral = localReferrals()[0]!;
-    await call('contacts:attach', { group: 'referrals', id: referral, user_visibility: [], group_visibility: [9], files: [{ filename: 'safeguarding.txt', contentType: 'text/plain', dataBase64: Buffer.from('note').toString('base64') }] });
+    await call('contacts:attach', {
+      group: 'referrals',
+      id: referral,
+      user_visibility: [],
+      group_visibility: [9],
+      files: [{ filename: 'safeguarding.txt', contentType: 'text/plain', dataBase64: Buffer.from('note').toString('base64') }],
+    });
     await call('groups:remember', { user_visibility: [], group_visibility: [9] });
     await call('sync:run', {});
     const uploads = sim.store.uploads().filter((u) => u.filename === 'safeguarding.txt');
@@ -169,7 +202,13 @@ describe('a server that has a groups dictionary', () => {
       seen.push(`${req.method} ${req.url}`);
       res.setHeader('Content-Type', 'application/json');
       if (req.url === '/v2/dictionary/users/user_groups') {
-        res.end(JSON.stringify([{ id: 12, name: 'Safeguarding leads' }, { id: 0, name: 'not an id' }, { id: 14, name: ' Volunteers ' }]));
+        res.end(
+          JSON.stringify([
+            { id: 12, name: 'Safeguarding leads' },
+            { id: 0, name: 'not an id' },
+            { id: 14, name: ' Volunteers ' },
+          ]),
+        );
       } else {
         res.statusCode = 404;
         res.end(JSON.stringify({ error: 'unknown dictionary' }));
@@ -179,7 +218,13 @@ describe('a server that has a groups dictionary', () => {
     const { port } = server.address() as { port: number };
     const client = createDizionsClient({ baseUrl: `http://127.0.0.1:${port}/v2`, source: 's', org: 'o', user: 'u' });
     try {
-      expect(await lookUpGroupDictionary(client)).toEqual({ dictionary: 'dictionary/users/user_groups', groups: [{ id: 12, name: 'Safeguarding leads' }, { id: 14, name: 'Volunteers' }] });
+      expect(await lookUpGroupDictionary(client)).toEqual({
+        dictionary: 'dictionary/users/user_groups',
+        groups: [
+          { id: 12, name: 'Safeguarding leads' },
+          { id: 14, name: 'Volunteers' },
+        ],
+      });
       expect(seen).toEqual(['GET /v2/dictionary/users/groups', 'GET /v2/dictionary/users/user_groups']);
     } finally {
       await client.close();

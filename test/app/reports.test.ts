@@ -57,9 +57,10 @@ describe('reports:run', () => {
     expect(summed.sums).toHaveLength(summed.rows.length);
     expect(summed.rows.length).toBeGreaterThan(1);
 
-    const expected = core.replica().sqlite.prepare(
-      `SELECT project, total(travel_time) AS travel_time, total(travel_mileage) AS travel_mileage FROM contacts WHERE state = 'done' GROUP BY project`,
-    ).all() as Array<{ project: number | null; travel_time: number; travel_mileage: number }>;
+    const expected = core
+      .replica()
+      .sqlite.prepare(`SELECT project, total(travel_time) AS travel_time, total(travel_mileage) AS travel_mileage FROM contacts WHERE state = 'done' GROUP BY project`)
+      .all() as Array<{ project: number | null; travel_time: number; travel_mileage: number }>;
     const byProject = new Map(expected.map((r) => [r.project, r]));
     let anyTravel = false;
     summed.rows.forEach((row, i) => {
@@ -95,17 +96,22 @@ describe('reports:compare in the demo', () => {
     expect(before.explanation).toMatch(/^The server agrees with this device/);
 
     // The office moves one client to another worker; this device has not synced since.
-    const client = sim.store.db.prepare('SELECT id, usual_support_worker FROM clients WHERE usual_support_worker IS NOT NULL ORDER BY id LIMIT 1').get() as { id: number; usual_support_worker: number };
+    const client = sim.store.db.prepare('SELECT id, usual_support_worker FROM clients WHERE usual_support_worker IS NOT NULL ORDER BY id LIMIT 1').get() as {
+      id: number;
+      usual_support_worker: number;
+    };
     const other = sim.store.db.prepare('SELECT id FROM workers WHERE id <> ? ORDER BY id LIMIT 1').pluck().get(client.usual_support_worker) as number;
     expect(sim.store.moveClientToWorker(client.id, other)).toBe(true);
 
     const after = await call('reports:compare', { path: report });
     expect(after.matches).toBe(false);
     expect(after.serverTotal).toBe(after.localTotal);
-    expect(after.differences).toEqual(expect.arrayContaining([
-      { key: { usual_support_worker: client.usual_support_worker }, local: expect.any(Number), server: expect.any(Number), difference: -1 },
-      { key: { usual_support_worker: other }, local: expect.any(Number), server: expect.any(Number), difference: 1 },
-    ]));
+    expect(after.differences).toEqual(
+      expect.arrayContaining([
+        { key: { usual_support_worker: client.usual_support_worker }, local: expect.any(Number), server: expect.any(Number), difference: -1 },
+        { key: { usual_support_worker: other }, local: expect.any(Number), server: expect.any(Number), difference: 1 },
+      ]),
+    );
     expect(after.differences).toHaveLength(2);
     expect(after.explanation).toMatch(/Changes made on the server since then are not in the offline figures/);
 

@@ -18,7 +18,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('the support log', () => {
   it('writes one JSON line per event with ids, counts and codes', () => {
@@ -35,9 +40,23 @@ describe('the support log', () => {
     const log = new SupportLog({ dir: tempDir() });
     log.write('outbox.rejected', {
       outboxId: 7,
-      record: { id: 12, first_name: 'Jo', surname: 'Bloggs', dob: '1950-04-01', nhs_number: '9434765919', address1: '12 Acacia Avenue', postcode: 'AB1 2CD', telephone: '01632 960123', email: 'jo@example.org', description: 'Visited; low mood', notes: 'keys under mat' },
+      record: {
+        id: 12,
+        first_name: 'Jo',
+        surname: 'Bloggs',
+        dob: '1950-04-01',
+        nhs_number: '9434765919',
+        address1: '12 Acacia Avenue',
+        postcode: 'AB1 2CD',
+        telephone: '01632 960123',
+        email: 'jo@example.org',
+        description: 'Visited; low mood',
+        notes: 'keys under mat',
+      },
       data: { stage: 3 },
-      source: 'src-key-123', org: 'org-key-456', user: 'user-key-789',
+      source: 'src-key-123',
+      org: 'org-key-456',
+      user: 'user-key-789',
     });
     const text = fs.readFileSync(log.file, 'utf8');
     for (const secret of ['Jo', 'Bloggs', '1950', '9434765919', 'Acacia', 'AB1 2CD', '01632', 'jo@example.org', 'low mood', 'mat', 'src-key', 'org-key', 'user-key']) {

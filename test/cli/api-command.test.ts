@@ -13,7 +13,11 @@ let client: DizionsClient;
 let env: Record<string, string>;
 let scratch: string;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 // Asynchronous on purpose: the simulator answers from this very process.
 function caseworker(args: string[], extraEnv: Record<string, string> = env): Promise<Run> {
@@ -42,10 +46,7 @@ afterAll(async () => {
 describe.concurrent('caseworker api', () => {
   it('prints the reply to a GET as one JSON line, and creates with PUT fields', async () => {
     const [first] = await client.getRecords('clients', {}, { fields: ['id'] });
-    const [get, put] = await Promise.all([
-      caseworker(['api', 'GET', `clients/id/${first!.id}`]),
-      caseworker(['api', 'PUT', 'clients', 'first_name=Ada', 'surname=Lovelace-Byron']),
-    ]);
+    const [get, put] = await Promise.all([caseworker(['api', 'GET', `clients/id/${first!.id}`]), caseworker(['api', 'PUT', 'clients', 'first_name=Ada', 'surname=Lovelace-Byron'])]);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout.split('\n')).toEqual([expect.any(String), '']);
     expect(JSON.parse(get.stdout)).toEqual([expect.objectContaining({ id: first!.id })]);
@@ -84,10 +85,7 @@ describe.concurrent('caseworker api', () => {
   });
 
   it('refused keys and rejected requests exit 1 with one clear line', async () => {
-    const [refused, rejected] = await Promise.all([
-      caseworker(['api', 'GET', 'clients/id/1'], { ...env, CASEWORKER_USER: 'not-a-key' }),
-      caseworker(['api', 'PUT', 'clients', 'first_name=Ada']),
-    ]);
+    const [refused, rejected] = await Promise.all([caseworker(['api', 'GET', 'clients/id/1'], { ...env, CASEWORKER_USER: 'not-a-key' }), caseworker(['api', 'PUT', 'clients', 'first_name=Ada'])]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);

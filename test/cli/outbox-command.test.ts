@@ -12,7 +12,6 @@ import { syncAs, type Login } from '../support/sync-support.js';
 import { runCaseworker, type Run } from '../support/cli-process.js';
 import { saveDialect } from '../../main/db/replica-dialect.js';
 
-
 let sim: RunningSimulator;
 let login: Login;
 let dir: string;
@@ -32,7 +31,12 @@ async function syncedReplica(name: string, dialect: '2019' | '2025' | null = '20
   try {
     await syncAs(sim, login, replica, { me: login.id });
     if (dialect) saveDialect(replica, dialect);
-    const referral = replica.sqlite.prepare(`SELECT id, client, template, project FROM referrals WHERE id > 0 ORDER BY id LIMIT 1`).get() as { id: number; client: number; template: number; project: number };
+    const referral = replica.sqlite.prepare(`SELECT id, client, template, project FROM referrals WHERE id > 0 ORDER BY id LIMIT 1`).get() as {
+      id: number;
+      client: number;
+      template: number;
+      project: number;
+    };
     return { db, client: referral.client, referral };
   } finally {
     replica.close();
@@ -62,11 +66,27 @@ describe.concurrent('caseworker queue, outbox and sync', { timeout: 180_000 }, (
 
     const me = sim.store.users().find((u) => u.id === login.id)!;
     const project = me.projects[0]!;
-    const stageRow = sim.store.db.prepare(`SELECT d.id AS stage, p.template FROM (SELECT json_extract(extra, '$.template') AS template FROM dictionaries WHERE table_ref = 'referrals/project' AND id = ?) p
-      JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = p.template ORDER BY d.id LIMIT 1`).get(project) as { stage: number; template: number };
+    const stageRow = sim.store.db
+      .prepare(
+        `SELECT d.id AS stage, p.template FROM (SELECT json_extract(extra, '$.template') AS template FROM dictionaries WHERE table_ref = 'referrals/project' AND id = ?) p
+      JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = p.template ORDER BY d.id LIMIT 1`,
+      )
+      .get(project) as { stage: number; template: number };
     const [referral, upload, refused] = await Promise.all([
-      caseworker(['queue', '--db', db, 'PUT', 'referrals', `client=${client.temp_id}`, 'client_type=1', 'date=2024-07-01', `project=${project}`,
-        `template=${stageRow.template}`, `stage=${stageRow.stage}`, 'description=queued from the command line']),
+      caseworker([
+        'queue',
+        '--db',
+        db,
+        'PUT',
+        'referrals',
+        `client=${client.temp_id}`,
+        'client_type=1',
+        'date=2024-07-01',
+        `project=${project}`,
+        `template=${stageRow.template}`,
+        `stage=${stageRow.stage}`,
+        'description=queued from the command line',
+      ]),
       caseworker(['queue', '--db', db, 'POST', `clients/id/${client.temp_id}/uploads`, `user_visibility=${login.id}`, 'group_visibility=1', '--file', file]),
       caseworker(['queue', '--db', db, 'PUT', 'clients', 'first_name=Nosurname', 'dob=1980-02-30']),
     ]);
@@ -77,9 +97,7 @@ describe.concurrent('caseworker queue, outbox and sync', { timeout: 180_000 }, (
     expect(refused.stderr).toMatch(/refused, nothing was queued: .*dob: expected a date.*surname: is mandatory when creating a client/);
 
     const listed = line(await caseworker(['outbox', '--db', db, 'list', '--json']));
-    expect(listed.entries.map((e: any) => `${e.state} ${e.method} ${e.path}`).sort()).toEqual([
-      `pending POST clients/id/${client.temp_id}/uploads`, 'pending PUT clients', 'pending PUT referrals',
-    ]);
+    expect(listed.entries.map((e: any) => `${e.state} ${e.method} ${e.path}`).sort()).toEqual([`pending POST clients/id/${client.temp_id}/uploads`, 'pending PUT clients', 'pending PUT referrals']);
 
     const synced = await caseworker(['sync', '--db', db, '--json'], connection);
     expect(synced.code, synced.stderr).toBe(0);
@@ -136,10 +154,22 @@ describe.concurrent('caseworker queue reads paths in a dialect', { timeout: 180_
 
   it('2025: record a contact, single records with or without /id/, relationships with temp ids on either side; listed in the dialect asked for', async () => {
     const { db, client, referral } = await syncedReplica('dialect-2025', null);
-    const stage = sim.store.db.prepare(`SELECT id FROM dictionaries WHERE table_ref = 'referrals/stage' AND json_extract(extra, '$.template') = ? ORDER BY id`).pluck().get(referral.template) as number;
+    const stage = sim.store.db
+      .prepare(`SELECT id FROM dictionaries WHERE table_ref = 'referrals/stage' AND json_extract(extra, '$.template') = ? ORDER BY id`)
+      .pluck()
+      .get(referral.template) as number;
     const q = (...args: string[]) => caseworker(['queue', '--db', db, '--dialect', '2025', ...args]);
-    const recorded = line(await q('POST', `done_contacts/referral/${referral.id}`, `user=${login.id}`, `stage=${stage}`,
-      'start_date=2026-11-04 14:00:00', 'end_date=2026-11-04 14:15:00', 'description=Extra info from the CLI'));
+    const recorded = line(
+      await q(
+        'POST',
+        `done_contacts/referral/${referral.id}`,
+        `user=${login.id}`,
+        `stage=${stage}`,
+        'start_date=2026-11-04 14:00:00',
+        'end_date=2026-11-04 14:15:00',
+        'description=Extra info from the CLI',
+      ),
+    );
     expect(recorded.temp_id).toBeLessThan(0);
     // One after another: the listing below is in queue order.
     const bare = await q('PUT', `clients/${client}`, 'telephone=01632 960401');
@@ -150,7 +180,19 @@ describe.concurrent('caseworker queue reads paths in a dialect', { timeout: 180_
     const temp = line(created).temp_id as number;
     const forward = await q('PUT', `relationship_details/${temp}/${client}`, 'relation_first_to_second=2801', 'relation_second_to_first=2803');
     const backward = await q('PUT', `relationship_details/${client}/${temp}`, 'relation_first_to_second=2803', 'relation_second_to_first=2801', 'major=Y');
-    const seedWords = await caseworker(['queue', '--db', db, '--dialect', '2019', 'POST', `clients/id/${client}`, `id_second=${temp}`, 'relationship_first_to_second=2801', 'relationship_second_to_first=2803', 'major=Y']);
+    const seedWords = await caseworker([
+      'queue',
+      '--db',
+      db,
+      '--dialect',
+      '2019',
+      'POST',
+      `clients/id/${client}`,
+      `id_second=${temp}`,
+      'relationship_first_to_second=2801',
+      'relationship_second_to_first=2803',
+      'major=Y',
+    ]);
     expect(line(forward).temp_id).toBeNull();
     expect(line(backward).temp_id).toBeNull();
     expect(seedWords.code).toBe(1);
@@ -161,15 +203,19 @@ describe.concurrent('caseworker queue reads paths in a dialect', { timeout: 180_
     const shown = (list: any) => list.entries.map((e: any) => `${e.operation} ${e.method} ${e.path}`);
     expect(shown(current)).toEqual([
       `record-contact POST done_contacts/referral/${referral.id}`,
-      expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)), expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)),
+      expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)),
+      expect.stringMatching(new RegExp(`^update-client PUT clients/${client}$`)),
       'create-client POST clients',
-      `set-relationship PUT relationship_details/${temp}/${client}`, `set-relationship PUT relationship_details/${client}/${temp}`,
+      `set-relationship PUT relationship_details/${temp}/${client}`,
+      `set-relationship PUT relationship_details/${client}/${temp}`,
     ]);
     expect(shown(seed)).toEqual([
       `record-contact PUT due_contacts/referral/${referral.id}`,
-      `update-client POST clients/id/${client}`, `update-client POST clients/id/${client}`,
+      `update-client POST clients/id/${client}`,
+      `update-client POST clients/id/${client}`,
       'create-client PUT clients',
-      `set-relationship POST clients/id/${temp}`, `set-relationship POST clients/id/${client}`,
+      `set-relationship POST clients/id/${temp}`,
+      `set-relationship POST clients/id/${client}`,
     ]);
   });
 });

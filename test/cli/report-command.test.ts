@@ -94,7 +94,10 @@ describe('caseworker report', () => {
     expect(Object.keys(withSums.sums[0]!)).toEqual(['travel_time', 'travel_mileage']);
 
     // CSV: names, not ids, with the BOM; the same bytes to stdout as to the file.
-    const leeds = sim.store.dictionaries().get('organisations/district')!.find((d) => d.name === 'Leeds')!;
+    const leeds = sim.store
+      .dictionaries()
+      .get('organisations/district')!
+      .find((d) => d.name === 'Leeds')!;
     expect(csv.stdout.startsWith('\uFEFFDistrict,Count\r\n')).toBe(true);
     const leedsCount = (JSON.parse((await inProcess(['--db', db, 'clients/dimension/district/district/' + leeds.id])).stdout) as Array<{ count: number }>)[0]?.count;
     expect(csv.stdout).toContain(`\r\nLeeds,${leedsCount}\r\n`);
@@ -128,8 +131,17 @@ describe('caseworker report', () => {
       ['--db', db, 'clients/dimension/district', '--format', 'xlsx'],
       ['--db', db, 'clients/dimension/district', '--format', 'docx'],
       ['--db', db],
-    ]) runs.push(await inProcess(args));
-    const messages = [/not a valid path/, /is not a report/, /unknown dimension "nope"/, /only due and done contacts carry/, /--format xlsx writes a binary file: give --out FILE/, /--format must be one of json, csv, xlsx, pdf/, /exactly one report PATH/];
+    ])
+      runs.push(await inProcess(args));
+    const messages = [
+      /not a valid path/,
+      /is not a report/,
+      /unknown dimension "nope"/,
+      /only due and done contacts carry/,
+      /--format xlsx writes a binary file: give --out FILE/,
+      /--format must be one of json, csv, xlsx, pdf/,
+      /exactly one report PATH/,
+    ];
     runs.forEach((run, i) => {
       expect(run.code, run.stderr).toBe(2);
       expect(run.stdout).toBe('');
@@ -145,7 +157,8 @@ describe('caseworker report', () => {
       [['--db', db, 'clients/dimension/district'], { CASEWORKER_DB_KEY: 'not the key' }],
       [['--db', path.join(dir, 'missing.db'), 'clients/dimension/district'], {}],
       [['--db', db, 'clients/dimension/district', '--format', 'csv', '--out', path.join(dir, 'no-such-folder', 'x.csv')], {}],
-    ] as const) runs.push(await inProcess([...args], env));
+    ] as const)
+      runs.push(await inProcess([...args], env));
     const messages = [/no database key: set CASEWORKER_DB_KEY/, /the key does not open this database/, /there is no replica at/, /cannot write the report to .*: its folder does not exist/];
     runs.forEach((run, i) => {
       expect(run.code, run.stderr).toBe(1);

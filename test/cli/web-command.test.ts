@@ -87,7 +87,9 @@ describe('caseworker web', () => {
       expect(settings.envelope).toMatchObject({ ok: true, data: { demo: true, connection: null } });
       expect((settings.envelope.data!.me as { name: string }).name.length).toBeGreaterThan(0);
       const withSession = await rawRequest(web.port, {
-        method: 'POST', path: '/rpc/settings:get', body: '{}',
+        method: 'POST',
+        path: '/rpc/settings:get',
+        body: '{}',
         headers: { Host: `127.0.0.1:${web.port}`, 'Content-Type': 'application/json', 'X-Caseworker-Session': session },
       });
       expect(JSON.parse(withSession.body)).toMatchObject({ ok: true, data: { demo: true } });
@@ -97,9 +99,14 @@ describe('caseworker web', () => {
       expect(anonymous.envelope).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
 
       // Real records never go into a replica whose key sits next to it.
-      const connect = await rpc(web.port, 'settings:set-connection', {
-        connection: { baseUrl: 'https://api.dizions.co.uk/v2', source: 'source-key', org: 'org-key-123', user: 'user-key-456', dialect: '2019' },
-      }, token);
+      const connect = await rpc(
+        web.port,
+        'settings:set-connection',
+        {
+          connection: { baseUrl: 'https://api.dizions.co.uk/v2', source: 'source-key', org: 'org-key-123', user: 'user-key-456', dialect: '2019' },
+        },
+        token,
+      );
       expect(connect.envelope).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
       expect(connect.envelope.error!.message).toMatch(/CASEWORKER_DB_KEY/);
       expect((await rpc(web.port, 'settings:get', {}, token)).envelope.data).toMatchObject({ demo: true, connection: null });

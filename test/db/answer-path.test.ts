@@ -10,7 +10,13 @@ import { clientRecord, freshReplica } from '../support/db-fixtures.js';
 
 let replica: Replica;
 const ada = clientRecord(1, {
-  first_name: 'Ada', surname: 'Lovelace', gender: 2, district: 3, usual_support_worker: 7, registered_disabled: 'Y', website_photo_consent: 109,
+  first_name: 'Ada',
+  surname: 'Lovelace',
+  gender: 2,
+  district: 3,
+  usual_support_worker: 7,
+  registered_disabled: 'Y',
+  website_photo_consent: 109,
   relationship_details: [{ id_second: 2, relationship_first_to_second: 1, relationship_second_to_first: 2, relationship_first_to_second_carer: null, relationship_second_to_first_carer: null }],
 });
 const bob = clientRecord(2, { first_name: 'Bob', surname: 'Baker', gender: 1, district: 3, registered_disabled: 'N' });
@@ -38,10 +44,19 @@ beforeAll(() => {
     { id: 1, client: 1, referral: 10, worker: 7, start_date: '2021-01-03 08:00:00', end_date: null, frequency: 'weekly', updated: '2021-01-01 00:00:00' },
     { id: 2, client: 2, referral: 11, worker: 7, start_date: '2021-01-10 08:00:00', end_date: null, frequency: 'weekly', updated: '2021-01-01 00:00:00' },
   ]);
-  upsertDictionary(replica, 'referrals/project', [{ id: 5, name: 'Advice', active: 'Y' }, { id: 7, name: 'Befriending', active: 'N' }]);
-  upsertDictionary(replica, 'organisations/gender', [{ id: 1, name: 'Male' }, { id: 2, name: 'Female' }]);
+  upsertDictionary(replica, 'referrals/project', [
+    { id: 5, name: 'Advice', active: 'Y' },
+    { id: 7, name: 'Befriending', active: 'N' },
+  ]);
+  upsertDictionary(replica, 'organisations/gender', [
+    { id: 1, name: 'Male' },
+    { id: 2, name: 'Female' },
+  ]);
   upsertDictionary(replica, 'referrals/referrer', [{ id: 4, name: 'GP' }]);
-  upsertDictionary(replica, 'relationships', [{ id: 1, name: 'Parent' }, { id: 2, name: 'Child' }]);
+  upsertDictionary(replica, 'relationships', [
+    { id: 1, name: 'Parent' },
+    { id: 2, name: 'Child' },
+  ]);
   setSelectableFields(replica, 'clients', [...CLIENT_FIELDS, 'website_photo_consent']);
   setSelectableFields(replica, 'workers', [...WORKER_FIELDS, 'photo_url']);
   upsertRecords(replica, 'workers', [{ id: 7, first_name: 'Wyn', surname: 'Evans', user: 7, active: 'Y', photo_url: 'https://example.org/w7.jpg', updated: '2021-01-01 00:00:00' }]);
@@ -79,7 +94,7 @@ describe('records', () => {
     expect(ids('referrals/project/5;7/stage/2;3')).toEqual([11, 12]);
   });
 
-  it('compares text case-insensitively, flags in either case, and a date against a timestamp\'s day', () => {
+  it("compares text case-insensitively, flags in either case, and a date against a timestamp's day", () => {
     expect(ids('clients/postcode/ab1%202cd')).toEqual([1, 2, 3]);
     expect(ids('clients/registered_disabled/y')).toEqual([1]);
     expect(ids('done_contacts/end_date/2021-01-03')).toEqual([100]);
@@ -155,9 +170,14 @@ describe('records', () => {
     expect(ids('referrals/grant_code_77/lot-3')).toEqual([12]);
   });
 
-  it('resolves the relationship ids inside a client\'s relationship_details', () => {
+  it("resolves the relationship ids inside a client's relationship_details", () => {
     expect(answerPath(replica, 'clients/id/1/field/id;relationship_details?resolveIds[]=relationship_details')).toEqual([
-      { id: 1, relationship_details: [{ id_second: 2, relationship_first_to_second: 'Parent', relationship_second_to_first: 'Child', relationship_first_to_second_carer: null, relationship_second_to_first_carer: null }] },
+      {
+        id: 1,
+        relationship_details: [
+          { id_second: 2, relationship_first_to_second: 'Parent', relationship_second_to_first: 'Child', relationship_first_to_second_carer: null, relationship_second_to_first_carer: null },
+        ],
+      },
     ]);
   });
 
@@ -169,9 +189,15 @@ describe('records', () => {
 
 describe('reports', () => {
   it('counts by a dimension, with a null row for records without a value, adding up to the records matched', () => {
-    expect(answerPath(replica, 'clients/dimension/district')).toEqual([{ district: null, count: 1 }, { district: 3, count: 2 }]);
+    expect(answerPath(replica, 'clients/dimension/district')).toEqual([
+      { district: null, count: 1 },
+      { district: 3, count: 2 },
+    ]);
     const rows = answerPath(replica, 'done_contacts/dimension/contact_type') as Array<{ count: number }>;
-    expect(rows).toEqual([{ contact_type: null, count: 1 }, { contact_type: 1, count: 3 }]);
+    expect(rows).toEqual([
+      { contact_type: null, count: 1 },
+      { contact_type: 1, count: 3 },
+    ]);
     expect(rows.reduce((sum, row) => sum + row.count, 0)).toBe((answerPath(replica, 'done_contacts') as unknown[]).length);
   });
 
@@ -181,8 +207,15 @@ describe('reports', () => {
       { district: 3, gender: 1, count: 1 },
       { district: 3, gender: 2, count: 1 },
     ]);
-    expect(answerPath(replica, 'referrals/dimension/project/metric/stage/client_gender/1')).toEqual([{ project: 5, stage: 3, count: 1 }, { project: 7, stage: 2, count: 1 }]);
-    expect(answerPath(replica, 'clients/dimension/website_photo_consent')).toEqual([{ website_photo_consent: null, count: 1 }, { website_photo_consent: 109, count: 1 }, { website_photo_consent: 110, count: 1 }]);
+    expect(answerPath(replica, 'referrals/dimension/project/metric/stage/client_gender/1')).toEqual([
+      { project: 5, stage: 3, count: 1 },
+      { project: 7, stage: 2, count: 1 },
+    ]);
+    expect(answerPath(replica, 'clients/dimension/website_photo_consent')).toEqual([
+      { website_photo_consent: null, count: 1 },
+      { website_photo_consent: 109, count: 1 },
+      { website_photo_consent: 110, count: 1 },
+    ]);
   });
 
   it('buckets contacts by day, ISO week, month and year of start_date', () => {
@@ -206,16 +239,28 @@ describe('reports', () => {
   });
 
   it('buckets referrals by their date and schedules by start_date', () => {
-    expect(answerPath(replica, 'referrals/dimension/year')).toEqual([{ year: '2020', count: 1 }, { year: '2021', count: 2 }]);
-    expect(answerPath(replica, 'schedules/dimension/week')).toEqual([{ week: '2020-W53', count: 1 }, { week: '2021-W01', count: 1 }]);
+    expect(answerPath(replica, 'referrals/dimension/year')).toEqual([
+      { year: '2020', count: 1 },
+      { year: '2021', count: 2 },
+    ]);
+    expect(answerPath(replica, 'schedules/dimension/week')).toEqual([
+      { week: '2020-W53', count: 1 },
+      { week: '2021-W01', count: 1 },
+    ]);
   });
 
   it('buckets an extension database by its date field', () => {
-    expect(answerPath(replica, 'extension_database/wellcheck_notes_9/dimension/month')).toEqual([{ month: '2021-01', count: 1 }, { month: '2021-02', count: 1 }]);
+    expect(answerPath(replica, 'extension_database/wellcheck_notes_9/dimension/month')).toEqual([
+      { month: '2021-01', count: 1 },
+      { month: '2021-02', count: 1 },
+    ]);
   });
 
   it('resolves dimension ids to names when asked', () => {
-    expect(answerPath(replica, 'referrals/dimension/project?resolveIds[]=project')).toEqual([{ project: 'Advice', count: 2 }, { project: 'Befriending', count: 1 }]);
+    expect(answerPath(replica, 'referrals/dimension/project?resolveIds[]=project')).toEqual([
+      { project: 'Advice', count: 2 },
+      { project: 'Befriending', count: 1 },
+    ]);
   });
 });
 
@@ -226,10 +271,16 @@ describe('selectable fields and dictionaries', () => {
   });
 
   it('answers a dictionary, a case-insensitive substring search, everything, and the relationship list', () => {
-    expect(answerPath(replica, 'dictionary/referrals/project')).toEqual([{ id: 5, name: 'Advice', active: 'Y' }, { id: 7, name: 'Befriending', active: 'N' }]);
+    expect(answerPath(replica, 'dictionary/referrals/project')).toEqual([
+      { id: 5, name: 'Advice', active: 'Y' },
+      { id: 7, name: 'Befriending', active: 'N' },
+    ]);
     expect(answerPath(replica, 'dictionary/search/referrals/project/FRIEND')).toEqual([{ id: 7, name: 'Befriending', active: 'N' }]);
     expect(Object.keys(answerPath(replica, 'dictionary') as object).sort()).toEqual(['organisations/gender', 'referrals/project', 'referrals/referrer']);
-    expect(answerPath(replica, 'dictionary/relationships')).toEqual([{ id: 1, name: 'Parent' }, { id: 2, name: 'Child' }]);
+    expect(answerPath(replica, 'dictionary/relationships')).toEqual([
+      { id: 1, name: 'Parent' },
+      { id: 2, name: 'Child' },
+    ]);
     expect(answerPath(replica, 'dictionary/contacts/contact_type')).toEqual([]);
   });
 });

@@ -6,9 +6,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BulkTransaction } from '../../main/db/bulk-transaction.js';
 import type { Replica } from '../../main/db/open.js';
 import {
-  SYNC_KEYS, clientToRow, countRecords, deleteExtensionRecords, deleteRecords, deleteSyncState, getDictionary, getExtensionIdsAndUpdated,
-  getIdsAndUpdated, getRecord, getSelectableFields, getSyncState, listSyncState, rowToRecord, selectableFieldNames, setSelectableFields,
-  setSyncState, upsertDictionary, upsertExtensionRecords, upsertRecords,
+  SYNC_KEYS,
+  clientToRow,
+  countRecords,
+  deleteExtensionRecords,
+  deleteRecords,
+  deleteSyncState,
+  getDictionary,
+  getExtensionIdsAndUpdated,
+  getIdsAndUpdated,
+  getRecord,
+  getSelectableFields,
+  getSyncState,
+  listSyncState,
+  rowToRecord,
+  selectableFieldNames,
+  setSelectableFields,
+  setSyncState,
+  upsertDictionary,
+  upsertExtensionRecords,
+  upsertRecords,
 } from '../../main/db/records.js';
 import { clientRecord, freshReplica } from '../support/db-fixtures.js';
 
@@ -62,7 +79,12 @@ describe('records', () => {
   it('lists ids with their updated stamps for the incremental diff, per group', () => {
     upsertRecords(replica, 'due_contacts', [{ id: 1, updated: '2024-01-01 10:00:00' }]);
     upsertRecords(replica, 'done_contacts', [{ id: 2, updated: '2024-01-02 10:00:00' }, { id: 3 }]);
-    expect(getIdsAndUpdated(replica, 'done_contacts')).toEqual(new Map([[2, '2024-01-02 10:00:00'], [3, null]]));
+    expect(getIdsAndUpdated(replica, 'done_contacts')).toEqual(
+      new Map([
+        [2, '2024-01-02 10:00:00'],
+        [3, null],
+      ]),
+    );
     expect(getIdsAndUpdated(replica, 'due_contacts')).toEqual(new Map([[1, '2024-01-01 10:00:00']]));
   });
 });
@@ -71,11 +93,13 @@ describe('batches', () => {
   it('keeps earlier batches when a later one fails, and commits every N rows', () => {
     const bulk = new BulkTransaction(replica, 3);
     bulk.run(2, () => upsertRecords(replica, 'clients', [clientRecord(1), clientRecord(2)]));
-    expect(() => bulk.run(2, () => {
-      upsertRecords(replica, 'clients', [clientRecord(3)]);
-      setSyncState(replica, SYNC_KEYS.cursor('clients'), 3);
-      throw new Error('connection reset');
-    })).toThrow('connection reset');
+    expect(() =>
+      bulk.run(2, () => {
+        upsertRecords(replica, 'clients', [clientRecord(3)]);
+        setSyncState(replica, SYNC_KEYS.cursor('clients'), 3);
+        throw new Error('connection reset');
+      }),
+    ).toThrow('connection reset');
     expect(replica.sqlite.inTransaction).toBe(true);
     expect(getSyncState(replica, SYNC_KEYS.cursor('clients'))).toBeUndefined();
     bulk.run(2, () => upsertRecords(replica, 'clients', [clientRecord(4), clientRecord(5)]));
@@ -84,9 +108,15 @@ describe('batches', () => {
     expect([...getIdsAndUpdated(replica, 'clients').keys()].sort()).toEqual([1, 2, 4, 5]);
   });
 
-  it('keeps the query planner\'s statistics current through a bulk load, so client_* filters of contacts start from the clients', () => {
+  it("keeps the query planner's statistics current through a bulk load, so client_* filters of contacts start from the clients", () => {
     const bulk = new BulkTransaction(replica, 2_000);
-    bulk.run(400, () => upsertRecords(replica, 'clients', Array.from({ length: 400 }, (_, i) => clientRecord(i + 1, { district: (i % 20) + 1 }))));
+    bulk.run(400, () =>
+      upsertRecords(
+        replica,
+        'clients',
+        Array.from({ length: 400 }, (_, i) => clientRecord(i + 1, { district: (i % 20) + 1 })),
+      ),
+    );
     for (let first = 1; first <= 8_000; first += 1_000) {
       const batch = Array.from({ length: 1_000 }, (_, i) => ({ id: first + i, client: ((first + i) % 400) + 1, user: (first + i) % 7, updated: '2024-01-01 00:00:00' }));
       bulk.run(batch.length, () => upsertRecords(replica, 'done_contacts', batch));
@@ -94,7 +124,11 @@ describe('batches', () => {
     bulk.commit();
     const stats = replica.sqlite.prepare(`SELECT idx FROM sqlite_stat1 WHERE tbl = 'contacts'`).all() as Array<{ idx: string }>;
     expect(stats.map((s) => s.idx)).toContain('contacts_client');
-    const plan = (replica.sqlite.prepare(`EXPLAIN QUERY PLAN SELECT t.id FROM contacts t LEFT JOIN clients c ON c.id = t.client WHERE t.state = 'done' AND c.district IN (3)`).all() as Array<{ detail: string }>).map((p) => p.detail).join(' | ');
+    const plan = (
+      replica.sqlite.prepare(`EXPLAIN QUERY PLAN SELECT t.id FROM contacts t LEFT JOIN clients c ON c.id = t.client WHERE t.state = 'done' AND c.district IN (3)`).all() as Array<{ detail: string }>
+    )
+      .map((p) => p.detail)
+      .join(' | ');
     expect(plan).toMatch(/contacts_client/);
   });
 
@@ -110,7 +144,10 @@ describe('batches', () => {
 
 describe('dictionaries, extension databases, selectable fields, sync state', () => {
   it('replaces a dictionary with the list the server sent, keeping extra keys', () => {
-    upsertDictionary(replica, 'referrals/stage', [{ id: 1, name: 'Enquiry', template: 1, status: 'Pending' }, { id: 2, name: 'Open', template: 1, status: 'Open' }]);
+    upsertDictionary(replica, 'referrals/stage', [
+      { id: 1, name: 'Enquiry', template: 1, status: 'Pending' },
+      { id: 2, name: 'Open', template: 1, status: 'Open' },
+    ]);
     upsertDictionary(replica, 'referrals/stage', [{ id: 2, name: 'Active', template: 1, status: 'Open' }]);
     expect(getDictionary(replica, 'referrals/stage')).toEqual([{ id: 2, name: 'Active', template: 1, status: 'Open' }]);
     upsertDictionary(replica, 'referrals/stage', [{ id: 3, name: 'Closed' }], { replaceAll: false });

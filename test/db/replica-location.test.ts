@@ -20,11 +20,7 @@ const mac = (file: string) => replicaLocationProblem(file, { platform: 'darwin',
 
 describe('on Windows', () => {
   it('refuses network shares in every spelling, and says to use %LOCALAPPDATA%', () => {
-    for (const file of [
-      '\\\\fileserver\\homes$\\ann.lee\\Caseworker\\replica.db',
-      '//fileserver/homes$/ann.lee/replica.db',
-      '\\\\?\\UNC\\fileserver\\homes$\\replica.db',
-    ]) {
+    for (const file of ['\\\\fileserver\\homes$\\ann.lee\\Caseworker\\replica.db', '//fileserver/homes$/ann.lee/replica.db', '\\\\?\\UNC\\fileserver\\homes$\\replica.db']) {
       const problem = windows(file);
       expect(problem, file).toMatchObject({ kind: 'network' });
       expect(problem!.message).toContain('is on a network share');
@@ -56,11 +52,12 @@ describe('on Windows', () => {
     }
   });
 
-  it('keeps the desktop app\'s data under %LOCALAPPDATA%\\Caseworker, never the roaming profile', () => {
+  it("keeps the desktop app's data under %LOCALAPPDATA%\\Caseworker, never the roaming profile", () => {
     expect(desktopDataDir('C:\\Users\\ann.lee\\AppData\\Roaming\\Caseworker', { platform: 'win32', env: WINDOWS_ENV })).toBe('C:\\Users\\ann.lee\\AppData\\Local\\Caseworker');
     // A LOCALAPPDATA redirected to a share (or missing) falls back to the profile's own AppData\Local.
-    expect(desktopDataDir('C:\\Users\\ann.lee\\AppData\\Roaming\\Caseworker', { platform: 'win32', env: { LOCALAPPDATA: '\\\\server\\profiles\\ann', USERPROFILE: 'C:\\Users\\ann.lee' } }))
-      .toBe('C:\\Users\\ann.lee\\AppData\\Local\\Caseworker');
+    expect(desktopDataDir('C:\\Users\\ann.lee\\AppData\\Roaming\\Caseworker', { platform: 'win32', env: { LOCALAPPDATA: '\\\\server\\profiles\\ann', USERPROFILE: 'C:\\Users\\ann.lee' } })).toBe(
+      'C:\\Users\\ann.lee\\AppData\\Local\\Caseworker',
+    );
     expect(replicaLocationProblem(path.win32.join(desktopDataDir('', { platform: 'win32', env: WINDOWS_ENV }), 'replica.db'), { platform: 'win32', env: WINDOWS_ENV })).toBeNull();
     expect(desktopDataDir('/Users/ann/Library/Application Support/Caseworker', { platform: 'darwin' })).toBe('/Users/ann/Library/Application Support/Caseworker');
     expect(desktopDataDir('/home/ann/.config/Caseworker', { platform: 'linux' })).toBe('/home/ann/.config/Caseworker');

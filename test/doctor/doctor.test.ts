@@ -17,8 +17,20 @@ import { runCaseworker } from '../support/cli-process.js';
 import { TEST_KEY, tempDir } from '../support/db-fixtures.js';
 
 const READ_CHECKS = [
-  'keys', 'dialect', 'collections', 'fields', 'updated_selectable', 'updated_filter', 'timestamps', 'dictionaries',
-  'reports', 'relationships', 'errors', 'scope', 'gzip', 'response_times',
+  'keys',
+  'dialect',
+  'collections',
+  'fields',
+  'updated_selectable',
+  'updated_filter',
+  'timestamps',
+  'dictionaries',
+  'reports',
+  'relationships',
+  'errors',
+  'scope',
+  'gzip',
+  'response_times',
 ];
 
 const sims: RunningSimulator[] = [];
@@ -93,7 +105,7 @@ describe('caseworker doctor, read-only', () => {
     expect(checkNamed(report, 'scope')!.detail).toMatch(new RegExp(`clients ${report.scope.clients},`));
   });
 
-  it('against the 2025 simulator: names the dialect the simulator\'s reads document, and writes nothing', async () => {
+  it("against the 2025 simulator: names the dialect the simulator's reads document, and writes nothing", async () => {
     const s = await sim({ dialect: '2025' });
     const { code, report } = await doctorJson(connection(s));
     expect(code).toBe(0);
@@ -148,8 +160,10 @@ describe('caseworker doctor --write-probes (a training system)', () => {
     expect(checkNamed(report, 'write_readback')!.detail).toMatch(/reads back with its names; updated .* is UK local time/);
     expect(report.checks.map((c) => c.name)).toEqual([...READ_CHECKS.slice(0, -1), 'write_create', 'write_readback', 'write_update', 'response_times']);
     expect(s.store.counts().clients).toBe(before + 1);
-    expect(s.store.db.prepare(`SELECT first_name, surname FROM clients ORDER BY id DESC LIMIT 1`).get())
-      .toEqual({ first_name: 'Connection check', surname: expect.stringMatching(/^Caseworker doctor .* \(safe to delete\) updated$/) });
+    expect(s.store.db.prepare(`SELECT first_name, surname FROM clients ORDER BY id DESC LIMIT 1`).get()).toEqual({
+      first_name: 'Connection check',
+      surname: expect.stringMatching(/^Caseworker doctor .* \(safe to delete\) updated$/),
+    });
     expect(successfulWrites(await requestLog(s)).map((e) => `${e.method} ${e.path.replace(/\d+/, 'N')}`)).toEqual(['POST clients', 'PUT clients/N']);
   });
 

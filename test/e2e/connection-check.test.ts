@@ -41,18 +41,22 @@ async function checkWith(sim: RunningSimulator): Promise<void> {
 }
 
 describe('Check connection', () => {
-  it.each(['2019', '2025'] as const)('names the API version of a server speaking the %s dialect and fills it in', async (dialect) => {
-    const sim = await startSimulator({ clients: 20, seed: 8, dialect });
-    servers.push(sim);
-    await checkWith(sim);
-    const words = dialect === '2025' ? 'the current manual (2021 and later)' : 'the 2019 manual';
-    expect(await page.getByTestId('connection-check-dialect').textContent()).toBe(words);
-    expect(await page.getByLabel('API version').inputValue()).toBe(dialect);
-    expect(await page.locator('[data-check="keys"]').getAttribute('data-ok')).toBe('true');
-    await screenshot(page, `connection-check-${dialect}`);
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(sim.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
-  }, 90_000);
+  it.each(['2019', '2025'] as const)(
+    'names the API version of a server speaking the %s dialect and fills it in',
+    async (dialect) => {
+      const sim = await startSimulator({ clients: 20, seed: 8, dialect });
+      servers.push(sim);
+      await checkWith(sim);
+      const words = dialect === '2025' ? 'the current manual (2021 and later)' : 'the 2019 manual';
+      expect(await page.getByTestId('connection-check-dialect').textContent()).toBe(words);
+      expect(await page.getByLabel('API version').inputValue()).toBe(dialect);
+      expect(await page.locator('[data-check="keys"]').getAttribute('data-ok')).toBe('true');
+      await screenshot(page, `connection-check-${dialect}`);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(sim.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
+    },
+    90_000,
+  );
 
   it('shows which check failed, in words, and what to do; choosing another version warns', async () => {
     const sim = await startSimulator({ clients: 20, seed: 9, timestampFormat: 'iso' });

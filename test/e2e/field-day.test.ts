@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { DIALECTS, type Dialect } from '../../shared/dizions/dialects.js';
-import {
-  SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys,
-} from '../support/e2e-support.js';
+import { SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys } from '../support/e2e-support.js';
 
 const DEMO = { clients: 120, seed: 11 };
 const OFFLINE = 'reset-before=1';
@@ -42,7 +40,10 @@ const pending = async () => Number(await page.getByTestId('pending-count').getAt
 
 async function nav(name: string): Promise<void> {
   // The Sync link may carry a "needs attention" count after its name.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
+    .click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
 
@@ -50,14 +51,21 @@ async function nav(name: string): Promise<void> {
 async function syncNow(): Promise<string> {
   await nav('Sync');
   const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
-  await page.getByTestId('sync-now').click().catch(async (e: unknown) => {
-    await screenshot(page, 'debug-sync-now');
-    throw e;
-  });
-  const handle = await page.waitForFunction((after) => {
-    const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
-    return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
-  }, seen, { timeout: 60_000 });
+  await page
+    .getByTestId('sync-now')
+    .click()
+    .catch(async (e: unknown) => {
+      await screenshot(page, 'debug-sync-now');
+      throw e;
+    });
+  const handle = await page.waitForFunction(
+    (after) => {
+      const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
+      return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
+    },
+    seen,
+    { timeout: 60_000 },
+  );
   return String(await handle.jsonValue());
 }
 
@@ -74,7 +82,7 @@ async function chooseFirst(selectId: string): Promise<void> {
   await select.selectOption(value!);
 }
 
-describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s dialect', (speaks) => {
+describe.each(DIALECTS)("a field worker's day, the server speaking the %s dialect", (speaks) => {
   beforeAll(async () => {
     dialect = speaks;
     completed.length = 0;
@@ -96,7 +104,10 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     await nav('Sync');
     await page.getByTestId('last-synced').filter({ hasNotText: 'Never' }).waitFor({ timeout: 60_000 });
     await nav('Caseload');
-    await page.getByTestId('caseload-count').filter({ hasText: /\d+ clients?/ }).waitFor();
+    await page
+      .getByTestId('caseload-count')
+      .filter({ hasText: /\d+ clients?/ })
+      .waitFor();
     expect(await page.getByRole('row').count()).toBeGreaterThan(1);
     await screenshot(page, 'field-day-1-caseload');
   }, 90_000);
@@ -124,7 +135,10 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     }
 
     // 1: the form, with a file for the referral.
-    await page.locator(`li[data-action-id="${ids[0]}"]`).getByRole('link', { name: /^Complete contact/ }).click();
+    await page
+      .locator(`li[data-action-id="${ids[0]}"]`)
+      .getByRole('link', { name: /^Complete contact/ })
+      .click();
     await page.getByRole('heading', { name: 'Complete contact' }).waitFor();
     await page.getByLabel('What happened').fill('Visited at home. All well; shopping list agreed. (E2E)');
     await page.getByLabel('Travel time (minutes)').fill('25');
@@ -137,7 +151,10 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     await page.locator(`li[data-action-id="${ids[0]}"]`).waitFor({ state: 'detached' });
 
     // 2: the form, planning the next action on the same referral.
-    await page.locator(`li[data-action-id="${ids[1]}"]`).getByRole('link', { name: /^Complete contact/ }).click();
+    await page
+      .locator(`li[data-action-id="${ids[1]}"]`)
+      .getByRole('link', { name: /^Complete contact/ })
+      .click();
     await page.getByLabel('Plan the next action on this referral').check();
     await page.getByLabel('Next action date').fill(ukDate(londonDate(7)));
     await page.getByLabel('Next action start time').fill('10:00');
@@ -148,7 +165,10 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     await page.locator(`li[data-action-id="${ids[1]}"]`).waitFor({ state: 'detached' });
 
     // 3: one click.
-    await page.locator(`li[data-action-id="${ids[2]}"]`).getByRole('button', { name: /^Done as planned/ }).click();
+    await page
+      .locator(`li[data-action-id="${ids[2]}"]`)
+      .getByRole('button', { name: /^Done as planned/ })
+      .click();
     await page.locator(`li[data-action-id="${ids[2]}"]`).waitFor({ state: 'detached' });
     expect(await pending()).toBeGreaterThanOrEqual(4);
   }, 90_000);
@@ -241,7 +261,11 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     expect(new URL(page.url()).searchParams.get('q')).toBe('Lovelace');
     await page.getByRole('link', { name: 'Ada Lovelace' }).click();
     await onClientRecord(/Ada Lovelace/);
-    await page.getByText('Referred for befriending (E2E)').or(page.getByRole('cell', { name: /referral/ })).first().waitFor();
+    await page
+      .getByText('Referred for befriending (E2E)')
+      .or(page.getByRole('cell', { name: /referral/ }))
+      .first()
+      .waitFor();
     await page.getByText('First visit (E2E)').waitFor();
 
     await nav('My actions');
@@ -255,17 +279,21 @@ describe.each(DIALECTS)('a field worker\'s day, the server speaking the %s diale
     // The reopened app tried to push while the network was down: the upload went out and the
     // connection dropped, and the API cannot be asked whether files arrived. The worker checks.
     const inDoubt = page.locator('[data-state="in_doubt"]');
-    if (await inDoubt.count() > 0) {
+    if ((await inDoubt.count()) > 0) {
       const control = new SimControl(app.sim().controlUrl);
       expect((await control.uploads()).uploads.filter((u) => u.filename === 'visit-notes.txt')).toHaveLength(0);
       await screenshot(page, 'field-day-4-in-doubt');
       await inDoubt.getByRole('button', { name: 'Send again' }).click();
       expect(await syncNow()).toContain('Sync finished');
     }
-    await page.getByTestId('pending-count').and(page.locator('[data-pending="0"]')).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
-      await screenshot(page, 'field-day-debug-outbox');
-      throw e;
-    });
+    await page
+      .getByTestId('pending-count')
+      .and(page.locator('[data-pending="0"]'))
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: unknown) => {
+        await screenshot(page, 'field-day-debug-outbox');
+        throw e;
+      });
     await screenshot(page, 'field-day-5-synced');
   }, 120_000);
 

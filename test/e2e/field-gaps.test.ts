@@ -12,9 +12,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
-import {
-  go, launchBrowser, rpc, screenshot, seriousViolations, startWebApp, tempDir, watchPage, type Browser, type InProcessApp,
-} from '../support/e2e-support.js';
+import { go, launchBrowser, rpc, screenshot, seriousViolations, startWebApp, tempDir, watchPage, type Browser, type InProcessApp } from '../support/e2e-support.js';
 
 const DEMO = { clients: 120, seed: 11 };
 const OFFLINE = 'reset-before=1';
@@ -43,7 +41,10 @@ function isoPlus(date: string, months: number, days: number): string {
 const ukDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 async function nav(name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
+    .click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
 
@@ -51,10 +52,14 @@ async function syncNow(): Promise<string> {
   await nav('Sync');
   const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
   await page.getByTestId('sync-now').click();
-  const handle = await page.waitForFunction((after) => {
-    const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
-    return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
-  }, seen, { timeout: 60_000 });
+  const handle = await page.waitForFunction(
+    (after) => {
+      const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
+      return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
+    },
+    seen,
+    { timeout: 60_000 },
+  );
   return String(await handle.jsonValue());
 }
 
@@ -99,7 +104,10 @@ describe('issue 16: what a field worker could not do', () => {
     const extensions = page.getByRole('form', { name: 'Add an extension database' });
     await extensions.getByLabel('API name').fill('no_such_notes_77');
     await extensions.getByRole('button', { name: 'Check and add' }).click();
-    await page.getByText(/no extension database called "no_such_notes_77"/).first().waitFor();
+    await page
+      .getByText(/no extension database called "no_such_notes_77"/)
+      .first()
+      .waitFor();
 
     await extensions.getByLabel('API name').fill('wellcheck_notes_9');
     await extensions.getByRole('button', { name: 'Check and add' }).click();
@@ -119,10 +127,13 @@ describe('issue 16: what a field worker could not do', () => {
 
   it('brings the rows down with the next sync; the client record shows them by field name', async () => {
     expect(await syncNow()).toContain('Sync finished');
-    const row = app.core.replica().sqlite.prepare(
-      `SELECT e.client, e.referral FROM extension_records e JOIN clients c ON c.id = e.client JOIN referrals r ON r.id = e.referral
+    const row = app.core
+      .replica()
+      .sqlite.prepare(
+        `SELECT e.client, e.referral FROM extension_records e JOIN clients c ON c.id = e.client JOIN referrals r ON r.id = e.referral
        WHERE e.database = 'wellcheck_notes_9' AND e.id > 0 ORDER BY e.id LIMIT 1`,
-    ).get() as { client: number; referral: number } | undefined;
+      )
+      .get() as { client: number; referral: number } | undefined;
     expect(row).toBeDefined();
     target = row!;
     await go(page, `/clients/${target.client}`);
@@ -134,7 +145,10 @@ describe('issue 16: what a field worker could not do', () => {
   it('adds a row offline, its date picked with the calendar by keyboard alone', async () => {
     await app.sim().setFaults(OFFLINE);
     const pendingBefore = Number(await page.getByTestId('pending-count').getAttribute('data-pending'));
-    await page.locator('[data-extension-database="wellcheck_notes_9"]').getByRole('button', { name: /^Add a record/ }).click();
+    await page
+      .locator('[data-extension-database="wellcheck_notes_9"]')
+      .getByRole('button', { name: /^Add a record/ })
+      .click();
     const dialog = page.locator('#extension-dialog');
     await dialog.getByRole('heading', { name: 'Add to Wellcheck notes' }).waitFor();
     await dialog.getByLabel('Belongs to').selectOption(String(target.referral));
@@ -169,7 +183,10 @@ describe('issue 16: what a field worker could not do', () => {
     await added.waitFor();
     expect(await added.textContent()).toContain(ukDate(pickedDate));
     expect(await added.textContent()).toContain('new — not yet sent');
-    await page.getByTestId('pending-count').and(page.locator(`[data-pending="${pendingBefore + 1}"]`)).waitFor();
+    await page
+      .getByTestId('pending-count')
+      .and(page.locator(`[data-pending="${pendingBefore + 1}"]`))
+      .waitFor();
   }, 60_000);
 
   it('typing a date still works beside the calendar', async () => {
@@ -237,8 +254,13 @@ describe('issue 16: what a field worker could not do', () => {
     app.sim().setFaults('');
     expect(await syncNow()).toContain('Sync finished');
     const inDoubt = page.locator('[data-state="in_doubt"]');
-    if (await inDoubt.count() > 0) {
-      expect(app.sim().store.uploads().filter((u) => u.filename === 'group-note.txt')).toHaveLength(0);
+    if ((await inDoubt.count()) > 0) {
+      expect(
+        app
+          .sim()
+          .store.uploads()
+          .filter((u) => u.filename === 'group-note.txt'),
+      ).toHaveLength(0);
       await inDoubt.getByRole('button', { name: 'Send again' }).click();
       expect(await syncNow()).toContain('Sync finished');
     }

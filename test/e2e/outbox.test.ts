@@ -4,9 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys,
-} from '../support/e2e-support.js';
+import { SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys } from '../support/e2e-support.js';
 
 let app: InProcessApp;
 let browser: Browser;
@@ -16,7 +14,10 @@ let control: SimControl;
 let me: SimUserKeys;
 
 async function nav(name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
+    .click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
 
@@ -24,10 +25,15 @@ async function syncNow(): Promise<string> {
   await nav('Sync');
   const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
   await page.getByTestId('sync-now').click();
-  const handle = await page.waitForFunction((after) => Array.from(document.querySelectorAll('[data-notice-id]'))
-    .filter((e) => Number(e.getAttribute('data-notice-id')) > after)
-    .map((e) => e.textContent ?? '')
-    .find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null, seen, { timeout: 60_000 });
+  const handle = await page.waitForFunction(
+    (after) =>
+      Array.from(document.querySelectorAll('[data-notice-id]'))
+        .filter((e) => Number(e.getAttribute('data-notice-id')) > after)
+        .map((e) => e.textContent ?? '')
+        .find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null,
+    seen,
+    { timeout: 60_000 },
+  );
   return String(await handle.jsonValue());
 }
 
@@ -52,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('the outbox', () => {
-  it('shows the server\'s refusal of a referral, and sends it once corrected', async () => {
+  it("shows the server's refusal of a referral, and sends it once corrected", async () => {
     // A project this worker is not in, and one they are in that uses the same template (so the stage still fits).
     const projects = (await rpc<{ entries: Array<{ id: number; name: string; template?: number }> }>(page, 'dictionaries:get', { table: 'referrals/project' })).entries;
     const mineIds = new Set((await rpc<{ rows: Array<{ project: number }> }>(page, 'caseload:query', { path: 'referrals/field/project' })).rows.map((r) => r.project));
@@ -91,7 +97,7 @@ describe('the outbox', () => {
     expect(sent[0]!.project).toBe(mine.id);
   }, 120_000);
 
-  it('settles an edit that met a colleague\'s, field by field', async () => {
+  it("settles an edit that met a colleague's, field by field", async () => {
     const { rows } = await rpc<{ rows: Array<{ client: { id: number } }> }>(page, 'caseload:list', { limit: 3, sort: 'surname' });
     const id = rows[2]!.client.id;
     const [before] = await control.get(me, `clients/id/${id}`);

@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  ensureRendererBuilt, launchBrowser, rpc, screenshot, seriousViolations, startApp, tempDir, watchPage, type Browser, type RunningApp,
-} from '../support/e2e-support.js';
+import { ensureRendererBuilt, launchBrowser, rpc, screenshot, seriousViolations, startApp, tempDir, watchPage, type Browser, type RunningApp } from '../support/e2e-support.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -51,28 +49,40 @@ describe('every view', () => {
     ['complete-contact', () => `/actions/${ids.action}/complete`],
     ['client-record', () => `/clients/${ids.client}`],
     ['edit-client', () => `/clients/${ids.client}/edit`],
-    ['new-client-with-errors', () => '/clients/new', async () => {
-      await page.getByRole('button', { name: 'Add client' }).click();
-      await page.getByRole('heading', { name: /There (is a problem|are \d+ problems)/ }).waitFor();
-    }],
+    [
+      'new-client-with-errors',
+      () => '/clients/new',
+      async () => {
+        await page.getByRole('button', { name: 'Add client' }).click();
+        await page.getByRole('heading', { name: /There (is a problem|are \d+ problems)/ }).waitFor();
+      },
+    ],
     ['new-referral', () => `/clients/${ids.client}/referrals/new`],
     ['new-action', () => `/referrals/${ids.referral}/actions/new`],
     ['first-action-after-new-referral', () => `/referrals/${ids.referral}/actions/new?first=1`],
     ['record-contact', () => `/referrals/${ids.referral}/contacts/new`],
-    ['add-relationship-dialog', () => `/clients/${ids.client}`, async () => {
-      await page.getByRole('button', { name: 'Add relationship' }).click();
-      const others = await rpc<{ rows: Array<{ client: { id: number; surname: string } }> }>(page, 'caseload:list', { limit: 2, sort: 'surname' });
-      const other = others.rows.find((r) => r.client.id !== ids.client)!.client;
-      await page.getByRole('dialog', { name: 'Add a relationship' }).getByLabel('Find the other person').fill(other.surname);
-      await page.getByRole('dialog', { name: 'Add a relationship' }).locator('input[type="radio"]').first().check();
-      await page.locator('#relationship_second_to_first').waitFor();
-    }],
+    [
+      'add-relationship-dialog',
+      () => `/clients/${ids.client}`,
+      async () => {
+        await page.getByRole('button', { name: 'Add relationship' }).click();
+        const others = await rpc<{ rows: Array<{ client: { id: number; surname: string } }> }>(page, 'caseload:list', { limit: 2, sort: 'surname' });
+        const other = others.rows.find((r) => r.client.id !== ids.client)!.client;
+        await page.getByRole('dialog', { name: 'Add a relationship' }).getByLabel('Find the other person').fill(other.surname);
+        await page.getByRole('dialog', { name: 'Add a relationship' }).locator('input[type="radio"]').first().check();
+        await page.locator('#relationship_second_to_first').waitFor();
+      },
+    ],
     ['external-referral', () => '/external-referral'],
-    ['reports', () => '/reports', async () => {
-      await page.getByRole('button', { name: 'Clients by district and gender' }).click();
-      await page.getByTestId('report-table').waitFor();
-      await page.getByRole('img', { name: /Clients by district and gender/ }).waitFor();
-    }],
+    [
+      'reports',
+      () => '/reports',
+      async () => {
+        await page.getByRole('button', { name: 'Clients by district and gender' }).click();
+        await page.getByTestId('report-table').waitFor();
+        await page.getByRole('img', { name: /Clients by district and gender/ }).waitFor();
+      },
+    ],
     ['sync', () => '/sync'],
     ['settings', () => '/settings'],
     ['not-found', () => '/no-such-page'],
@@ -127,7 +137,10 @@ describe('keyboard, addresses and dates', () => {
     const used = counts.find((c) => c.n > 0)!;
     await visit(`/caseload?district=${used.d.id}`);
     expect(await page.getByLabel('District').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe(used.d.name);
-    await page.getByTestId('caseload-count').filter({ hasText: `${used.n} ${used.n === 1 ? 'client' : 'clients'} match` }).waitFor();
+    await page
+      .getByTestId('caseload-count')
+      .filter({ hasText: `${used.n} ${used.n === 1 ? 'client' : 'clients'} match` })
+      .waitFor();
   });
 
   it('keeps a half-filled contact through a reload in the replica, and forgets it once discarded', async () => {

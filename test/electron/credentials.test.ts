@@ -55,14 +55,16 @@ describe('the Charitylog keys', () => {
     const store = new CredentialStore({ dir, platform: 'linux' });
     store.saveConnection(CONNECTION);
     expect(store.maskedConnection()).toEqual({
-      baseUrl: CONNECTION.baseUrl, dialect: '2019', keys: { source: '••••55d2', org: '••••e9a7', user: '••••13c8' },
+      baseUrl: CONNECTION.baseUrl,
+      dialect: '2019',
+      keys: { source: '••••55d2', org: '••••e9a7', user: '••••13c8' },
     });
     expect(maskKey('short')).toBe('••••');
     store.clearConnection();
     expect(store.loadConnection()).toBeNull();
   });
 
-  it('are refused on Linux\'s basic_text backend until the user explicitly accepts the risk', () => {
+  it("are refused on Linux's basic_text backend until the user explicitly accepts the risk", () => {
     safeStorageState.backend = 'basic_text';
     const store = new CredentialStore({ dir, platform: 'linux' });
     expect(store.protection()).toEqual({ backend: 'basic_text', protected: false, acceptedUnprotected: false });

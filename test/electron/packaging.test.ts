@@ -24,9 +24,14 @@ describe('the packaging configuration', { timeout: 60_000 }, () => {
   it('hardens the binary with every security fuse, and resets the macOS signature after flipping them', async () => {
     const config = await loadConfig();
     expect(config.electronFuses).toEqual({
-      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
-      enableCookieEncryption: true, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true,
-      grantFileProtocolExtraPrivileges: false, resetAdHocDarwinSignature: true,
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
     });
   });
 

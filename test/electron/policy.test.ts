@@ -4,24 +4,33 @@
 
 import { describe, expect, it } from 'vitest';
 import { createOnlineWatch } from '../../main/electron/online-watch.js';
-import {
-  APP_ENTRY_URL, externalUrlToOpen, isAllowedExternalUrl, isAppFrameSender, isAppUrl, navigationDecision, permissionDecision, windowOpenDecision,
-} from '../../main/electron/policy.js';
+import { APP_ENTRY_URL, externalUrlToOpen, isAllowedExternalUrl, isAppFrameSender, isAppUrl, navigationDecision, permissionDecision, windowOpenDecision } from '../../main/electron/policy.js';
 
-describe('the app\'s own origin', () => {
+describe("the app's own origin", () => {
   it('is app://caseworker and nothing that imitates it', () => {
     expect(isAppUrl(APP_ENTRY_URL)).toBe(true);
     expect(isAppUrl('app://caseworker/clients/12?tab=referrals#top')).toBe(true);
     for (const url of [
-      'app://caseworker.evil/index.html', 'app://evil/index.html', 'app://user:pw@caseworker/', 'app://caseworker:8080/',
-      'file:///opt/caseworker/index.html', 'http://127.0.0.1:5173/', 'https://caseworker/', 'APP://CASEWORKER/'.toLowerCase().replace('app', 'ap'),
-      '', 'not a url', undefined, null, 42, 'javascript:alert(1)',
+      'app://caseworker.evil/index.html',
+      'app://evil/index.html',
+      'app://user:pw@caseworker/',
+      'app://caseworker:8080/',
+      'file:///opt/caseworker/index.html',
+      'http://127.0.0.1:5173/',
+      'https://caseworker/',
+      'APP://CASEWORKER/'.toLowerCase().replace('app', 'ap'),
+      '',
+      'not a url',
+      undefined,
+      null,
+      42,
+      'javascript:alert(1)',
     ]) {
       expect(isAppUrl(url), String(url)).toBe(false);
     }
   });
 
-  it('trusts an IPC call only from the app\'s top frame', () => {
+  it("trusts an IPC call only from the app's top frame", () => {
     expect(isAppFrameSender({ senderFrame: { url: APP_ENTRY_URL, parent: null } })).toBe(true);
     expect(isAppFrameSender({ senderFrame: { url: APP_ENTRY_URL, parent: { url: APP_ENTRY_URL } } })).toBe(false); // a sub-frame
     expect(isAppFrameSender({ senderFrame: { url: 'https://evil.example/', parent: null } })).toBe(false);
@@ -37,10 +46,19 @@ describe('links out', () => {
     expect(isAllowedExternalUrl('https://api.dizions.co.uk/v2/docs')).toBe(true);
     for (const url of [
       'http://www.charitylog.co.uk/', // not https
-      'https://www.charitylog.co.uk.evil.example/', 'https://evilcharitylog.co.uk/', 'https://evil.example/?u=https://www.charitylog.co.uk',
-      'https://www.charitylog.co.uk@evil.example/', 'https://user:pw@www.charitylog.co.uk/', 'https://www.charitylog.co.uk:8443/',
-      'file:///etc/passwd', 'smb://server/share', 'javascript:alert(1)', 'mailto:someone@example.org', 'app://caseworker/',
-      '', undefined,
+      'https://www.charitylog.co.uk.evil.example/',
+      'https://evilcharitylog.co.uk/',
+      'https://evil.example/?u=https://www.charitylog.co.uk',
+      'https://www.charitylog.co.uk@evil.example/',
+      'https://user:pw@www.charitylog.co.uk/',
+      'https://www.charitylog.co.uk:8443/',
+      'file:///etc/passwd',
+      'smb://server/share',
+      'javascript:alert(1)',
+      'mailto:someone@example.org',
+      'app://caseworker/',
+      '',
+      undefined,
     ]) {
       expect(isAllowedExternalUrl(url), String(url)).toBe(false);
     }
@@ -88,7 +106,15 @@ describe('automatic sync', () => {
       runs.shift()!();
       await settle();
     };
-    return { watch, runs, changes, advance: (ms: number) => { clock += ms; }, finishRun };
+    return {
+      watch,
+      runs,
+      changes,
+      advance: (ms: number) => {
+        clock += ms;
+      },
+      finishRun,
+    };
   }
 
   it('syncs at start when online (the outbox resumes), never twice at once, then on the interval', async () => {
@@ -120,9 +146,21 @@ describe('automatic sync', () => {
   });
 
   it('survives a failing sync and a failing network probe', async () => {
-    const watch = createOnlineWatch({ isOnline: () => { throw new Error('probe failed'); }, sync: async () => {}, intervalMs: () => 1 });
+    const watch = createOnlineWatch({
+      isOnline: () => {
+        throw new Error('probe failed');
+      },
+      sync: async () => {},
+      intervalMs: () => 1,
+    });
     expect(watch.tick()).toBe(false);
-    const failing = createOnlineWatch({ isOnline: () => true, sync: async () => { throw new Error('server down'); }, intervalMs: () => 0 });
+    const failing = createOnlineWatch({
+      isOnline: () => true,
+      sync: async () => {
+        throw new Error('server down');
+      },
+      intervalMs: () => 0,
+    });
     expect(failing.tick()).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(failing.running).toBe(false);

@@ -66,7 +66,7 @@ describe('the application menu', () => {
 describe('the right-click menu', () => {
   const flags = { canUndo: true, canRedo: false, canCut: true, canCopy: true, canPaste: true, canDelete: true, canSelectAll: true, canEditRichly: false };
 
-  it('over a misspelt word offers the spell checker\'s suggestions, Add to dictionary, and the edit roles', () => {
+  it("over a misspelt word offers the spell checker's suggestions, Add to dictionary, and the edit roles", () => {
     const contents = new FakeWebContents();
     installContextMenu(contents as never, (template) => appState.popups.push(template));
     contents.emit('context-menu', {}, { misspelledWord: 'neighbor', dictionarySuggestions: ['neighbour', 'neighbours'], isEditable: true, selectionText: '', editFlags: flags });
@@ -81,9 +81,15 @@ describe('the right-click menu', () => {
   });
 
   it('says when there are no suggestions; offers Copy over selected text; and shows nothing over plain page', () => {
-    const none = contextMenuTemplate({ misspelledWord: 'Pwllheli', dictionarySuggestions: [], isEditable: true, selectionText: '', editFlags: flags }, { replaceMisspelling: () => {}, addToDictionary: () => {} }) as Item[];
+    const none = contextMenuTemplate(
+      { misspelledWord: 'Pwllheli', dictionarySuggestions: [], isEditable: true, selectionText: '', editFlags: flags },
+      { replaceMisspelling: () => {}, addToDictionary: () => {} },
+    ) as Item[];
     expect(none[0]).toMatchObject({ label: 'No spelling suggestions', enabled: false });
-    const selected = contextMenuTemplate({ misspelledWord: '', dictionarySuggestions: [], isEditable: false, selectionText: 'Ann Lee', editFlags: flags }, { replaceMisspelling: () => {}, addToDictionary: () => {} }) as Item[];
+    const selected = contextMenuTemplate(
+      { misspelledWord: '', dictionarySuggestions: [], isEditable: false, selectionText: 'Ann Lee', editFlags: flags },
+      { replaceMisspelling: () => {}, addToDictionary: () => {} },
+    ) as Item[];
     expect(roles(selected)).toEqual(['copy']);
     const contents = new FakeWebContents();
     installContextMenu(contents as never, (template) => appState.popups.push(template));
@@ -93,15 +99,15 @@ describe('the right-click menu', () => {
 });
 
 describe('the network as the system has it', () => {
-  it('reads Chromium\'s proxy answer: the first HTTP proxy, direct, or SOCKS skipped as unsupported', () => {
+  it("reads Chromium's proxy answer: the first HTTP proxy, direct, or SOCKS skipped as unsupported", () => {
     expect(proxyFromChromium('PROXY proxy.hillside.example:8080; DIRECT')).toEqual({ proxy: 'http://proxy.hillside.example:8080', skipped: [] });
     expect(proxyFromChromium('HTTPS secure-proxy.example:443')).toEqual({ proxy: 'https://secure-proxy.example:443', skipped: [] });
     expect(proxyFromChromium('DIRECT')).toEqual({ proxy: null, skipped: [] });
     expect(proxyFromChromium('SOCKS5 socks.example:1080; PROXY fallback.example:3128')).toEqual({ proxy: 'http://fallback.example:3128', skipped: ['SOCKS5'] });
   });
 
-  it('hands the API client the system proxy (resolved again before each sync) and the system\'s trusted CAs', async () => {
-    const session = (electron.session.defaultSession as unknown as { proxyAnswer: string; resolveProxy(url: string): Promise<string> });
+  it("hands the API client the system proxy (resolved again before each sync) and the system's trusted CAs", async () => {
+    const session = electron.session.defaultSession as unknown as { proxyAnswer: string; resolveProxy(url: string): Promise<string> };
     const logged: Array<[string, Record<string, unknown>]> = [];
     const network = createSystemNetwork(session, { certificates: () => ['-----BEGIN CERTIFICATE-----\nOFFICE\n-----END CERTIFICATE-----'], log: (e, f) => logged.push([e, f]) });
     session.proxyAnswer = 'PROXY proxy.hillside.example:8080';
@@ -143,7 +149,15 @@ describe('a packaged build starting up', () => {
     try {
       Object.defineProperty(process, 'platform', { value: 'win32' });
       process.env.LOCALAPPDATA = 'C:\\Users\\ann.lee\\AppData\\Local';
-      runElectronApp({ start: async (context) => { contexts.push(context); return { services: countingServices({}).services, close: () => {} }; } }, { rendererDir: dir, preloadPath: '/p.cjs' });
+      runElectronApp(
+        {
+          start: async (context) => {
+            contexts.push(context);
+            return { services: countingServices({}).services, close: () => {} };
+          },
+        },
+        { rendererDir: dir, preloadPath: '/p.cjs' },
+      );
     } finally {
       Object.defineProperty(process, 'platform', platform);
       if (saved === undefined) delete process.env.LOCALAPPDATA;
@@ -181,9 +195,16 @@ describe('a packaged build starting up', () => {
   it('refuses to start when the unpacked native module is not the one packed with it', async () => {
     packagedApp({ tamper: true });
     let started = false;
-    await start({ start: async () => { started = true; return { services: countingServices({}).services, close: () => {} }; } });
+    await start({
+      start: async () => {
+        started = true;
+        return { services: countingServices({}).services, close: () => {} };
+      },
+    });
     expect(started).toBe(false);
-    expect(appState.errorBoxes).toEqual([['Caseworker cannot start', expect.stringMatching(/installation has been changed \(better-sqlite3\/build\/Release\/better_sqlite3\.node is not the file it was built with\): reinstall/)]]);
+    expect(appState.errorBoxes).toEqual([
+      ['Caseworker cannot start', expect.stringMatching(/installation has been changed \(better-sqlite3\/build\/Release\/better_sqlite3\.node is not the file it was built with\): reinstall/)],
+    ]);
   });
 });
 
@@ -205,7 +226,11 @@ describe('saving a report export', () => {
     fs.writeFileSync(replicaFile, Buffer.alloc(8192, 7));
     const dialogs: SaveDialogOptions[] = [];
     let answer: { canceled: boolean; filePath?: string } = { canceled: true };
-    const makeFile = vi.fn(async () => ({ filename: 'clients-by-district.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', dataBase64: Buffer.from('PK workbook').toString('base64') }));
+    const makeFile = vi.fn(async () => ({
+      filename: 'clients-by-district.xlsx',
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      dataBase64: Buffer.from('PK workbook').toString('base64'),
+    }));
     const service = saveExportService(makeFile, {
       showSaveDialog: async (options) => {
         dialogs.push(options);
@@ -216,7 +241,17 @@ describe('saving a report export', () => {
       target: { protectedFiles: [replicaFile], protectedDirs: [dataDir] },
     });
     const input = { path: 'clients/dimension/district', format: 'xlsx' as const };
-    return { service, dialogs, documents, dataDir, replicaFile, input, answer: (a: typeof answer) => { answer = a; } };
+    return {
+      service,
+      dialogs,
+      documents,
+      dataDir,
+      replicaFile,
+      input,
+      answer: (a: typeof answer) => {
+        answer = a;
+      },
+    };
   }
 
   it('asks where with the native dialog (Documents first, then the folder used last), writes the file in main and answers with its path', async () => {
@@ -256,19 +291,35 @@ describe('saving a report export', () => {
   });
 });
 
-describe('the shell\'s wiring of the app core', () => {
+describe("the shell's wiring of the app core", () => {
   it('saves exports through the save dialog, names the key store in words, and resolves the system proxy for the server at start and before each sync', { timeout: 60_000 }, async () => {
     const dataDir = path.join(dir, 'data');
     const documents = path.join(dir, 'Documents');
     fs.mkdirSync(documents, { recursive: true });
     const asked: string[] = [];
-    const network = createSystemNetwork({ resolveProxy: async (url) => { asked.push(url); return 'PROXY proxy.hillside.example:8080'; } }, { certificates: () => [] });
+    const network = createSystemNetwork(
+      {
+        resolveProxy: async (url) => {
+          asked.push(url);
+          return 'PROXY proxy.hillside.example:8080';
+        },
+      },
+      { certificates: () => [] },
+    );
     const dialogs: SaveDialogOptions[] = [];
     let answer: { canceled: boolean; filePath?: string } = { canceled: false, filePath: path.join(documents, 'districts.csv') };
     const runtime = await electronWiring.start({
-      dataDir, appPath: process.cwd(), credentials: new CredentialStore({ dir: dataDir, platform: 'linux' }), log: new SupportLog({ dir: path.join(dataDir, 'logs') }),
-      events: createEventHub(), network, documentsDir: documents,
-      showSaveDialog: async (options) => { dialogs.push(options); return answer; },
+      dataDir,
+      appPath: process.cwd(),
+      credentials: new CredentialStore({ dir: dataDir, platform: 'linux' }),
+      log: new SupportLog({ dir: path.join(dataDir, 'logs') }),
+      events: createEventHub(),
+      network,
+      documentsDir: documents,
+      showSaveDialog: async (options) => {
+        dialogs.push(options);
+        return answer;
+      },
     });
     try {
       expect(asked).toEqual(['https://api.dizions.co.uk/v2']);

@@ -63,7 +63,11 @@ describe('the main window', () => {
     const contents = new FakeWebContents();
     guardContents(contents as never);
     let prevented = false;
-    contents.emit('will-attach-webview', { preventDefault: () => { prevented = true; } });
+    contents.emit('will-attach-webview', {
+      preventDefault: () => {
+        prevented = true;
+      },
+    });
     expect(prevented).toBe(true);
   });
 });
@@ -96,8 +100,13 @@ describe('the session', () => {
 });
 
 describe('IPC from the window', () => {
-  it('answers the app\'s frame and refuses any other, without running the service', async () => {
-    const ipc = { handlers: new Map<string, (event: unknown, input: unknown) => Promise<unknown>>(), handle(channel: string, h: (event: unknown, input: unknown) => Promise<unknown>) { this.handlers.set(channel, h); } };
+  it("answers the app's frame and refuses any other, without running the service", async () => {
+    const ipc = {
+      handlers: new Map<string, (event: unknown, input: unknown) => Promise<unknown>>(),
+      handle(channel: string, h: (event: unknown, input: unknown) => Promise<unknown>) {
+        this.handlers.set(channel, h);
+      },
+    };
     const counting = countingServices({ 'sync:cancel': async () => ({ cancelled: true }) });
     registerIpcHandlers(ipc as never, createDispatcher(counting.services, { isTrustedSender: isAppFrameSender }));
     const handler = ipc.handlers.get('sync:cancel')!;

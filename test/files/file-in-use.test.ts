@@ -66,9 +66,17 @@ describe('replacing the replica (demo reset, another server)', () => {
     const { file, holder } = replicaWithARow();
     holdRenames(Infinity);
     const logged: string[] = [];
-    const failure = await replaceReplicaFiles(file, () => holder.replica.close(), reopen(file, holder), (event) => logged.push(event)).catch((e: unknown) => e);
+    const failure = await replaceReplicaFiles(
+      file,
+      () => holder.replica.close(),
+      reopen(file, holder),
+      (event) => logged.push(event),
+    ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ServiceError);
-    expect(failure).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/another program \(antivirus, backup or a sync client\) is holding the file\. Nothing was changed; try again in a minute\./) });
+    expect(failure).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/another program \(antivirus, backup or a sync client\) is holding the file\. Nothing was changed; try again in a minute\./),
+    });
     expect(holder.replica.sqlite.open).toBe(true);
     expect(marker(holder.replica)).toBe('"old data"');
     expect(logged).toEqual(['replica.replace_failed']);
@@ -78,10 +86,14 @@ describe('replacing the replica (demo reset, another server)', () => {
   it('a new replica that will not open brings the old one back, open and whole', async () => {
     const { file, holder } = replicaWithARow();
     let opens = 0;
-    const failure = await replaceReplicaFiles(file, () => holder.replica.close(), async () => {
-      if (++opens === 1) throw new Error('the disk is full');
-      holder.replica = openReplicaWithKey({ file, key: TEST_KEY });
-    }).catch((e: unknown) => e);
+    const failure = await replaceReplicaFiles(
+      file,
+      () => holder.replica.close(),
+      async () => {
+        if (++opens === 1) throw new Error('the disk is full');
+        holder.replica = openReplicaWithKey({ file, key: TEST_KEY });
+      },
+    ).catch((e: unknown) => e);
     expect(failure).toMatchObject({ message: 'the disk is full' });
     expect(holder.replica.sqlite.open).toBe(true);
     expect(marker(holder.replica)).toBe('"old data"');
@@ -129,10 +141,12 @@ describe('what counts as "in use"', () => {
     expect(isFileInUse({ code: 'EACCES' }, 'win32')).toBe(true);
     expect(isFileInUse({ code: 'EPERM' }, 'darwin')).toBe(false);
     let calls = 0;
-    expect(() => retryWhileBusy(() => {
-      calls++;
-      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-    })).toThrow('no such file');
+    expect(() =>
+      retryWhileBusy(() => {
+        calls++;
+        throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      }),
+    ).toThrow('no such file');
     expect(calls).toBe(1);
   });
 });

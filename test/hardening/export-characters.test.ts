@@ -16,7 +16,8 @@ import { clientsByDistrictAndGender } from '../support/report-export-fixtures.js
 
 const FORBIDDEN = ['\uFFFE', '\uFFFF', '\u0000', '\u0001', '\u0008', '\u000B', '\u001F', '\uD800', '\uDFFF'];
 /** Forbidden characters as literals, or smuggled as character references. */
-const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]|&#x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef]);|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|65534|65535);/i;
+const FORBIDDEN_IN_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]|&#x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef]);|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|65534|65535);/i;
 
 function hostileTable(): ReportTable {
   const table = clientsByDistrictAndGender();
@@ -24,7 +25,7 @@ function hostileTable(): ReportTable {
   table.definition.filters = [{ key: 'blue_badge_holder', label: 'Blue badge\u0007 holder', values: ['Yes\uFFFF'] }];
   table.names.district = { ...table.names.district, '1': 'Leeds\uFFFE', '2': `Harrogate\u0000\u0001, North\uDC00` };
   table.names.gender = { ...table.names.gender, '1': 'Female\uFFFF' };
-  table.replicaFreshness.note = 'Ann\u000B Smith\'s caseload';
+  table.replicaFreshness.note = "Ann\u000B Smith's caseload";
   return table;
 }
 
@@ -46,7 +47,7 @@ describe('an export with characters XML forbids', () => {
   });
 
   it('XLSX: every XML part is well-formed and holds no forbidden character; the names still read', async () => {
-    const bytes = await exportReport(hostileTable(), 'xlsx') as Buffer;
+    const bytes = (await exportReport(hostileTable(), 'xlsx')) as Buffer;
     const zip = await JSZip.loadAsync(bytes);
     const parts = Object.keys(zip.files).filter((name) => /\.(xml|rels)$/.test(name));
     expect(parts.length).toBeGreaterThan(5);
@@ -63,7 +64,7 @@ describe('an export with characters XML forbids', () => {
   });
 
   it('CSV holds none of them, and the names still read', async () => {
-    const csv = await exportReport(hostileTable(), 'csv') as string;
+    const csv = (await exportReport(hostileTable(), 'csv')) as string;
     for (const char of FORBIDDEN) expect(csv.includes(char), JSON.stringify(char)).toBe(false);
     expect(csv).toContain('Leeds');
     expect(csv).toContain('"Harrogate, North"');
@@ -77,16 +78,16 @@ describe('an export with characters XML forbids', () => {
   });
 
   it('PDF: the metadata title is the readable title; pdf.js opens it', async () => {
-    const bytes = await exportReport(hostileTable(), 'pdf') as Buffer;
+    const bytes = (await exportReport(hostileTable(), 'pdf')) as Buffer;
     const root = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
     const pdf = await getDocument({ data: new Uint8Array(bytes), standardFontDataUrl: join(root, 'standard_fonts') + '/', verbosity: 0 }).promise;
-    const { info } = await pdf.getMetadata() as { info: { Title?: string } };
+    const { info } = (await pdf.getMetadata()) as { info: { Title?: string } };
     await pdf.destroy();
     expect(info.Title).toBe('Clients by district and gender');
   });
 
-  it('JSON stays the server\'s rows exactly (ids, not names), and is valid JSON', async () => {
-    const json = await exportReport(hostileTable(), 'json') as string;
+  it("JSON stays the server's rows exactly (ids, not names), and is valid JSON", async () => {
+    const json = (await exportReport(hostileTable(), 'json')) as string;
     expect(JSON.parse(json)).toEqual(hostileTable().rows);
   });
 

@@ -17,7 +17,8 @@ const TYPED = { first_name: 'Philomena', surname: 'Quarrington-Vex' };
 const LETTER = 'Philomena Quarrington-Vex: private letter about her tenancy';
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
@@ -34,7 +35,7 @@ function readableIn(dir: string, needles: string[]): string[] {
   return found;
 }
 
-describe('the replica\'s file modes', () => {
+describe("the replica's file modes", () => {
   it('a new replica and its -wal/-shm are created 0600, whatever the umask', () => {
     const dir = tempDir('modes-');
     const previous = process.umask(0o022);
@@ -68,7 +69,7 @@ describe('the replica\'s file modes', () => {
   });
 });
 
-describe('the demo\'s data folder', () => {
+describe("the demo's data folder", () => {
   let dataDir: string;
   let app: InProcessApp;
   let dispatcher: Dispatcher;
@@ -88,11 +89,19 @@ describe('the demo\'s data folder', () => {
     expect(app.sim().store.db.prepare('SELECT id FROM clients WHERE surname = ?').all(TYPED.surname)).toHaveLength(1);
     const serverId = list.rows[0]!.client.id;
     await dispatchOk(dispatcher, 'contacts:attach', {
-      group: 'clients', id: serverId, user_visibility: [], group_visibility: [],
+      group: 'clients',
+      id: serverId,
+      user_visibility: [],
+      group_visibility: [],
       files: [{ filename: 'Philomena-tenancy.txt', contentType: 'text/plain', dataBase64: Buffer.from(LETTER).toString('base64') }],
     });
     await dispatchOk(dispatcher, 'sync:run', {});
-    expect(app.sim().store.uploads().filter((u) => u.filename === 'Philomena-tenancy.txt')).toHaveLength(1);
+    expect(
+      app
+        .sim()
+        .store.uploads()
+        .filter((u) => u.filename === 'Philomena-tenancy.txt'),
+    ).toHaveLength(1);
   }, 180_000);
 
   afterAll(async () => {
@@ -115,7 +124,7 @@ describe('the demo\'s data folder', () => {
     }
   });
 
-  it('the demo starts again on the same folder, with the trainee\'s client still there', async () => {
+  it("the demo starts again on the same folder, with the trainee's client still there", async () => {
     app = await startWebApp(dataDir, { clients: 30 });
     dispatcher = createDispatcher(app.core.services, { isTrustedSender: () => true });
     await dispatchOk(dispatcher, 'sync:run', {});
@@ -132,10 +141,11 @@ describe('a demo folder an older version left in plaintext', () => {
     const who = old.users[0]!;
     const auth = { Source: who.source, Org: who.org, User: who.user };
     const created = await fetch(`${old.url}/clients`, {
-      method: 'PUT', headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ first_name: 'Ottoline', surname: 'Fennimore-Haigh' }).toString(),
     });
-    const { id } = await created.json() as { id: number };
+    const { id } = (await created.json()) as { id: number };
     const form = new FormData();
     form.append('user_visibility', '');
     form.append('group_visibility', '');

@@ -17,7 +17,9 @@ import { dispatchFailure } from '../support/dispatch-calls.js';
 const KEYS = { source: 'source-key', org: 'org-key', user: 'user-key' };
 
 /** This machine's address on its network (not loopback): what "another machine" looks like from here. */
-const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const external = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 let listener: net.Server;
 let listenerPort = 0;
@@ -63,7 +65,10 @@ describe('plain http to another machine', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-plain-http-'));
     try {
       const byEnv = await runCaseworker(['sync', '--db', path.join(dir, 'r.db'), '--me', '1'], {
-        CASEWORKER_SERVER: remote, CASEWORKER_SOURCE: 's', CASEWORKER_ORG: 'o', CASEWORKER_USER: 'u',
+        CASEWORKER_SERVER: remote,
+        CASEWORKER_SOURCE: 's',
+        CASEWORKER_ORG: 'o',
+        CASEWORKER_USER: 'u',
       });
       expect(byEnv.code).toBe(1);
       expect(byEnv.stderr).toContain(PLAIN_HTTP_REFUSED);
@@ -99,12 +104,14 @@ describe('plain http to another machine', () => {
         expect(error.message, channel).toContain(PLAIN_HTTP_REFUSED);
       }
       expect(connections - before).toBe(0);
-      expect((await dispatcher.dispatch('settings:get', {}, 'test'))).toMatchObject({ ok: true, data: { connection: null } });
+      expect(await dispatcher.dispatch('settings:get', {}, 'test')).toMatchObject({ ok: true, data: { connection: null } });
     });
 
     it('a connection saved by an older version to plain http elsewhere is not used', async () => {
       const before = connections;
-      core.replica().sqlite.prepare('INSERT INTO app_credentials (name, value, updated_at) VALUES (?, ?, ?)')
+      core
+        .replica()
+        .sqlite.prepare('INSERT INTO app_credentials (name, value, updated_at) VALUES (?, ?, ?)')
         .run('connection', JSON.stringify({ baseUrl: remote, ...KEYS, dialect: '2019' }), new Date().toISOString());
       const error = await dispatchFailure(dispatcher, 'settings:test-connection', {});
       expect(error.code).toBe('VALIDATION');

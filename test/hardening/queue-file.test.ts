@@ -13,13 +13,21 @@ const MiB = 1024 * 1024;
 /** Prints the process's peak resident memory (KiB) on exit. */
 const PEAK_MEMORY = "data:text/javascript,process.on('exit',()=>process.stderr.write('peak-kib='+process.resourceUsage().maxRSS+'\\n'))";
 
-interface Queued { code: number | null; stderr: string; peakKiB: number }
+interface Queued {
+  code: number | null;
+  stderr: string;
+  peakKiB: number;
+}
 
 function queueWithFile(db: string, file: string): Promise<Queued> {
-  const child = spawn(process.execPath, ['--import', PEAK_MEMORY, CLI, 'queue', '--db', db, '--dialect', '2019', 'POST', 'clients/id/5/uploads', 'user_visibility=', 'group_visibility=', '--file', file], {
-    env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', PEAK_MEMORY, CLI, 'queue', '--db', db, '--dialect', '2019', 'POST', 'clients/id/5/uploads', 'user_visibility=', 'group_visibility=', '--file', file],
+    {
+      env: { ...process.env, CASEWORKER_DB_KEY: TEST_KEY },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, peakKiB: Number(/peak-kib=(\d+)/.exec(stderr)?.[1] ?? NaN) })));

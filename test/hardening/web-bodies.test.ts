@@ -23,7 +23,9 @@ beforeAll(async () => {
   const services = countingServices({ 'sync:cancel': async () => ({ cancelled: false }) }).services;
   host = await startWebHost({
     dispatcher: createDispatcher(services, { isTrustedSender: isWebHostSender }),
-    staticDir: dir, maxBodyBytes: MAX_BODY, maxTotalBodyBytes: MAX_TOTAL,
+    staticDir: dir,
+    maxBodyBytes: MAX_BODY,
+    maxTotalBodyBytes: MAX_TOTAL,
   });
   headers = { Host: `127.0.0.1:${host.port}`, Authorization: `Bearer ${tokenOf(host.url)}`, 'Content-Type': 'application/json' };
 });
@@ -36,19 +38,26 @@ afterAll(async () => {
 /** A JSON body of exactly `bytes` bytes (a long string field the channel will refuse or ignore). */
 const bodyOf = (bytes: number) => `{"pad":"${'x'.repeat(bytes - 10)}"}`;
 
-interface Pending { finish(): void; reply: Promise<{ status: number; body: string }> }
+interface Pending {
+  finish(): void;
+  reply: Promise<{ status: number; body: string }>;
+}
 
 /** Sends the head and all but the last byte of a request, and holds it open. */
 function holdOpen(bytes: number): Pending {
   const body = bodyOf(bytes);
   const socket = net.connect(host.port, '127.0.0.1');
-  const head = `POST /rpc/sync:cancel HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  const head = `POST /rpc/sync:cancel HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
   socket.write(head + body.slice(0, -1));
   let text = '';
   socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
-  const reply = new Promise<{ status: number; body: string }>((resolve) => socket.on('close', () => {
-    resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
-  }));
+  const reply = new Promise<{ status: number; body: string }>((resolve) =>
+    socket.on('close', () => {
+      resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    }),
+  );
   return { finish: () => socket.write(body.slice(-1)), reply };
 }
 
@@ -86,7 +95,9 @@ describe('request bodies', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const socket = net.connect(host.port, '127.0.0.1');
-    const head = `POST /rpc/sync:cancel HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const head = `POST /rpc/sync:cancel HTTP/1.1\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
     let text = '';
     socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));

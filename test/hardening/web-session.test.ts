@@ -77,7 +77,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('the browser host\'s credential and another local server', () => {
+describe("the browser host's credential and another local server", () => {
   it('the app opens from the printed address, keeps no cookie, and leaves neither token nor session in the address bar', async () => {
     await page.goto(app.url);
     await page.waitForFunction(() => sessionStorage.getItem('caseworker.session') !== null && location.hash === '');

@@ -25,21 +25,28 @@ const sorted = (list: Iterable<string>) => [...list].sort();
 
 /** The parts of zod 4's schema definitions the bounds check reads. */
 interface ZodInternals {
-  _zod: { def: {
-    type: string;
-    checks?: Array<{ _zod: { def: { check: string } } }>;
-    element?: ZodInternals; shape?: Record<string, ZodInternals>; keyType?: ZodInternals; valueType?: ZodInternals;
-    options?: ZodInternals[]; innerType?: ZodInternals; in?: ZodInternals;
-  } };
+  _zod: {
+    def: {
+      type: string;
+      checks?: Array<{ _zod: { def: { check: string } } }>;
+      element?: ZodInternals;
+      shape?: Record<string, ZodInternals>;
+      keyType?: ZodInternals;
+      valueType?: ZodInternals;
+      options?: ZodInternals[];
+      innerType?: ZodInternals;
+      in?: ZodInternals;
+    };
+  };
 }
 
 describe('one contract, derived everywhere', () => {
-  it('the preload\'s plain channel list is exactly the contract\'s channels', () => {
+  it("the preload's plain channel list is exactly the contract's channels", () => {
     expect(sorted(CHANNELS)).toEqual(sorted(Object.keys(contract)));
     expect(new Set(CHANNELS).size).toBe(CHANNELS.length);
   });
 
-  it('the event list is exactly the contract\'s events', () => {
+  it("the event list is exactly the contract's events", () => {
     expect(sorted(EVENT_NAMES)).toEqual(sorted(Object.keys(events)));
   });
 
@@ -56,7 +63,7 @@ describe('one contract, derived everywhere', () => {
     expect(outboxDisplayState('pending', 'network')).toBe('failed');
   });
 
-  it('bounds every string and list an input may carry (zod\'s own definitions, walked)', () => {
+  it("bounds every string and list an input may carry (zod's own definitions, walked)", () => {
     const unbounded: string[] = [];
     const hasMax = (schema: ZodInternals) => (schema._zod.def.checks ?? []).some((c) => c._zod.def.check === 'max_length');
     const walk = (schema: ZodInternals, where: string): void => {
@@ -85,8 +92,7 @@ describe('one contract, derived everywhere', () => {
   });
 
   it('throws at load when two domains define the same channel', () => {
-    expect(() => mergeChannelMaps([caseloadChannels, clientsChannels, { 'clients:get': clientsChannels['clients:get'] }]))
-      .toThrow('IPC channel "clients:get" is defined twice');
+    expect(() => mergeChannelMaps([caseloadChannels, clientsChannels, { 'clients:get': clientsChannels['clients:get'] }])).toThrow('IPC channel "clients:get" is defined twice');
   });
 
   it('cannot build a dispatcher while a channel lacks a service, and names it', () => {
@@ -94,8 +100,7 @@ describe('one contract, derived everywhere', () => {
     const incomplete: Record<string, unknown> = { ...services };
     delete incomplete['outbox:resolve'];
     expect(() => createDispatcher(incomplete as never, { isTrustedSender: trustEveryone })).toThrow('no service for IPC channel: outbox:resolve');
-    expect(() => createDispatcher({ ...services, 'outbox:undo': async () => ({}) } as never, { isTrustedSender: trustEveryone }))
-      .toThrow('services for names outside the IPC contract: outbox:undo');
+    expect(() => createDispatcher({ ...services, 'outbox:undo': async () => ({}) } as never, { isTrustedSender: trustEveryone })).toThrow('services for names outside the IPC contract: outbox:undo');
   });
 
   it('refuses to register a channel twice, or a name outside the contract', () => {

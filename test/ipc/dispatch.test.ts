@@ -66,7 +66,14 @@ describe('a call through the dispatcher', () => {
   it('refuses a sender that is not the app, without running the service', async () => {
     const { dispatch, total } = dispatcherWith({}, { trusted: () => false });
     expect(errorOf(await dispatch('settings:get', {})).code).toBe('UNAUTHORIZED');
-    const throwing = dispatcherWith({}, { trusted: () => { throw new Error('frame destroyed'); } });
+    const throwing = dispatcherWith(
+      {},
+      {
+        trusted: () => {
+          throw new Error('frame destroyed');
+        },
+      },
+    );
     expect(errorOf(await throwing.dispatch('settings:get', {})).code).toBe('UNAUTHORIZED');
     expect(total() + throwing.total()).toBe(0);
   });
@@ -77,11 +84,13 @@ describe('a call through the dispatcher', () => {
     expect(error.code).toBe('VALIDATION');
     expect(error.message).toMatch(/^The clients:create request was not valid: /);
     const issues = (error.details as { issues: Array<{ path: string; message: string }> }).issues;
-    expect(issues).toEqual(expect.arrayContaining([
-      { path: 'first_name', message: 'must not be blank' },
-      { path: 'surname', message: 'expected a name' },
-      { path: 'dob', message: 'expected a date like 2024-03-31' },
-    ]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'first_name', message: 'must not be blank' },
+        { path: 'surname', message: 'expected a name' },
+        { path: 'dob', message: 'expected a date like 2024-03-31' },
+      ]),
+    );
     expect(new IpcError(error.code, error.message, error.details).issues).toEqual(issues);
     expect(total()).toBe(0);
   });
@@ -96,23 +105,35 @@ describe('a call through the dispatcher', () => {
     expect(deep).toMatchObject({ code: 'VALIDATION', details: { issues: [{ message: 'the input is nested more than 24 levels deep' }] } });
   });
 
-  it('keeps a ServiceError\'s code, message and details', async () => {
+  it("keeps a ServiceError's code, message and details", async () => {
     const { dispatch } = dispatcherWith({
-      'outbox:resolve': async () => { throw new ServiceError('CONFLICT', 'Theirs changed again: review the fields.', { fields: ['stage'] }); },
+      'outbox:resolve': async () => {
+        throw new ServiceError('CONFLICT', 'Theirs changed again: review the fields.', { fields: ['stage'] });
+      },
     });
-    expect(errorOf(await dispatch('outbox:resolve', { id: 4, choices: [{ field: 'stage', keep: 'mine' }] })))
-      .toEqual({ code: 'CONFLICT', message: 'Theirs changed again: review the fields.', details: { fields: ['stage'] } });
+    expect(errorOf(await dispatch('outbox:resolve', { id: 4, choices: [{ field: 'stage', keep: 'mine' }] }))).toEqual({
+      code: 'CONFLICT',
+      message: 'Theirs changed again: review the fields.',
+      details: { fields: ['stage'] },
+    });
   });
 
-  it('maps the Dizions client\'s failures: unreachable → OFFLINE, refused keys → UNAUTHORIZED, refused request → REJECTED', async () => {
+  it("maps the Dizions client's failures: unreachable → OFFLINE, refused keys → UNAUTHORIZED, refused request → REJECTED", async () => {
     const label = { method: 'GET', path: 'workers' };
     const failures: Array<[DizionsError, string]> = [
       [new DizionsError({ ...label, kind: 'retryable', status: 0, phase: 'connect', message: 'cannot reach the server (ECONNREFUSED)' }), 'OFFLINE'],
       [new DizionsError({ ...label, kind: 'unauthorised', status: 401, phase: 'reply', message: 'the server refused the keys (401)' }), 'UNAUTHORIZED'],
-      [new DizionsError({ ...label, kind: 'rejected', status: 400, phase: 'reply', message: 'the server rejected the request (400): stage is required', serverMessage: 'stage is required' }), 'REJECTED'],
+      [
+        new DizionsError({ ...label, kind: 'rejected', status: 400, phase: 'reply', message: 'the server rejected the request (400): stage is required', serverMessage: 'stage is required' }),
+        'REJECTED',
+      ],
     ];
     for (const [failure, code] of failures) {
-      const { dispatch } = dispatcherWith({ 'settings:test-connection': async () => { throw failure; } });
+      const { dispatch } = dispatcherWith({
+        'settings:test-connection': async () => {
+          throw failure;
+        },
+      });
       const error = errorOf(await dispatch('settings:test-connection', {}));
       expect(error.code).toBe(code);
       expect(error.message).toBe(failure.message);
@@ -120,15 +141,24 @@ describe('a call through the dispatcher', () => {
   });
 
   it('treats a grammar mistake found by a service as VALIDATION', async () => {
-    const { dispatch } = dispatcherWith({ 'reports:run': async () => { throw new GrammarError('unknown dimension "shoe_size"'); } });
+    const { dispatch } = dispatcherWith({
+      'reports:run': async () => {
+        throw new GrammarError('unknown dimension "shoe_size"');
+      },
+    });
     expect(errorOf(await dispatch('reports:run', { path: 'clients/dimension/district' }))).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('shoe_size') });
   });
 
   it('hides an unexpected fault behind a reference; the support log has where, not what the record said', async () => {
     const { log, text } = supportLog();
-    const { dispatch } = dispatcherWith({
-      'clients:get': async () => { throw new TypeError('Jo Bloggs, NHS 943 476 5919, 12 Acacia Avenue broke the view'); },
-    }, { log });
+    const { dispatch } = dispatcherWith(
+      {
+        'clients:get': async () => {
+          throw new TypeError('Jo Bloggs, NHS 943 476 5919, 12 Acacia Avenue broke the view');
+        },
+      },
+      { log },
+    );
     const error = errorOf(await dispatch('clients:get', { id: 5 }));
     expect(error.code).toBe('INTERNAL');
     expect(error.message).toMatch(/unexpected problem \(reference [0-9a-f]{8}\)/);
@@ -142,10 +172,13 @@ describe('a call through the dispatcher', () => {
 
   it('refuses an output that breaks the contract (INTERNAL), logging the paths, not the values', async () => {
     const { log, text } = supportLog();
-    const { dispatch } = dispatcherWith({
-      // An unmasked key must never reach the renderer: the output schema only admits masked ones.
-      'settings:get': async () => ({ ...SETTINGS, connection: { ...SETTINGS.connection, keys: { ...SETTINGS.connection.keys, user: 'Zz9-real-user-key' } } }) as never,
-    }, { log });
+    const { dispatch } = dispatcherWith(
+      {
+        // An unmasked key must never reach the renderer: the output schema only admits masked ones.
+        'settings:get': async () => ({ ...SETTINGS, connection: { ...SETTINGS.connection, keys: { ...SETTINGS.connection.keys, user: 'Zz9-real-user-key' } } }) as never,
+      },
+      { log },
+    );
     const error = errorOf(await dispatch('settings:get', {}));
     expect(error.code).toBe('INTERNAL');
     expect(JSON.stringify(error)).not.toContain('Zz9');
@@ -176,22 +209,39 @@ describe('the channels the replica answers today', () => {
   it('reads dictionaries, workers, raw paths and reports from a real encrypted replica', async () => {
     const replica = freshReplica();
     try {
-      upsertDictionary(replica, 'organisations/district', [{ id: 3, name: 'North' }, { id: 4, name: 'South Riverside' }]);
+      upsertDictionary(replica, 'organisations/district', [
+        { id: 3, name: 'North' },
+        { id: 4, name: 'South Riverside' },
+      ]);
       upsertRecords(replica, 'clients', [clientRecord(1, { district: 3 }), clientRecord(2, { district: 4 }), clientRecord(3, { district: 4 })]);
       upsertRecords(replica, 'workers', [{ id: 12, first_name: 'Dee', surname: 'Mo', user: 7, active: 'Y', updated: '2024-01-01 09:00:00' }]);
       const { dispatch } = dispatcherWith({ ...createReplicaServices(replica), ...createReportServices(() => replica) });
 
-      expect(unwrap(await dispatch('dictionaries:get', { table: 'organisations/district' }))).toEqual({ entries: [{ id: 3, name: 'North' }, { id: 4, name: 'South Riverside' }] });
+      expect(unwrap(await dispatch('dictionaries:get', { table: 'organisations/district' }))).toEqual({
+        entries: [
+          { id: 3, name: 'North' },
+          { id: 4, name: 'South Riverside' },
+        ],
+      });
       expect(unwrap(await dispatch('dictionaries:search', { table: 'organisations/district', term: 'river' }))).toEqual({ entries: [{ id: 4, name: 'South Riverside' }] });
       expect(errorOf(await dispatch('dictionaries:get', { table: 'organisations/shoe_size' })).code).toBe('NOT_FOUND');
       expect(unwrap(await dispatch('dictionaries:workers', { active: true }))).toMatchObject({ workers: [{ id: 12, first_name: 'Dee', user: 7 }] });
 
       const query = unwrap(await dispatch('caseload:query', { path: 'clients/district/4/field/id;surname' })) as { rows: unknown[] };
-      expect(query.rows).toEqual([{ id: 2, surname: 'Surname2' }, { id: 3, surname: 'Surname3' }]);
+      expect(query.rows).toEqual([
+        { id: 2, surname: 'Surname2' },
+        { id: 3, surname: 'Surname3' },
+      ]);
       expect(errorOf(await dispatch('caseload:query', { path: 'clients/district/4/../../etc' })).code).toBe('VALIDATION');
 
       expect(unwrap(await dispatch('reports:run', { path: 'clients/dimension/district' }))).toMatchObject({
-        dimension: 'district', metric: null, rows: [{ district: 3, count: 1 }, { district: 4, count: 2 }], sums: null,
+        dimension: 'district',
+        metric: null,
+        rows: [
+          { district: 3, count: 1 },
+          { district: 4, count: 2 },
+        ],
+        sums: null,
         names: { district: { 3: 'North', 4: 'South Riverside' } },
       });
     } finally {

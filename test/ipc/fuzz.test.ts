@@ -26,7 +26,8 @@ function nested(depth: number, leaf: unknown): unknown {
 
 const pollution = () => JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown;
 
-const hugeString = fc.tuple(fc.integer({ min: 10_000, max: 120_000 }), fc.constantFrom('x', 'é', '😀', '\u0000', '\ud800', '<script>', "'; DROP TABLE clients; --"))
+const hugeString = fc
+  .tuple(fc.integer({ min: 10_000, max: 120_000 }), fc.constantFrom('x', 'é', '😀', '\u0000', '\ud800', '<script>', "'; DROP TABLE clients; --"))
   .map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length)));
 
 const oddStrings = fc.oneof(
@@ -68,10 +69,9 @@ function shapeKeys(channel: Channel): string[] {
 function badInputs(channel: Channel): fc.Arbitrary<unknown> {
   const known = shapeKeys(channel);
   const notAnObject = hostileValue.filter((v) => v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date);
-  const knownFields = known.length === 0
-    ? fc.constant({} as Record<string, unknown>)
-    : fc.dictionary(fc.constantFrom(...known), hostileValue, { maxKeys: Math.min(known.length, 6) });
-  const withUnknownKey = fc.tuple(knownFields, poisonKey, hostileValue)
+  const knownFields = known.length === 0 ? fc.constant({} as Record<string, unknown>) : fc.dictionary(fc.constantFrom(...known), hostileValue, { maxKeys: Math.min(known.length, 6) });
+  const withUnknownKey = fc
+    .tuple(knownFields, poisonKey, hostileValue)
     .filter(([fields, key]) => !known.includes(key) && !(key in fields))
     .map(([fields, key, value]) => withOwn({ ...fields }, key, value));
   const arbitraries: Array<fc.Arbitrary<unknown>> = [notAnObject, withUnknownKey];

@@ -7,7 +7,17 @@ import { openReplicaWithKey } from '../../main/db/open.js';
 import { pushOutbox } from '../../main/outbox/replay.js';
 import { runSync } from '../../main/sync/run-sync.js';
 
-interface Args { url: string; source: string; org: string; user: string; dialect: '2019' | '2025'; file: string; key: string; timings: Record<string, number>; sync: boolean }
+interface Args {
+  url: string;
+  source: string;
+  org: string;
+  user: string;
+  dialect: '2019' | '2025';
+  file: string;
+  key: string;
+  timings: Record<string, number>;
+  sync: boolean;
+}
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 let announced = false;
@@ -22,7 +32,9 @@ process.stdout.write('pushing\n');
 let summary: unknown;
 if (args.sync) {
   summary = await runSync({
-    replica, client, retry: { attempts: 3, baseMs: 5, maxMs: 20 },
+    replica,
+    client,
+    retry: { attempts: 3, baseMs: 5, maxMs: 20 },
     beforeDownload: async (context) => {
       await pushOutbox(context.replica, context.client, { timings: args.timings, onChange });
     },

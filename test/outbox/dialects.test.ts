@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../../main/sim/server.js'
 import { tempDir } from '../support/db-fixtures.js';
 import { DIALECT_MATRIX, FAST, openWorld, queue, referralFields, serverRow, type World } from '../support/outbox-support.js';
 
-function contactFields(w: World, description: string, day = "2026-11-03"): Record<string, string | number | null> {
+function contactFields(w: World, description: string, day = '2026-11-03'): Record<string, string | number | null> {
   const stage = referralFields(w, w.referral.client, '').stage;
   return { user: w.me.id, stage: stage ?? null, start_date: `${day} 09:00:00`, end_date: `${day} 09:25:00`, description, contact_type: null };
 }
@@ -39,7 +39,7 @@ describe.each(DIALECT_MATRIX)('record a contact, in the %s dialect', (dialect) =
   };
 
   it('shows at once as a done contact, and reaches the server as one done contact with every field', async () => {
-    const w = world = await openWorld({ sim });
+    const w = (world = await openWorld({ sim }));
     const from = sim.requestLog.length;
     const queued = record(w, w.referral.id, `extra info once ${dialect}`);
     expect(queued.temp_id).toBeLessThan(0);
@@ -47,16 +47,17 @@ describe.each(DIALECT_MATRIX)('record a contact, in the %s dialect', (dialect) =
     expect(await pushOutbox(w.replica, w.client, { timings: FAST })).toMatchObject({ confirmed: 1, failed: 0, in_doubt: 0 });
     const server = serverRow(sim, 'SELECT id, done, referral, user, start_date, end_date FROM contacts WHERE description = ?', `extra info once ${dialect}`)!;
     expect(server).toMatchObject({ done: 1, referral: w.referral.id, user: w.me.id, start_date: '2026-11-03 09:00:00', end_date: '2026-11-03 09:25:00' });
-    const writes = sim.requestLog.slice(from).filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`);
-    expect(writes).toEqual(dialect === '2019'
-      ? [`PUT due_contacts/referral/${w.referral.id}`, `POST done_contacts/id/${server.id}`]
-      : [`POST done_contacts/referral/${w.referral.id}`]);
+    const writes = sim.requestLog
+      .slice(from)
+      .filter((e) => e.method !== 'GET')
+      .map((e) => `${e.method} ${e.path}`);
+    expect(writes).toEqual(dialect === '2019' ? [`PUT due_contacts/referral/${w.referral.id}`, `POST done_contacts/id/${server.id}`] : [`POST done_contacts/referral/${w.referral.id}`]);
     expect(w.replica.sqlite.prepare('SELECT state FROM contacts WHERE id = ?').pluck().get(server.id)).toBe('done');
     expect(getEntry(w.replica.sqlite, queued.entry)).toMatchObject({ state: 'confirmed', server_id: server.id });
   });
 
   it('on a referral created offline, after it lands', async () => {
-    const w = world = await openWorld({ sim });
+    const w = (world = await openWorld({ sim }));
     const referral = queue(w, { method: 'PUT', path: 'referrals', fields: referralFields(w, w.referral.client, `new referral ${dialect}`) });
     record(w, referral.temp_id!, `extra info on new ${dialect}`);
     expect(await pushOutbox(w.replica, w.client, { timings: FAST })).toMatchObject({ confirmed: 2, failed: 0 });
@@ -64,11 +65,15 @@ describe.each(DIALECT_MATRIX)('record a contact, in the %s dialect', (dialect) =
     expect(serverRow(sim, 'SELECT referral, done FROM contacts WHERE description = ?', `extra info on new ${dialect}`)).toEqual({ referral: serverReferral, done: 1 });
   });
 
-  const lostAt = dialect === '2019'
-    ? [['the plan (first step)', 'reset-after=#1@PUT:due_contacts'], ['the completion (second step)', 'reset-after=#1@POST:done_contacts']]
-    : [['the one request', 'reset-after=#1@POST:done_contacts']];
+  const lostAt =
+    dialect === '2019'
+      ? [
+          ['the plan (first step)', 'reset-after=#1@PUT:due_contacts'],
+          ['the completion (second step)', 'reset-after=#1@POST:done_contacts'],
+        ]
+      : [['the one request', 'reset-after=#1@POST:done_contacts']];
   it.each(lostAt)('a reply lost at %s: looked for, then finished, never doubled', async (_step, spec) => {
-    const w = world = await openWorld({ sim });
+    const w = (world = await openWorld({ sim }));
     sim.setFaults(spec!);
     const description = `extra info lost ${dialect} ${_step}`;
     record(w, w.referral.id, description);
@@ -91,7 +96,7 @@ describe('an admin switches the dialect after edits were queued', () => {
     return startSimulator({ dataDir: dir, dialect });
   }
 
-  it('2019 → 2025: every entry queued in the seed\'s words is sent in the current manual\'s, once; a half-done 2019 chain finishes as a 2025 completion', async () => {
+  it("2019 → 2025: every entry queued in the seed's words is sent in the current manual's, once; a half-done 2019 chain finishes as a 2025 completion", async () => {
     dir = tempDir('dialect-switch-');
     let sim = await startSimulator({ clients: 40, seed: 19, dialect: '2019', dataDir: dir });
     const w = await openWorld({ sim });
@@ -123,7 +128,10 @@ describe('an admin switches the dialect after edits were queued', () => {
         await current.close();
       }
       const writes = sim.requestLog.slice(from).filter((e) => e.method !== 'GET');
-      expect(writes.every((e) => e.status === 200), JSON.stringify(writes)).toBe(true);
+      expect(
+        writes.every((e) => e.status === 200),
+        JSON.stringify(writes),
+      ).toBe(true);
       expect(writes.map((e) => `${e.method} ${e.path.replace(/\d+/g, 'N')}`)).toEqual(expect.arrayContaining(['POST done_contacts/N', 'PUT referrals/N']));
       expect(sim.store.db.prepare('SELECT done FROM contacts WHERE description = ?').all('extra info across the switch')).toEqual([{ done: 1 }]);
       expect(sim.store.db.prepare("SELECT referral_complete FROM referrals WHERE description = 'after the switch'").all()).toHaveLength(1);
@@ -134,26 +142,36 @@ describe('an admin switches the dialect after edits were queued', () => {
     }
   });
 
-  it('2025 → 2019: a relationship\'s major and an external referral without description fail visibly, naming the field; the rest lands', async () => {
+  it("2025 → 2019: a relationship's major and an external referral without description fail visibly, naming the field; the rest lands", async () => {
     dir = tempDir('dialect-switch-');
     let sim = await startSimulator({ clients: 40, seed: 19, dialect: '2025', dataDir: dir });
     const w = await openWorld({ sim });
     try {
       const other = w.replica.sqlite.prepare('SELECT id FROM clients WHERE id > 0 AND id <> ? ORDER BY id').pluck().get(w.referral.client) as number;
-      const relationship = queueEdit(w.replica, { method: 'PUT', path: `relationship_details/${w.referral.client}/${other}`, fields: { relation_first_to_second: 2801, relation_second_to_first: 2803, major: 'Y' } }, { dialect: '2025' });
+      const relationship = queueEdit(
+        w.replica,
+        { method: 'PUT', path: `relationship_details/${w.referral.client}/${other}`, fields: { relation_first_to_second: 2801, relation_second_to_first: 2803, major: 'Y' } },
+        { dialect: '2025' },
+      );
       const orgType = w.replica.sqlite.prepare(`SELECT id FROM dictionaries WHERE table_ref = 'organisations/type' ORDER BY id`).pluck().get() as number;
       const external = queueEdit(w.replica, { method: 'PUT', path: 'external_referral', fields: { org_type_id: orgType, first_name: 'No', surname: 'Description' } }, { dialect: '2025' });
       const third = w.replica.sqlite.prepare('SELECT id FROM clients WHERE id > 0 AND id NOT IN (?, ?) ORDER BY id').pluck().get(w.referral.client, other) as number;
       const update = queueEdit(w.replica, { method: 'PUT', path: `clients/${third}`, fields: { mobile: '07700 900777' } }, { dialect: '2025' });
       // The same edits are refused at queue time by a 2019 connection, naming the field.
-      expect(() => queueEdit(w.replica, { method: 'POST', path: `clients/id/${w.referral.client}`, fields: { id_second: other, relationship_first_to_second: 2801, relationship_second_to_first: 2803, major: 'Y' } }, { dialect: '2019' }))
-        .toThrow(/^major: cannot be sent .* 2019 dialect/);
+      expect(() =>
+        queueEdit(
+          w.replica,
+          { method: 'POST', path: `clients/id/${w.referral.client}`, fields: { id_second: other, relationship_first_to_second: 2801, relationship_second_to_first: 2803, major: 'Y' } },
+          { dialect: '2019' },
+        ),
+      ).toThrow(/^major: cannot be sent .* 2019 dialect/);
 
       sim = await restartAs(sim, '2019');
       const login = sim.users[0]!;
       const seed = createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user, dialect: '2019' });
       try {
-        const s2 = await pushOutbox(w.replica, seed, { timings: FAST }); expect(s2, JSON.stringify(s2)).toMatchObject({ confirmed: 1, failed: 2 });
+        const s2 = await pushOutbox(w.replica, seed, { timings: FAST });
+        expect(s2, JSON.stringify(s2)).toMatchObject({ confirmed: 1, failed: 2 });
       } finally {
         await seed.close();
       }

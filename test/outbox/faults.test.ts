@@ -9,12 +9,15 @@ import { listEntries } from '../../main/outbox/entries.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import { runUnderFaults } from '../support/outbox-plan.js';
 
-
 const MATRIX: Array<{ name: string; spec: string; lostReplies: boolean }> = [
   { name: 'connection reset before the server saw the request', spec: 'reset-before=0.3', lostReplies: false },
   { name: 'connection reset after the server committed', spec: 'reset-after=0.3@PUT,reset-after=0.3@POST', lostReplies: true },
   // The second step of 2019's "record a contact" (the completion) and a 2025 one-request record alike.
-  { name: 'connection reset after the server committed, on contacts only', spec: 'reset-after=0.8@POST:done_contacts,reset-after=0.8@PUT:due_contacts,reset-after=0.8@POST:due_contacts', lostReplies: true },
+  {
+    name: 'connection reset after the server committed, on contacts only',
+    spec: 'reset-after=0.8@POST:done_contacts,reset-after=0.8@PUT:due_contacts,reset-after=0.8@POST:due_contacts',
+    lostReplies: true,
+  },
   { name: 'timeouts (before and after the server committed)', spec: 'latency=0.15@PUT,latency=0.15@POST,latency-ms=800,trickle=0.2@PUT,trickle=0.2@POST,trickle-bps=1', lostReplies: true },
   { name: '429 Too Many Requests', spec: '429=0.3,retry-after=0', lostReplies: false },
   { name: '500 Internal Server Error', spec: '500=0.3', lostReplies: false },

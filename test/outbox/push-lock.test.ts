@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncRunner } from '../../main/app/sync-runner.js';
 import { openReplicaWithKey, type Replica } from '../../main/db/open.js';
 import { createEventHub } from '../../main/ipc/event-hub.js';
-import {
-  PUSH_LEASE_MS, otherPusher, refreshPushLock, releaseAllPushLocks, releasePushLock, takePushLock,
-} from '../../main/outbox/push-lock.js';
+import { PUSH_LEASE_MS, otherPusher, refreshPushLock, releaseAllPushLocks, releasePushLock, takePushLock } from '../../main/outbox/push-lock.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import { CLI, runCaseworker } from '../support/cli-process.js';
 import { TEST_KEY, freshReplica } from '../support/db-fixtures.js';
@@ -24,7 +22,7 @@ function writeLockRow(replica: Replica, value: Record<string, unknown>): void {
 
 function lockRow(replica: Replica): Record<string, unknown> | undefined {
   const row = replica.sqlite.prepare(`SELECT value FROM outbox_state WHERE key = 'push_lock'`).get() as { value: string } | undefined;
-  return row ? JSON.parse(row.value) as Record<string, unknown> : undefined;
+  return row ? (JSON.parse(row.value) as Record<string, unknown>) : undefined;
 }
 
 async function until(what: string, check: () => boolean, limitMs = 60_000): Promise<void> {
@@ -129,8 +127,10 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
     expect(queued.code, queued.stderr).toBe(0);
     sim.setFaults('latency=#1@PUT,latency-ms=4000'); // the terminal's push is slow to answer
     const cli = startCliSync();
-    await until('the terminal sync to hold the lease and send', () => lockRow(replica) !== undefined
-      && replica.sqlite.prepare(`SELECT count(*) FROM outbox_entries WHERE state = 'sending'`).pluck().get() === 1);
+    await until(
+      'the terminal sync to hold the lease and send',
+      () => lockRow(replica) !== undefined && replica.sqlite.prepare(`SELECT count(*) FROM outbox_entries WHERE state = 'sending'`).pluck().get() === 1,
+    );
 
     const login = sim.users[0]!;
     const events = createEventHub();
@@ -141,7 +141,10 @@ describe('a second Caseworker sending the same outbox', { timeout: 120_000 }, ()
     const runner = new SyncRunner({
       replica: () => replica,
       client: () => createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user }),
-      events, intervalMinutes: () => 15, pushAfterEditMs: null, retry: { attempts: 2, baseMs: 5, maxMs: 20 },
+      events,
+      intervalMinutes: () => 15,
+      pushAfterEditMs: null,
+      retry: { attempts: 2, baseMs: 5, maxMs: 20 },
     });
     const summary = await runner.run({ reason: 'asked' });
     expect(summary.sent).toBe(0);

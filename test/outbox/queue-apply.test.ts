@@ -16,7 +16,20 @@ beforeEach(() => {
   replica = freshReplica();
   upsertRecords(replica, 'clients', [clientRecord(5, { telephone: '01632 960000' })]);
   upsertRecords(replica, 'referrals', [{ id: 40, client: 5, client_type: 1, date: '2024-01-02', project: 101, template: 1801, stage: 1901, description: 'x', updated: '2024-01-02 10:00:00' }]);
-  upsertRecords(replica, 'due_contacts', [{ id: 88, referral: 40, client: 5, user: 3, start_date: '2024-02-01 10:00:00', end_date: '2024-02-01 11:00:00', description: 'visit', stage: null, due_stage: 1901, updated: '2024-01-02 10:00:00' }]);
+  upsertRecords(replica, 'due_contacts', [
+    {
+      id: 88,
+      referral: 40,
+      client: 5,
+      user: 3,
+      start_date: '2024-02-01 10:00:00',
+      end_date: '2024-02-01 11:00:00',
+      description: 'visit',
+      stage: null,
+      due_stage: 1901,
+      updated: '2024-01-02 10:00:00',
+    },
+  ]);
 });
 afterEach(() => replica.close());
 
@@ -35,13 +48,24 @@ describe('a queued create', () => {
     const client = queueEdit(replica, { method: 'PUT', path: 'clients/external_id/CRM-77', fields: { first_name: 'Nell', surname: 'Offline', people_in_household: '3', postcode: 'LS6 1AA' } });
     expect(client).toEqual({ temp_id: -1, entry: 1 });
     expect(JSON.parse(row('SELECT raw FROM clients WHERE id = -1').raw as string)).toEqual({
-      id: -1, first_name: 'Nell', surname: 'Offline', people_in_household: 3, postcode: 'LS6 1AA', external_id: 'CRM-77', type: 1, updated: null,
+      id: -1,
+      first_name: 'Nell',
+      surname: 'Offline',
+      people_in_household: 3,
+      postcode: 'LS6 1AA',
+      external_id: 'CRM-77',
+      type: 1,
+      updated: null,
     });
     columnsMatchRaw('clients', 'clients', -1);
     expect(searchClients(replica, 'nell off').map((c) => c.id)).toEqual([-1]);
     expect(pendingRecordIds(replica, 'clients')).toEqual(new Set([-1]));
 
-    const due = queueEdit(replica, { method: 'PUT', path: 'due_contacts/referral/40', fields: { user: '3', start_date: '2024-03-01 10:00:00', end_date: '2024-03-01 11:00:00', description: 'first call' } });
+    const due = queueEdit(replica, {
+      method: 'PUT',
+      path: 'due_contacts/referral/40',
+      fields: { user: '3', start_date: '2024-03-01 10:00:00', end_date: '2024-03-01 11:00:00', description: 'first call' },
+    });
     expect(row('SELECT state, referral, client, project FROM contacts WHERE id = ?', due.temp_id)).toEqual({ state: 'due', referral: 40, client: 5, project: 101 });
     columnsMatchRaw('contacts', 'due_contacts', due.temp_id!);
     expect(pendingRecordIds(replica, 'done_contacts')).toEqual(new Set([due.temp_id]));
@@ -49,9 +73,22 @@ describe('a queued create', () => {
 
   it('lands under the server id everywhere at once: rows, references, raw JSON, waiting entries', () => {
     const client = queueEdit(replica, { method: 'PUT', path: 'clients', fields: { first_name: 'Nell', surname: 'Offline' } });
-    const referral = queueEdit(replica, { method: 'PUT', path: 'referrals', fields: { client: String(client.temp_id), client_type: '1', date: '2024-03-01', project: '101', template: '1801', stage: '1901', description: 'new' } });
-    const due = queueEdit(replica, { method: 'PUT', path: `due_contacts/referral/${referral.temp_id}`, fields: { user: '3', start_date: '2024-03-01 10:00:00', end_date: '2024-03-01 11:00:00', description: 'd' } });
-    const upload = queueEdit(replica, { method: 'POST', path: `clients/id/${client.temp_id}/uploads`, fields: { user_visibility: '3', group_visibility: '1' }, file: { filename: 'a.txt', data: Buffer.from('a') } });
+    const referral = queueEdit(replica, {
+      method: 'PUT',
+      path: 'referrals',
+      fields: { client: String(client.temp_id), client_type: '1', date: '2024-03-01', project: '101', template: '1801', stage: '1901', description: 'new' },
+    });
+    const due = queueEdit(replica, {
+      method: 'PUT',
+      path: `due_contacts/referral/${referral.temp_id}`,
+      fields: { user: '3', start_date: '2024-03-01 10:00:00', end_date: '2024-03-01 11:00:00', description: 'd' },
+    });
+    const upload = queueEdit(replica, {
+      method: 'POST',
+      path: `clients/id/${client.temp_id}/uploads`,
+      fields: { user_visibility: '3', group_visibility: '1' },
+      file: { filename: 'a.txt', data: Buffer.from('a') },
+    });
     replica.sqlite.transaction(() => landTempId(replica.sqlite, client.temp_id!, 901))();
     expect(row('SELECT count(*) AS n FROM clients WHERE id = ?', client.temp_id).n).toBe(0);
     expect(getRecord(replica, 'clients', 901)).toMatchObject({ id: 901, surname: 'Offline' });

@@ -67,7 +67,7 @@ describe('comparing with the server', () => {
   });
 
   it('after the server changed and with an edit not yet sent, names both reasons', async () => {
-    const district = (full.sqlite.prepare('SELECT district FROM clients WHERE district IS NOT NULL LIMIT 1').pluck().get()) as number;
+    const district = full.sqlite.prepare('SELECT district FROM clients WHERE district IS NOT NULL LIMIT 1').pluck().get() as number;
     const before = await compare(full, 'clients/dimension/district');
     expect(before.matches).toBe(true);
 

@@ -49,10 +49,11 @@ async function expectParity(path: string): Promise<Row[]> {
 }
 
 describe('parity with the server over a fully synced replica', () => {
-  it('answers the issue\'s three examples exactly as the server does', async () => {
-    const disabilities = full.sqlite.prepare(
-      `SELECT main_disability FROM clients WHERE blue_badge_holder = 'Y' AND main_disability IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 2`,
-    ).pluck().all() as number[];
+  it("answers the issue's three examples exactly as the server does", async () => {
+    const disabilities = full.sqlite
+      .prepare(`SELECT main_disability FROM clients WHERE blue_badge_holder = 'Y' AND main_disability IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 2`)
+      .pluck()
+      .all() as number[];
     const month = common(`SELECT substr(start_date, 1, 7) AS v FROM contacts WHERE state = 'done' AND user = ${priya.id}`);
     const last = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
 
@@ -88,8 +89,8 @@ describe('parity with the server over a fully synced replica', () => {
   });
 
   it('applies every filter key of clients, referrals and done and due contacts as the server does (client_* and referral-level keys joined)', async () => {
-    const referralOwn = new Set((full.sqlite.prepare(`SELECT name FROM pragma_table_info('referrals')`).pluck().all() as string[]));
-    const contactOwn = new Set((full.sqlite.prepare(`SELECT name FROM pragma_table_info('contacts')`).pluck().all() as string[]));
+    const referralOwn = new Set(full.sqlite.prepare(`SELECT name FROM pragma_table_info('referrals')`).pluck().all() as string[]);
+    const contactOwn = new Set(full.sqlite.prepare(`SELECT name FROM pragma_table_info('contacts')`).pluck().all() as string[]);
     // A field the simulator never fills (a referral's additional_org_person, a due contact's stage)
     // takes the id 1: it matches nothing, on both sides alike.
     const common = (sql: string) => commonValue(sql, '1');
@@ -195,14 +196,16 @@ describe('what the report shows besides the rows', () => {
 describe('sums: travel time and mileage beside the counts', () => {
   /** Totals straight from the simulator's store for what Priya can see, keyed like the report rows. */
   function storeTotals(groupBy: string, where = '1'): Map<string, { count: number; travel_time: number; travel_mileage: number }> {
-    const rows = sim.store.db.prepare(
-      `SELECT ${groupBy} AS k, count(*) AS count, total(travel_time) AS travel_time, total(travel_mileage) AS travel_mileage FROM contacts
+    const rows = sim.store.db
+      .prepare(
+        `SELECT ${groupBy} AS k, count(*) AS count, total(travel_time) AS travel_time, total(travel_mileage) AS travel_mileage FROM contacts
         WHERE done = 1 AND project IN (SELECT project_id FROM user_projects WHERE user_id = ?) AND ${where} GROUP BY k`,
-    ).all(priya.id) as Array<{ k: unknown; count: number; travel_time: number; travel_mileage: number }>;
+      )
+      .all(priya.id) as Array<{ k: unknown; count: number; travel_time: number; travel_mileage: number }>;
     return new Map(rows.map(({ k, ...rest }) => [JSON.stringify(k), rest]));
   }
 
-  it('totals travel time and mileage per row, aligned with the rows, equal to the store\'s own totals', () => {
+  it("totals travel time and mileage per row, aligned with the rows, equal to the store's own totals", () => {
     const table = runReport(full, 'done_contacts/dimension/project', { sums: true });
     const expected = storeTotals('project');
     expect(table.sums).toHaveLength(table.rows.length);
@@ -216,7 +219,7 @@ describe('sums: travel time and mileage beside the counts', () => {
     expect(table.sums!.some((s) => (s.travel_time ?? 0) > 0)).toBe(true);
   });
 
-  it('with a metric and filters too, and the rows stay exactly the server\'s', async () => {
+  it("with a metric and filters too, and the rows stay exactly the server's", async () => {
     const path = `done_contacts/dimension/month/metric/user/project/${common(`SELECT project AS v FROM contacts WHERE state = 'done'`)}`;
     const table = runReport(full, path, { sums: true });
     const project = Number(path.split('/').pop());

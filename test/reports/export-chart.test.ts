@@ -8,7 +8,11 @@ import { escapeXml, reportChartSvg } from '../../main/reports/chart-svg.js';
 import { toCrosstab, type ReportTable } from '../../shared/reports/report-table.js';
 import { clientsByDistrict, clientsByDistrictAndGender, contactsByDay } from '../support/report-export-fixtures.js';
 
-interface Element { name: string; attrs: Record<string, string>; text: string }
+interface Element {
+  name: string;
+  attrs: Record<string, string>;
+  text: string;
+}
 
 /**
  * Checks the SVG is well-formed for the subset we write (tags balance, attributes quoted, every
@@ -47,7 +51,13 @@ function parseSvg(svg: string): Element[] {
   return elements;
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const barsOf = (elements: Element[]) => elements.filter((e) => e.name === 'rect' && e.attrs['data-value'] !== undefined);
 
 describe('bar chart (a dimension alone)', () => {
@@ -128,9 +138,7 @@ describe('line chart (time dimensions)', () => {
     const elements = parseSvg(reportChartSvg(contactsByDay()));
     expect(elements[0]!.attrs['data-kind']).toBe('line');
     const points = elements.filter((e) => e.name === 'circle');
-    expect(points.map((p) => p.attrs['data-category'])).toEqual([
-      '2018-10-02', '2018-10-03', '2018-10-04', '2018-10-05', '2018-10-06', '2018-10-07', '2018-10-08', '2018-10-09',
-    ]);
+    expect(points.map((p) => p.attrs['data-category'])).toEqual(['2018-10-02', '2018-10-03', '2018-10-04', '2018-10-05', '2018-10-06', '2018-10-07', '2018-10-08', '2018-10-09']);
     expect(points.map((p) => Number(p.attrs['data-value']))).toEqual([3, 6, 0, 1, 0, 0, 0, 4]);
     const xs = points.map((p) => Number(p.attrs.cx));
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
@@ -162,21 +170,24 @@ describe('line chart (time dimensions)', () => {
     const model = chartModelFor(table);
     expect(model.kind).toBe('line');
     expect(model.categories).toEqual(['2018-10', '2018-11', '2018-12']);
-    expect(model.series.map((s) => [s.name, s.values])).toEqual([['Advocacy', [5, 0, 0]], ['Befriending', [2, 0, 4]]]);
+    expect(model.series.map((s) => [s.name, s.values])).toEqual([
+      ['Advocacy', [5, 0, 0]],
+      ['Befriending', [2, 0, 4]],
+    ]);
   });
 });
 
 describe('text in the SVG', () => {
   it('escapes names so that no markup from the data reaches the document', () => {
     const table = clientsByDistrict();
-    table.names = { district: { '1': '<script>alert("x")</script>', '2': 'Tom & Jerry\'s', '4': 'a\u0001b' } };
+    table.names = { district: { '1': '<script>alert("x")</script>', '2': "Tom & Jerry's", '4': 'a\u0001b' } };
     const svg = reportChartSvg(table);
     expect(svg).not.toContain('<script');
     expect(svg).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(svg).toContain('Tom &amp; Jerry&apos;s');
     const elements = parseSvg(svg);
     expect(elements.some((e) => e.name === 'script')).toBe(false);
-    expect(barsOf(elements).map((b) => unescape(b.attrs['data-category']!))).toContain('Tom & Jerry\'s');
+    expect(barsOf(elements).map((b) => unescape(b.attrs['data-category']!))).toContain("Tom & Jerry's");
     expect(escapeXml('a\u0001b')).toBe('ab');
   });
 

@@ -20,21 +20,44 @@ function parseRfc4180(text: string): string[][] {
   while (i < text.length) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (c === '"') { quoted = false; i++; continue; }
-      field += c; i++; continue;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+      continue;
     }
     if (c === '"') {
       if (field !== '') throw new Error(`quote inside an unquoted field at ${i}`);
-      quoted = true; i++; continue;
+      quoted = true;
+      i++;
+      continue;
     }
-    if (c === ',') { record.push(field); field = ''; i++; continue; }
+    if (c === ',') {
+      record.push(field);
+      field = '';
+      i++;
+      continue;
+    }
     if (c === '\r') {
       if (text[i + 1] !== '\n') throw new Error(`bare CR at ${i}`);
-      record.push(field); records.push(record); record = []; field = ''; i += 2; continue;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 2;
+      continue;
     }
     if (c === '\n') throw new Error(`bare LF outside quotes at ${i}`);
-    field += c; i++;
+    field += c;
+    i++;
   }
   if (quoted) throw new Error('unterminated quoted field');
   if (field !== '' || record.length > 0) throw new Error('last record has no CRLF');
@@ -65,7 +88,7 @@ describe('CSV export', () => {
     const csv = exportCsv(clientsByDistrictAndGender());
     expect(csv).toContain('\r\n"Harrogate, North",7,0,2,0,9\r\n');
     expect(csv).toContain('\r\n"The ""Old"" Town\nWest",5,15,0,0,20\r\n');
-    expect(csv).toContain("\r\nLeeds,12,9,0,1,22\r\n");
+    expect(csv).toContain('\r\nLeeds,12,9,0,1,22\r\n');
   });
 
   it('guards a name that Excel would run as a formula with a leading apostrophe', () => {
@@ -76,9 +99,7 @@ describe('CSV export', () => {
   });
 
   it('guards every formula trigger but writes negative numbers as numbers', () => {
-    expect(['=1+1', '+44 113', '-Minus', '@SUM(A1)', '\tTab', '\rCR'].map(csvField)).toEqual([
-      "'=1+1", "'+44 113", "'-Minus", "'@SUM(A1)", "'\tTab", "\"'\rCR\"",
-    ]);
+    expect(['=1+1', '+44 113', '-Minus', '@SUM(A1)', '\tTab', '\rCR'].map(csvField)).toEqual(["'=1+1", "'+44 113", "'-Minus", "'@SUM(A1)", "'\tTab", '"\'\rCR"']);
     expect(csvField(-2.5)).toBe('-2.5');
     const records = parseRfc4180(exportCsv(contactsByDay()).slice(1));
     expect(records[0]).toEqual(['Day', 'Count', 'Travel time', 'Travel mileage']);

@@ -58,7 +58,9 @@ describe('an export never replaces a database', { timeout: 120_000 }, () => {
     const runs = await Promise.all([db, `${db}-wal`, link].map((out) => runCaseworker(['report', '--db', db, REPORT, '--format', 'csv', '--out', out])));
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(1);
-      expect(run.stderr, run.stderr).toMatch(/will not write the report to .*: it is (the replica \(your offline records and unsent edits\)|part of the replica .* \(its wal file\))\. Nothing was written/);
+      expect(run.stderr, run.stderr).toMatch(
+        /will not write the report to .*: it is (the replica \(your offline records and unsent edits\)|part of the replica .* \(its wal file\))\. Nothing was written/,
+      );
       expect(run.stdout).toBe('');
     }
     expect(fingerprint(db)).toBe(before);
@@ -103,14 +105,17 @@ describe('an export over a file another program holds', { timeout: 120_000 }, ()
     fs.writeFileSync(out, 'the workbook Excel has open');
     // A preload that makes every rename onto the target fail as Windows does while Excel holds it.
     const preload = path.join(dir, 'excel-holds-it.cjs');
-    fs.writeFileSync(preload, `
+    fs.writeFileSync(
+      preload,
+      `
       const fs = require('node:fs');
       const target = ${JSON.stringify(out)};
       const busy = (to) => Object.assign(new Error("EBUSY: resource busy or locked, rename -> '" + to + "'"), { code: 'EBUSY', errno: -16, syscall: 'rename' });
       const rename = fs.promises.rename;
       fs.promises.rename = async (from, to) => { if (String(to) === target) throw busy(to); return rename(from, to); };
       require('node:module').syncBuiltinESMExports();
-    `);
+    `,
+    );
     const run = await runCaseworker(['report', '--db', db, REPORT, '--format', 'csv', '--out', out], { NODE_OPTIONS: `--require ${preload}` });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot save open-in-excel\.csv: another program has it open .*Close it in Excel \(or that program\) and try again\./);

@@ -35,7 +35,10 @@ describe('a dimension-only report', () => {
   it('orders numbers within names numerically (Ward 2 before Ward 10)', () => {
     const table: ReportTable = {
       ...clientsByDistrict(),
-      rows: [{ district: 10, count: 1 }, { district: 2, count: 1 }],
+      rows: [
+        { district: 10, count: 1 },
+        { district: 2, count: 1 },
+      ],
       names: { district: { '10': 'Ward 10', '2': 'Ward 2' } },
     };
     expect(toDisplayTable(table).rows.map((r) => r[0])).toEqual(['Ward 2', 'Ward 10']);
@@ -87,7 +90,11 @@ describe('a time dimension', () => {
     const table: ReportTable = {
       ...contactsByDay(),
       definition: { ...contactsByDay().definition, dimension: 'week' },
-      rows: [{ week: '2019-W01', count: 1 }, { week: '2018-W52', count: 1 }, { week: '2018-W09', count: 1 }],
+      rows: [
+        { week: '2019-W01', count: 1 },
+        { week: '2018-W52', count: 1 },
+        { week: '2018-W09', count: 1 },
+      ],
       sums: undefined,
     };
     expect(columnValues(table, 'week').map((v) => v.label)).toEqual(['2018-W09', '2018-W52', '2019-W01']);
@@ -104,8 +111,14 @@ describe('a time dimension', () => {
     const table: ReportTable = {
       ...contactsByDay(),
       definition: { ...contactsByDay().definition, dimension: 'month', metric: 'project' },
-      rows: [{ month: '2018-10', project: 1, count: 2 }, { month: '2018-10', project: 2, count: 3 }],
-      sums: [{ travel_time: 10, travel_mileage: 0.1 }, { travel_time: 5, travel_mileage: 0.2 }],
+      rows: [
+        { month: '2018-10', project: 1, count: 2 },
+        { month: '2018-10', project: 2, count: 3 },
+      ],
+      sums: [
+        { travel_time: 10, travel_mileage: 0.1 },
+        { travel_time: 5, travel_mileage: 0.2 },
+      ],
       names: { project: { '1': 'Befriending', '2': 'Advocacy' } },
     };
     const display = toDisplayTable(table);

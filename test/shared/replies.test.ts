@@ -2,9 +2,7 @@
 // create or update reply, timestamps in other forms, relationship entries in either dialect's words —
 // first as values, then over HTTP against the simulator's --reply-style and --timestamp-format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  normaliseTimestamps, readCreateReply, readRelationship, readServerTimestamp, readUpdateReply, readWriteReply,
-} from '../../shared/dizions/replies.js';
+import { normaliseTimestamps, readCreateReply, readRelationship, readServerTimestamp, readUpdateReply, readWriteReply } from '../../shared/dizions/replies.js';
 import { parseRecords } from '../../shared/dizions/schemas.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import { REPLY_STYLES } from '../../main/sim/reply-variants.js';
@@ -18,8 +16,15 @@ import { clientAs, replicaIds, syncAs } from '../support/sync-support.js';
 describe('create and update replies', () => {
   it('a create gives its id in any of the five shapes', () => {
     for (const reply of [{ id: 17 }, 17, '17', { id: '17' }, [{ id: 17 }]]) expect(readCreateReply(reply)).toBe(17);
-    expect([{ id: 17 }, 17, '17', { id: '17' }, [{ id: 17 }], null, { ok: true }].map((r) => readWriteReply(r).style))
-      .toEqual(['id-object', 'bare-number', 'bare-string', 'id-string-object', 'array', 'empty', 'other']);
+    expect([{ id: 17 }, 17, '17', { id: '17' }, [{ id: 17 }], null, { ok: true }].map((r) => readWriteReply(r).style)).toEqual([
+      'id-object',
+      'bare-number',
+      'bare-string',
+      'id-string-object',
+      'array',
+      'empty',
+      'other',
+    ]);
   });
 
   it('a create reply that is really wrong fails naming the request and the field', () => {
@@ -68,22 +73,30 @@ describe('timestamps', () => {
 });
 
 describe('relationship_details', () => {
-  it('keeps any object shape raw and reads names in either dialect\'s words', () => {
-    const [record] = parseRecords('clients', [{
-      id: 5,
-      relationship_details: [
-        { id_second: 7, relationship_first_to_second: 3, relationship_second_to_first: 4 },
-        { id_second: '8', relation_first_to_second: 'Parent', relation_second_to_first: 'Child', carer_relation_first_to_second: 2, major: 'Y' },
-        { something: 'else' },
-      ],
-    }]);
+  it("keeps any object shape raw and reads names in either dialect's words", () => {
+    const [record] = parseRecords('clients', [
+      {
+        id: 5,
+        relationship_details: [
+          { id_second: 7, relationship_first_to_second: 3, relationship_second_to_first: 4 },
+          { id_second: '8', relation_first_to_second: 'Parent', relation_second_to_first: 'Child', carer_relation_first_to_second: 2, major: 'Y' },
+          { something: 'else' },
+        ],
+      },
+    ]);
     const details = record!.relationship_details as unknown[];
     expect(details).toHaveLength(3);
     expect(details[2]).toEqual({ something: 'else' });
     expect(details.map(readRelationship)).toEqual([
       { id_second: 7, relationship_first_to_second: 3, relationship_second_to_first: 4, relationship_first_to_second_carer: undefined, relationship_second_to_first_carer: undefined },
       { id_second: 8, relationship_first_to_second: 'Parent', relationship_second_to_first: 'Child', relationship_first_to_second_carer: 2, relationship_second_to_first_carer: undefined },
-      { id_second: undefined, relationship_first_to_second: undefined, relationship_second_to_first: undefined, relationship_first_to_second_carer: undefined, relationship_second_to_first_carer: undefined },
+      {
+        id_second: undefined,
+        relationship_first_to_second: undefined,
+        relationship_second_to_first: undefined,
+        relationship_first_to_second_carer: undefined,
+        relationship_second_to_first_carer: undefined,
+      },
     ]);
     expect(() => parseRecords('clients', [{ id: 5, relationship_details: 'none' }])).toThrow(/^clients\[0\]\.relationship_details: expected a list of relationships/);
   });
@@ -100,7 +113,7 @@ describe.each(REPLY_STYLES.filter((s) => s !== 'none'))('the simulator answering
     await sim?.close();
   });
 
-  it('the client reads the create\'s id and takes the update\'s reply as success', async () => {
+  it("the client reads the create's id and takes the update's reply as success", async () => {
     const client = clientAs(sim, sim.users[0]!);
     try {
       const { id } = await client.createClient({ first_name: 'Reply', surname: `Style ${style}` });
@@ -146,7 +159,9 @@ describe('a create reply that is really wrong, over HTTP (--reply-style none: an
       const error = await client.createClient({ first_name: 'No', surname: 'Id' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DizionsError);
       expect(error).toMatchObject({ method: 'PUT', path: 'clients', mayHaveCommitted: true });
-      expect((error as Error).message).toMatch(/^PUT clients: the reply does not have the expected shape: the reply: expected the new record's id .*got nothing; the server accepted the change \(200\)/);
+      expect((error as Error).message).toMatch(
+        /^PUT clients: the reply does not have the expected shape: the reply: expected the new record's id .*got nothing; the server accepted the change \(200\)/,
+      );
     } finally {
       await client.close();
     }
@@ -174,7 +189,10 @@ describe.each(['iso', 'no-seconds', 'zero'] as const)('a server sending timestam
     try {
       const first = await syncAs(sim, login, replica, { me: login.id });
       expect(first.groups.due_contacts.inserted + first.groups.done_contacts.inserted).toBeGreaterThan(0);
-      const stored = replica.sqlite.prepare(`SELECT json_extract(raw, '$.start_date') AS start, json_extract(raw, '$.updated') AS updated FROM contacts LIMIT 50`).all() as Array<{ start: string | null; updated: string }>;
+      const stored = replica.sqlite.prepare(`SELECT json_extract(raw, '$.start_date') AS start, json_extract(raw, '$.updated') AS updated FROM contacts LIMIT 50`).all() as Array<{
+        start: string | null;
+        updated: string;
+      }>;
       for (const row of stored) {
         expect(row.updated).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
         if (row.start !== null) expect(row.start).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);

@@ -50,7 +50,10 @@ function stageOf(template: number, status: 'Pending' | 'Open' | 'Closed'): numbe
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DizionsError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DizionsError);
   return error as DizionsError;
 }
@@ -61,7 +64,13 @@ async function newCase(clientFields: Record<string, string | number> = {}) {
   const project = me.projects[0]!;
   const template = templateOf(project);
   const { id: referralId } = await client.createReferral({
-    client: clientId, client_type: 1, date: today(), project, template, stage: stageOf(template, 'Open'), description: 'Referred by the seed examples',
+    client: clientId,
+    client_type: 1,
+    date: today(),
+    project,
+    template,
+    stage: stageOf(template, 'Open'),
+    description: 'Referred by the seed examples',
   });
   return { clientId, referralId, project, template };
 }
@@ -95,7 +104,13 @@ describe('filters', () => {
     // The same question about a project that exists: employment_status is the seed's Y/N flag.
     const { clientId, referralId, project } = await newCase({ registered_disabled: 'Y', employment_status: 'N' });
     const { id: contactId } = await dueContact(referralId);
-    await client.completeDueContact(contactId, { user: me.id, stage: stageOf(templateOf(project), 'Open'), start_date: `${today()} 10:00:00`, end_date: `${today()} 10:45:00`, description: 'Benefits check done' });
+    await client.completeDueContact(contactId, {
+      user: me.id,
+      stage: stageOf(templateOf(project), 'Open'),
+      start_date: `${today()} 10:00:00`,
+      end_date: `${today()} 10:45:00`,
+      description: 'Benefits check done',
+    });
 
     const matched = await client.getRecords('done_contacts', { client_registered_disabled: 'Y', client_employment_status: 'N', project });
     expect(ids(matched)).toContain(contactId);
@@ -212,14 +227,22 @@ describe('updating records (2019 verbs: POST)', () => {
     const daughter = relationships.find((r) => r.name === 'Daughter')!.id;
     const father = relationships.find((r) => r.name === 'Father')!.id;
     await client.updateClient(clientId, {
-      telephone: '0113 496 0000', id_second: carerId, relationship_first_to_second: father, relationship_second_to_first: daughter,
+      telephone: '0113 496 0000',
+      id_second: carerId,
+      relationship_first_to_second: father,
+      relationship_second_to_first: daughter,
       relationship_second_to_first_carer: carer[0]!.id,
     });
     const [record] = await client.getRecords('clients', { id: clientId }, { fields: ['id', 'telephone', 'relationship_details'] });
     expect(record).toMatchObject({ id: clientId, telephone: '0113 496 0000' });
-    expect(record!.relationship_details).toEqual([expect.objectContaining({
-      id_second: carerId, relationship_first_to_second: father, relationship_second_to_first: daughter, relationship_second_to_first_carer: carer[0]!.id,
-    })]);
+    expect(record!.relationship_details).toEqual([
+      expect.objectContaining({
+        id_second: carerId,
+        relationship_first_to_second: father,
+        relationship_second_to_first: daughter,
+        relationship_second_to_first_carer: carer[0]!.id,
+      }),
+    ]);
   });
 
   it('POST referrals/id/X updates a referral', async () => {
@@ -240,8 +263,13 @@ describe('updating records (2019 verbs: POST)', () => {
     const { referralId, template } = await newCase();
     const { id } = await dueContact(referralId);
     const reply = await client.completeDueContact(id, {
-      user: me.id, stage: stageOf(template, 'Open'), start_date: `${today()} 10:05:00`, end_date: `${today()} 10:50:00`,
-      description: 'Visited, all well', travel_time: 20, travel_mileage: 7.5,
+      user: me.id,
+      stage: stageOf(template, 'Open'),
+      start_date: `${today()} 10:05:00`,
+      end_date: `${today()} 10:50:00`,
+      description: 'Visited, all well',
+      travel_time: 20,
+      travel_mileage: 7.5,
     });
     expect(reply).toEqual({ id });
     expect(await client.getById('due_contacts', id)).toBeUndefined();
@@ -259,12 +287,20 @@ describe('file uploads', () => {
     const { clientId, referralId } = await newCase();
     const record = group === 'clients' ? clientId : referralId;
     const data = new TextEncoder().encode(`consent form for ${group} ${record}`);
-    const { id: batch } = await client.upload(group, record, [
-      { filename: 'consent.txt', data, contentType: 'text/plain' },
-      { filename: 'photo.jpg', data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), contentType: 'image/jpeg' },
-    ], { user: [me.id], group: [1, 2] });
+    const { id: batch } = await client.upload(
+      group,
+      record,
+      [
+        { filename: 'consent.txt', data, contentType: 'text/plain' },
+        { filename: 'photo.jpg', data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), contentType: 'image/jpeg' },
+      ],
+      { user: [me.id], group: [1, 2] },
+    );
     const stored = sim.store.uploads().filter((u) => u.batch === batch);
-    expect(stored.map((u) => [u.group, u.record, u.filename, u.bytes])).toEqual([[group, record, 'consent.txt', data.length], [group, record, 'photo.jpg', 4]]);
+    expect(stored.map((u) => [u.group, u.record, u.filename, u.bytes])).toEqual([
+      [group, record, 'consent.txt', data.length],
+      [group, record, 'photo.jpg', 4],
+    ]);
     expect(stored[0]!.sha256).toBe(createHash('sha256').update(data).digest('hex'));
     expect(stored[0]).toMatchObject({ user_visibility: [me.id], group_visibility: [1, 2], created_by_user: me.id });
   });
@@ -346,7 +382,10 @@ describe('reports', () => {
     const rows = await client.report('done_contacts', 'day', undefined, { date_active: [from, to], user: me.id });
     const contacts = await client.getRecords('done_contacts', { date_active: [from, to], user: me.id });
     expect(contacts.length).toBeGreaterThan(0);
-    const perDay = countBy(contacts.map((c) => ({ day: c.start_date!.slice(0, 10) })), ['day']);
+    const perDay = countBy(
+      contacts.map((c) => ({ day: c.start_date!.slice(0, 10) })),
+      ['day'],
+    );
     expect(rowsBy(rows, ['day'])).toEqual(perDay);
     expect(rows.reduce((sum, r) => sum + r.count, 0)).toBe(contacts.length);
   });
@@ -361,14 +400,21 @@ describe('dictionaries', () => {
     expect(all['organisations/district']).toEqual(await client.dictionary('organisations', 'district'));
   });
 
-  it.each([['organisations', 'district'], ['referrals', 'project'], ['contacts', 'contact_type']])('dictionary/%s/%s lists ids and names', async (group, table) => {
+  it.each([
+    ['organisations', 'district'],
+    ['referrals', 'project'],
+    ['contacts', 'contact_type'],
+  ])('dictionary/%s/%s lists ids and names', async (group, table) => {
     const entries = await client.dictionary(group, table);
     expect(entries.length).toBeGreaterThan(1);
     expect(new Set(entries.map((e) => e.id)).size).toBe(entries.length);
     for (const e of entries) expect(e.name.length).toBeGreaterThan(0);
   });
 
-  it.each([['project', 'care'], ['referrer', 'AGE']])('dictionary/search/referrals/%s/%s matches names case-insensitively', async (table, term) => {
+  it.each([
+    ['project', 'care'],
+    ['referrer', 'AGE'],
+  ])('dictionary/search/referrals/%s/%s matches names case-insensitively', async (table, term) => {
     const found = await client.searchDictionary('referrals', table, term);
     const everything = await client.dictionary('referrals', table);
     const expected = everything.filter((e) => e.name.toLowerCase().includes(term.toLowerCase()));
@@ -407,9 +453,9 @@ describe('the 2025 dialect', () => {
       const { id: referral } = await newer.createReferral({ client: id, client_type: 1, date: today(), project, template, stage, description: 'via 2025 verbs' });
       const { id: due } = await newer.createDueContact(referral, { user: user.id, start_date: `${today()} 09:00:00`, end_date: `${today()} 09:30:00`, description: 'call' });
       expect(await newer.getById('due_contacts', due)).toMatchObject({ referral });
-      expect(sim2025.requestLog.filter((e) => e.status === 200).map((e) => `${e.method} ${e.path}`)).toEqual(expect.arrayContaining([
-        'POST clients', `PUT clients/${id}`, 'POST referrals', `POST due_contacts/referral/${referral}`,
-      ]));
+      expect(sim2025.requestLog.filter((e) => e.status === 200).map((e) => `${e.method} ${e.path}`)).toEqual(
+        expect.arrayContaining(['POST clients', `PUT clients/${id}`, 'POST referrals', `POST due_contacts/referral/${referral}`]),
+      );
       const refused = await rejection(older.createClient({ first_name: 'Old', surname: 'Verb' }));
       expect(refused.status).toBeGreaterThanOrEqual(400);
     } finally {

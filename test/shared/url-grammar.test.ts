@@ -3,27 +3,43 @@ import fc from 'fast-check';
 import { GrammarError, parsePath, printPath, type DizionsPath, type FilterPair, type RecordsPath } from '../../shared/url-grammar.js';
 
 describe('the Dizions URL grammar', () => {
-  it('reads the seed\'s filter example: religion 1, 3 or 10 and ethnicity 1', () => {
+  it("reads the seed's filter example: religion 1, 3 or 10 and ethnicity 1", () => {
     expect(parsePath('https://api.dizions.co.uk/v2/clients/religion/1;3;10/ethnicity/1')).toEqual({
-      kind: 'records', group: 'clients',
-      pairs: [{ key: 'religion', values: ['1', '3', '10'] }, { key: 'ethnicity', values: ['1'] }],
+      kind: 'records',
+      group: 'clients',
+      pairs: [
+        { key: 'religion', values: ['1', '3', '10'] },
+        { key: 'ethnicity', values: ['1'] },
+      ],
     });
   });
 
   it('reads date ranges, field selection, reports and resolveIds', () => {
     expect(parsePath('done_contacts/dimension/day/date_active/2018-10-01,2018-10-31/user/7')).toEqual({
-      kind: 'records', group: 'done_contacts', report: { dimension: 'day' },
-      pairs: [{ key: 'date_active', range: ['2018-10-01', '2018-10-31'] }, { key: 'user', values: ['7'] }],
+      kind: 'records',
+      group: 'done_contacts',
+      report: { dimension: 'day' },
+      pairs: [
+        { key: 'date_active', range: ['2018-10-01', '2018-10-31'] },
+        { key: 'user', values: ['7'] },
+      ],
     });
     expect(parsePath('clients/dimension/district/metric/gender/main_disability/7;9/blue_badge_holder/Y')).toMatchObject({
       report: { dimension: 'district', metric: 'gender' },
-      pairs: [{ key: 'main_disability', values: ['7', '9'] }, { key: 'blue_badge_holder', values: ['Y'] }],
+      pairs: [
+        { key: 'main_disability', values: ['7', '9'] },
+        { key: 'blue_badge_holder', values: ['Y'] },
+      ],
     });
     expect(parsePath('/clients/field/id;surname;website_photo_consent')).toEqual({
-      kind: 'records', group: 'clients', pairs: [], fields: ['id', 'surname', 'website_photo_consent'],
+      kind: 'records',
+      group: 'clients',
+      pairs: [],
+      fields: ['id', 'surname', 'website_photo_consent'],
     });
     expect(parsePath('clients/id/4?resolveIds[]=ethnicity&resolveIds[]=religion')).toMatchObject({
-      pairs: [{ key: 'id', values: ['4'] }], resolveIds: ['ethnicity', 'religion'],
+      pairs: [{ key: 'id', values: ['4'] }],
+      resolveIds: ['ethnicity', 'religion'],
     });
   });
 
@@ -37,12 +53,15 @@ describe('the Dizions URL grammar', () => {
     expect(parsePath('external_referral')).toEqual({ kind: 'external_referral' });
     expect(parsePath('clients/id/12/uploads')).toEqual({ kind: 'records', group: 'clients', pairs: [{ key: 'id', values: ['12'] }], uploads: true });
     expect(parsePath('extension_database/wellcheck_notes_9/referral/2289')).toEqual({
-      kind: 'records', group: 'extension_database', extensionDatabase: 'wellcheck_notes_9', pairs: [{ key: 'referral', values: ['2289'] }],
+      kind: 'records',
+      group: 'extension_database',
+      extensionDatabase: 'wellcheck_notes_9',
+      pairs: [{ key: 'referral', values: ['2289'] }],
     });
     expect(parsePath('due_contacts/referral/-4')).toMatchObject({ pairs: [{ key: 'referral', values: ['-4'] }] });
   });
 
-  it('reads the current manual\'s forms: bare record ids, relationship_details/A/B, discovery, one-word dictionaries, extension names without _<id>', () => {
+  it("reads the current manual's forms: bare record ids, relationship_details/A/B, discovery, one-word dictionaries, extension names without _<id>", () => {
     const roundTrip = (text: string) => expect(printPath(parsePath(text))).toBe(text);
     expect(parsePath('clients/37')).toEqual({ kind: 'records', group: 'clients', pairs: [{ key: 'id', values: ['37'] }], bareId: true });
     expect(parsePath('clients/37/field/id;surname')).toMatchObject({ bareId: true, fields: ['id', 'surname'] });
@@ -57,7 +76,7 @@ describe('the Dizions URL grammar', () => {
     expect(() => parsePath('clients/37/uploads')).toThrow(/uploads take exactly one record: <group>\/id\/<id>\/uploads/);
   });
 
-  it('takes one record\'s report typed in either single-record form, and prints it so it reads back the same', () => {
+  it("takes one record's report typed in either single-record form, and prints it so it reads back the same", () => {
     const bare = parsePath('clients/37/dimension/gender');
     expect(printPath(bare)).toBe('clients/37/dimension/gender');
     expect(parsePath(printPath(bare))).toEqual(bare);
@@ -88,7 +107,16 @@ describe('the Dizions URL grammar', () => {
     expect(() => printPath({ kind: 'records', group: 'clients', pairs })).toThrow(/at most 10 filter pairs/);
     expect(() => parsePath('clients/' + pairs.map((p) => `${p.key}/1`).join('/'))).toThrow(/at most 10 filter pairs/);
     // Ten are fine, and field/ does not count as a filter pair.
-    expect(parsePath('clients/' + pairs.slice(0, 10).map((p) => `${p.key}/1`).join('/') + '/field/id')).toMatchObject({ fields: ['id'] });
+    expect(
+      parsePath(
+        'clients/' +
+          pairs
+            .slice(0, 10)
+            .map((p) => `${p.key}/1`)
+            .join('/') +
+          '/field/id',
+      ),
+    ).toMatchObject({ fields: ['id'] });
   });
 });
 
@@ -117,17 +145,23 @@ describe('print → parse round-trips (property)', () => {
   );
 
   it('parse(print(path)) equals path for generated paths', () => {
-    fc.assert(fc.property(fc.oneof(records, other), (path) => {
-      expect(parsePath(printPath(path))).toEqual(path);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.oneof(records, other), (path) => {
+        expect(parsePath(printPath(path))).toEqual(path);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('printed paths never contain a raw slash, semicolon or non-ASCII inside a value', () => {
-    fc.assert(fc.property(value, (v) => {
-      const printed = printPath({ kind: 'records', group: 'clients', pairs: [{ key: 'surname', values: [v] }] });
-      expect(printed.split('/')).toHaveLength(3);
-      expect(printed.split('/')[2]!.split(';')).toHaveLength(1);
-      expect(/^[\x21-\x7e]*$/.test(printed)).toBe(true);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(value, (v) => {
+        const printed = printPath({ kind: 'records', group: 'clients', pairs: [{ key: 'surname', values: [v] }] });
+        expect(printed.split('/')).toHaveLength(3);
+        expect(printed.split('/')[2]!.split(';')).toHaveLength(1);
+        expect(/^[\x21-\x7e]*$/.test(printed)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -2,16 +2,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, get, openTestStore, type TestStore } from '../support/sim-data-support.js';
 
 let t: TestStore;
-beforeEach(() => { t = openTestStore({ clients: 80 }); });
+beforeEach(() => {
+  t = openTestStore({ clients: 80 });
+});
 afterEach(() => t.close());
 
-const count = (sql: string, ...params: unknown[]) => t.store.db.prepare(sql).pluck().get(...params) as number;
+const count = (sql: string, ...params: unknown[]) =>
+  t.store.db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
 const updatedOf = (table: string, id: number) => t.store.db.prepare(`SELECT updated FROM ${table} WHERE id = ?`).pluck().get(id) as string;
 
 describe('control operations for sync tests and trainers', () => {
   it('deletes a client with its referrals, contacts, schedules, relationships and extension rows', () => {
-    const client = t.store.db.prepare(`SELECT c.id FROM clients c WHERE EXISTS (SELECT 1 FROM relationships r WHERE r.first = c.id OR r.second = c.id)
-      AND EXISTS (SELECT 1 FROM contacts x WHERE x.client = c.id) LIMIT 1`).pluck().get() as number;
+    const client = t.store.db
+      .prepare(
+        `SELECT c.id FROM clients c WHERE EXISTS (SELECT 1 FROM relationships r WHERE r.first = c.id OR r.second = c.id)
+      AND EXISTS (SELECT 1 FROM contacts x WHERE x.client = c.id) LIMIT 1`,
+      )
+      .pluck()
+      .get() as number;
     const other = t.store.db.prepare('SELECT CASE WHEN first = ? THEN second ELSE first END FROM relationships WHERE first = ? OR second = ?').pluck().get(client, client, client) as number;
     const otherBefore = updatedOf('clients', other);
     expect(t.store.deleteRecord('clients', client)).toBe(true);
@@ -46,7 +57,7 @@ describe('control operations for sync tests and trainers', () => {
     expect(count('SELECT COUNT(*) FROM users WHERE worker = ?', worker)).toBe(0);
   });
 
-  it('moves a client into another worker\'s caseload, which sync sees through usual_support_worker and updated', () => {
+  it("moves a client into another worker's caseload, which sync sees through usual_support_worker and updated", () => {
     const client = get(t.store, t.priya, `clients/field/id;usual_support_worker`).find((c: any) => c.usual_support_worker !== t.tom.worker).id;
     const before = updatedOf('clients', client);
     expect(get(t.store, t.tom, `clients/usual_support_worker/${t.tom.worker}/id/${client}`)).toEqual([]);
@@ -58,7 +69,7 @@ describe('control operations for sync tests and trainers', () => {
     expect(t.store.moveClientToWorker(client, 999999)).toBe(false);
   });
 
-  it('moves a referral to another project: it leaves one user\'s view, enters another\'s, and its contacts follow', () => {
+  it("moves a referral to another project: it leaves one user's view, enters another's, and its contacts follow", () => {
     const referral = get(t.store, t.priya, 'referrals/field/id')[0].id;
     const contacts = t.store.db.prepare('SELECT id, updated FROM contacts WHERE referral = ?').all(referral) as Array<{ id: number; updated: string }>;
     const tomProject = t.tom.projects[0]!;

@@ -8,7 +8,9 @@ import { FIXED_NOW, TODAY, call, get, openTestStore, tempDir, type TestStore } f
 
 describe('the generated charity', () => {
   let t: TestStore;
-  beforeAll(() => { t = openTestStore({ clients: 200 }); });
+  beforeAll(() => {
+    t = openTestStore({ clients: 200 });
+  });
   afterAll(() => t.close());
 
   it('scales everything from the number of clients: ~3 referrals and ~10 contacts per client', () => {
@@ -69,11 +71,16 @@ describe('the generated charity', () => {
     for (const project of get(t.store, t.priya, 'dictionary/referrals/project')) expect(categories.has(project.category)).toBe(true);
   });
 
-  it('keeps every referral and contact stage inside its referral\'s template', () => {
-    const bad = t.store.db.prepare(`
+  it("keeps every referral and contact stage inside its referral's template", () => {
+    const bad = t.store.db
+      .prepare(
+        `
       SELECT COUNT(*) FROM contacts c JOIN referrals r ON r.id = c.referral
         JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND d.id = COALESCE(c.stage, c.due_stage)
-       WHERE json_extract(d.extra, '$.template') != r.template`).pluck().get();
+       WHERE json_extract(d.extra, '$.template') != r.template`,
+      )
+      .pluck()
+      .get();
     expect(bad).toBe(0);
   });
 
@@ -123,8 +130,9 @@ describe('determinism and persistence', () => {
     const dir = tempDir();
     const store = openSimStore({ file: path.join(dir, file), seed, clients: 60, uploadsDir: path.join(dir, 'u'), now: () => new Date(FIXED_NOW) });
     try {
-      const dump = ['clients', 'referrals', 'contacts', 'workers', 'schedules', 'relationships', 'users', 'wellcheck_notes_9']
-        .map((table) => JSON.stringify(store.db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all()));
+      const dump = ['clients', 'referrals', 'contacts', 'workers', 'schedules', 'relationships', 'users', 'wellcheck_notes_9'].map((table) =>
+        JSON.stringify(store.db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all()),
+      );
       return dump.join('\n');
     } finally {
       store.close();

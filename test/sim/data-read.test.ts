@@ -3,7 +3,9 @@ import { CLIENT_FIELDS, CONTACT_FIELDS, GROUP_FILTERS, FLAG_FIELDS, GROUP_RANGES
 import { TODAY, call, get, openTestStore, type TestStore } from '../support/sim-data-support.js';
 
 let t: TestStore;
-beforeAll(() => { t = openTestStore({ clients: 150 }); });
+beforeAll(() => {
+  t = openTestStore({ clients: 150 });
+});
 afterAll(() => t.close());
 
 /** ISO 8601 week label of a date, computed independently of SQLite. */
@@ -19,10 +21,14 @@ function isoWeek(date: string): string {
 }
 
 const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id);
-const column = (sql: string, ...params: unknown[]) => t.store.db.prepare(sql).pluck().all(...params) as any[];
+const column = (sql: string, ...params: unknown[]) =>
+  t.store.db
+    .prepare(sql)
+    .pluck()
+    .all(...params) as any[];
 
 describe('collections', () => {
-  it('returns an array of objects keyed by the group\'s model fields, in id order', () => {
+  it("returns an array of objects keyed by the group's model fields, in id order", () => {
     const clients = get(t.store, t.priya, 'clients');
     expect(clients.length).toBeGreaterThan(0);
     expect(Object.keys(clients[0])).toEqual([...CLIENT_FIELDS]);
@@ -44,8 +50,11 @@ describe('collections', () => {
     expect(Object.keys(row)).toEqual(['id', 'surname', 'website_photo_consent', 'relationship_details']);
     expect(row.relationship_details.length).toBeGreaterThan(0);
     expect(Object.keys(row.relationship_details[0])).toEqual([
-      'id_second', 'relationship_first_to_second', 'relationship_second_to_first',
-      'relationship_first_to_second_carer', 'relationship_second_to_first_carer',
+      'id_second',
+      'relationship_first_to_second',
+      'relationship_second_to_first',
+      'relationship_first_to_second_carer',
+      'relationship_second_to_first_carer',
     ]);
   });
 
@@ -59,7 +68,7 @@ describe('collections', () => {
     expect(got.length).toBeGreaterThan(0);
   });
 
-  it('filters referrals and contacts by their client\'s fields (client_*)', () => {
+  it("filters referrals and contacts by their client's fields (client_*)", () => {
     const gender = column('SELECT gender FROM clients LIMIT 1')[0];
     const rows = get(t.store, t.priya, `referrals/client_gender/${gender}/field/id;client`);
     expect(rows.length).toBeGreaterThan(0);
@@ -69,7 +78,7 @@ describe('collections', () => {
     for (const c of contacts) expect(column('SELECT gender FROM clients WHERE id = ?', c.client)).toEqual([gender]);
   });
 
-  it('filters contacts by their referral\'s project facts (project_category, project_active, template, referrer)', () => {
+  it("filters contacts by their referral's project facts (project_category, project_active, template, referrer)", () => {
     const project = t.priya.projects[0]!;
     const category = t.store.dictionaryItem('referrals/project', project)!.extra!.category;
     const rows = get(t.store, t.priya, `done_contacts/project_category/${category}/field/id;project`);
@@ -93,8 +102,13 @@ describe('collections', () => {
   it('accepts every filter key the model lists for each group', () => {
     for (const group of RECORD_GROUPS) {
       for (const key of GROUP_FILTERS[group]) {
-        const value = /date$/.test(key) ? TODAY : ['description', 'postcode', 'gp_name', 'external_id', 'nhs_number', 'social_services_number', 'project_name'].includes(key.replace(/^client_/, '')) ? 'x'
-          : FLAG_FIELDS.has(key.replace(/^client_/, '')) ? 'Y' : '1';
+        const value = /date$/.test(key)
+          ? TODAY
+          : ['description', 'postcode', 'gp_name', 'external_id', 'nhs_number', 'social_services_number', 'project_name'].includes(key.replace(/^client_/, ''))
+            ? 'x'
+            : FLAG_FIELDS.has(key.replace(/^client_/, ''))
+              ? 'Y'
+              : '1';
         const reply = call(t.store, t.priya, 'GET', `${group}/${key}/${value}/field/id`);
         expect(reply.status, `${group}/${key}: ${JSON.stringify(reply.body)}`).toBe(200);
       }
@@ -138,7 +152,9 @@ describe('date ranges', () => {
     for (const row of get(t.store, t.priya, 'referrals/date/2024-01-01,2024-03-31/field/date')) {
       expect(row.date >= '2024-01-01' && row.date <= '2024-03-31').toBe(true);
     }
-    const stamps = get(t.store, t.priya, 'referrals/field/updated').map((r: any) => r.updated).sort();
+    const stamps = get(t.store, t.priya, 'referrals/field/updated')
+      .map((r: any) => r.updated)
+      .sort();
     const middle = stamps[Math.floor(stamps.length / 2)];
     const after = get(t.store, t.priya, `referrals/updated/${encodeURIComponent(middle)},2099-01-01/field/updated`);
     expect(after.length).toBe(stamps.filter((s: string) => s >= middle).length);
@@ -167,8 +183,12 @@ describe('visibility', () => {
 
   it('shows clients of visible referrals, clients they support and clients they created — nobody else', () => {
     const user = t.tom;
-    const expected = column(`SELECT id FROM clients c WHERE usual_support_worker = ? OR created_by_user = ?
-      OR EXISTS (SELECT 1 FROM referrals r WHERE r.client = c.id AND r.project IN (${user.projects.join(',')})) ORDER BY id`, user.worker, user.id);
+    const expected = column(
+      `SELECT id FROM clients c WHERE usual_support_worker = ? OR created_by_user = ?
+      OR EXISTS (SELECT 1 FROM referrals r WHERE r.client = c.id AND r.project IN (${user.projects.join(',')})) ORDER BY id`,
+      user.worker,
+      user.id,
+    );
     expect(ids(get(t.store, user, 'clients/field/id'))).toEqual(expected);
     expect(expected.length).toBeLessThan(150);
     const hidden = column(`SELECT id FROM clients WHERE id NOT IN (${expected.join(',')}) LIMIT 1`)[0];

@@ -7,7 +7,9 @@ import { openTestStore, type TestStore } from '../support/sim-data-support.js';
 
 describe('generation at scale', () => {
   let t: TestStore;
-  beforeAll(() => { t = openTestStore({ clients: 20_000, seed: 3 }); }, 120_000);
+  beforeAll(() => {
+    t = openTestStore({ clients: 20_000, seed: 3 });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('keeps the per-client proportions at 20,000 clients', () => {
@@ -31,7 +33,10 @@ describe('generation at scale', () => {
       n++;
     }
     expect(outOfOrder).toBe(0);
-    const expected = t.store.db.prepare(`SELECT COUNT(*) FROM contacts WHERE done = 1 AND project IN (${user.projects.join(',')})`).pluck().get();
+    const expected = t.store.db
+      .prepare(`SELECT COUNT(*) FROM contacts WHERE done = 1 AND project IN (${user.projects.join(',')})`)
+      .pluck()
+      .get();
     expect(n).toBe(expected);
     expect(n).toBeGreaterThan(2000); // more than one chunk
   });

@@ -5,7 +5,9 @@ import { TIMESTAMP_PATTERN } from '../../shared/dizions/assumptions.js';
 import { TODAY, call, get, openTestStore, type TestStore } from '../support/sim-data-support.js';
 
 let t: TestStore;
-beforeEach(() => { t = openTestStore({ clients: 60 }); });
+beforeEach(() => {
+  t = openTestStore({ clients: 60 });
+});
 afterEach(() => t.close());
 
 const one = (path: string, user = t.priya) => {
@@ -24,7 +26,11 @@ function priyaReferral() {
 
 function newDueContact(referral: number, extra: Record<string, string> = {}) {
   const reply = call(t.store, t.priya, 'PUT', `due_contacts/referral/${referral}`, {
-    user: String(t.priya.id), start_date: `${TODAY} 14:00:00`, end_date: `${TODAY} 15:00:00`, description: 'Call about blue badge', ...extra,
+    user: String(t.priya.id),
+    start_date: `${TODAY} 14:00:00`,
+    end_date: `${TODAY} 15:00:00`,
+    description: 'Call about blue badge',
+    ...extra,
   });
   expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   return reply.body.id as number;
@@ -96,7 +102,10 @@ describe('clients', () => {
 
   it('answers 404 for a client that does not exist or that the user cannot see', () => {
     expect(call(t.store, t.priya, 'POST', 'clients/id/999999', { telephone: '1' }).status).toBe(404);
-    const hidden = t.store.db.prepare('SELECT id FROM clients ORDER BY id').pluck().all()
+    const hidden = t.store.db
+      .prepare('SELECT id FROM clients ORDER BY id')
+      .pluck()
+      .all()
       .find((id) => get(t.store, t.tom, `clients/id/${id}/field/id`).length === 0) as number;
     const reply = call(t.store, t.tom, 'POST', `clients/id/${hidden}`, { telephone: '1' });
     expect(reply).toEqual({ status: 404, body: { error: `client ${hidden} not found` } });
@@ -109,14 +118,19 @@ describe('clients', () => {
     const mainCarer = dict('carer_relationships').find((e) => e.name === 'Main carer')!.id;
     const before = one(`clients/id/${b}/field/updated`).updated;
     const reply = call(t.store, t.priya, 'POST', `clients/id/${a}`, {
-      id_second: String(b), relationship_first_to_second: String(mother), relationship_second_to_first: String(son),
+      id_second: String(b),
+      relationship_first_to_second: String(mother),
+      relationship_second_to_first: String(son),
       relationship_first_to_second_carer: String(mainCarer),
     });
     expect(reply).toEqual({ status: 200, body: { id: a } });
     const fromA = one(`clients/id/${a}/field/id;relationship_details`).relationship_details;
     expect(fromA).toContainEqual({
-      id_second: b, relationship_first_to_second: mother, relationship_second_to_first: son,
-      relationship_first_to_second_carer: mainCarer, relationship_second_to_first_carer: null,
+      id_second: b,
+      relationship_first_to_second: mother,
+      relationship_second_to_first: son,
+      relationship_first_to_second_carer: mainCarer,
+      relationship_second_to_first_carer: null,
     });
     const fromB = one(`clients/id/${b}/field/relationship_details`).relationship_details;
     expect(fromB).toContainEqual(expect.objectContaining({ id_second: a, relationship_first_to_second: son, relationship_second_to_first: mother }));
@@ -130,7 +144,9 @@ describe('clients', () => {
     const [a, b] = get(t.store, t.priya, 'clients/field/id').map((c: any) => c.id);
     expect(call(t.store, t.priya, 'POST', `clients/id/${a}`, { relationship_first_to_second: '2801' }).body.error).toContain('id_second');
     expect(call(t.store, t.priya, 'POST', `clients/id/${a}`, { id_second: String(b), relationship_first_to_second: '2801' }).body.error).toContain('relationship_second_to_first');
-    expect(call(t.store, t.priya, 'POST', `clients/id/${a}`, { id_second: String(b), relationship_first_to_second: '1', relationship_second_to_first: '2801' }).body.error).toContain('relationship_first_to_second');
+    expect(call(t.store, t.priya, 'POST', `clients/id/${a}`, { id_second: String(b), relationship_first_to_second: '1', relationship_second_to_first: '2801' }).body.error).toContain(
+      'relationship_first_to_second',
+    );
     expect(call(t.store, t.priya, 'POST', `clients/id/${a}`, { id_second: String(a), relationship_first_to_second: '2801', relationship_second_to_first: '2801' }).status).toBe(400);
   });
 });
@@ -141,8 +157,14 @@ describe('referrals', () => {
     const projectItem = dict('referrals/project').find((p) => p.id === project)!;
     const stage = dict('referrals/stage').find((s) => s.template === projectItem.template && s.status === 'Pending')!;
     return {
-      client: String(client), client_type: '1', date: TODAY, project: String(project), template: String(projectItem.template),
-      stage: String(stage.id), description: 'Lonely since moving', ...extra,
+      client: String(client),
+      client_type: '1',
+      date: TODAY,
+      project: String(project),
+      template: String(projectItem.template),
+      stage: String(stage.id),
+      description: 'Lonely since moving',
+      ...extra,
     };
   }
 
@@ -187,7 +209,7 @@ describe('referrals', () => {
 });
 
 describe('contacts', () => {
-  it('creates a due contact for a referral; it takes the referral\'s client and project', () => {
+  it("creates a due contact for a referral; it takes the referral's client and project", () => {
     const referral = priyaReferral();
     const id = newDueContact(referral.id);
     expect(one(`due_contacts/id/${id}`)).toMatchObject({ referral: referral.id, client: referral.client, user: t.priya.id, start_date: `${TODAY} 14:00:00` });
@@ -222,7 +244,7 @@ describe('contacts', () => {
     }
   });
 
-  it('refuses a contact stage outside its referral\'s template', () => {
+  it("refuses a contact stage outside its referral's template", () => {
     const referral = priyaReferral();
     const due = newDueContact(referral.id);
     expect(call(t.store, t.priya, 'POST', `due_contacts/id/${due}`, { due_stage: String(referral.other) }).body.error).toMatch(/due_stage .* does not belong/);
@@ -232,8 +254,13 @@ describe('contacts', () => {
     const referral = priyaReferral();
     const due = newDueContact(referral.id);
     const reply = call(t.store, t.priya, 'POST', `done_contacts/id/${due}`, {
-      user: String(t.priya.id), stage: String(referral.open), start_date: `${TODAY} 14:05:00`, end_date: `${TODAY} 14:50:00`,
-      description: 'Talked through the form', travel_time: '25', travel_mileage: '7.5',
+      user: String(t.priya.id),
+      stage: String(referral.open),
+      start_date: `${TODAY} 14:05:00`,
+      end_date: `${TODAY} 14:50:00`,
+      description: 'Talked through the form',
+      travel_time: '25',
+      travel_mileage: '7.5',
     });
     expect(reply).toEqual({ status: 200, body: { id: due } });
     expect(get(t.store, t.priya, `due_contacts/id/${due}`)).toEqual([]);
@@ -247,8 +274,10 @@ describe('contacts', () => {
     const referral = priyaReferral();
     const due = newDueContact(referral.id);
     expect(call(t.store, t.priya, 'POST', `done_contacts/id/${due}`, { description: 'x' }).body.error).toBe(`start_date is required to complete due contact ${due}`);
-    expect(call(t.store, t.priya, 'POST', `done_contacts/id/${due}`, { start_date: `${TODAY} 14:05:00`, end_date: `${TODAY} 14:50:00`, description: 'x', user: String(t.priya.id) }))
-      .toEqual({ status: 400, body: { error: 'stage is required' } });
+    expect(call(t.store, t.priya, 'POST', `done_contacts/id/${due}`, { start_date: `${TODAY} 14:05:00`, end_date: `${TODAY} 14:50:00`, description: 'x', user: String(t.priya.id) })).toEqual({
+      status: 400,
+      body: { error: 'stage is required' },
+    });
   });
 
   it('updates a due contact, but a done one only through done_contacts', () => {
@@ -265,7 +294,8 @@ describe('verbs per dialect', () => {
   it('uses PUT to create and POST to update in 2019, and answers the wrong verb with 405', () => {
     const client = get(t.store, t.priya, 'clients/field/id')[0].id;
     expect(call(t.store, t.priya, 'PUT', `clients/id/${client}`, { telephone: '1' })).toEqual({
-      status: 405, body: { error: 'updating a client uses POST in the 2019 dialect, not PUT' },
+      status: 405,
+      body: { error: 'updating a client uses POST in the 2019 dialect, not PUT' },
     });
     expect(call(t.store, t.priya, 'POST', 'referrals', {}).status).toBe(405);
     expect(call(t.store, t.priya, 'PUT', 'workers/id/1', {}).status).toBe(405);
@@ -287,14 +317,24 @@ describe('verbs per dialect', () => {
 
 describe('external referrals, extension databases and uploads', () => {
   it('stages an external referral with org_type_id, surname and description (not readable through the API)', () => {
-    expect(call(t.store, t.priya, 'PUT', 'external_referral', { surname: 'Jones', description: 'x' })).toEqual({ status: 400, body: { error: 'org_type_id is mandatory when sending an external referral in the 2019 dialect' } });
+    expect(call(t.store, t.priya, 'PUT', 'external_referral', { surname: 'Jones', description: 'x' })).toEqual({
+      status: 400,
+      body: { error: 'org_type_id is mandatory when sending an external referral in the 2019 dialect' },
+    });
     expect(call(t.store, t.priya, 'PUT', 'external_referral', { org_type_id: '1', surname: 'Jones', description: 'x', shoe_size: '9' }).body.error).toContain('shoe_size');
     const project = String(t.priya.projects[0]);
     const reply = call(t.store, t.priya, 'PUT', 'external_referral', { org_type_id: '1', surname: 'Jones', first_name: 'Zoë', description: 'Needs a befriender', project });
     expect(reply.status).toBe(200);
-    expect(t.store.externalReferrals()).toEqual([expect.objectContaining({
-      id: reply.body.id, org_type_id: 1, surname: 'Jones', first_name: 'Zoë', description: 'Needs a befriender', project: Number(project),
-    })]);
+    expect(t.store.externalReferrals()).toEqual([
+      expect.objectContaining({
+        id: reply.body.id,
+        org_type_id: 1,
+        surname: 'Jones',
+        first_name: 'Zoë',
+        description: 'Needs a befriender',
+        project: Number(project),
+      }),
+    ]);
   });
 
   it('creates and updates extension database records, filling the client from the referral', () => {

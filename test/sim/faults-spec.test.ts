@@ -60,8 +60,15 @@ describe('fault scopes', () => {
 describe('the fault plan', () => {
   it('fires a count rule on exactly the next N matching requests, leaving others alone', () => {
     const plan = new FaultPlan('500=#2@PUT');
-    expect(firedModes(plan, [['GET', 'clients'], ['PUT', 'clients'], ['GET', 'clients'], ['PUT', 'referrals'], ['PUT', 'clients']]))
-      .toEqual([undefined, '500', undefined, '500', undefined]);
+    expect(
+      firedModes(plan, [
+        ['GET', 'clients'],
+        ['PUT', 'clients'],
+        ['GET', 'clients'],
+        ['PUT', 'referrals'],
+        ['PUT', 'clients'],
+      ]),
+    ).toEqual([undefined, '500', undefined, '500', undefined]);
     expect(plan.status().rules[0]).toMatchObject({ remaining: 0, fired: 2 });
   });
 
@@ -92,7 +99,13 @@ describe('the fault plan', () => {
 
   it('does not spend a count rule that a rule earlier in the spec pre-empted', () => {
     const plan = new FaultPlan('503=#1,500=#1');
-    expect(firedModes(plan, [['GET', 'a'], ['GET', 'b'], ['GET', 'c']])).toEqual(['503', '500', undefined]);
+    expect(
+      firedModes(plan, [
+        ['GET', 'a'],
+        ['GET', 'b'],
+        ['GET', 'c'],
+      ]),
+    ).toEqual(['503', '500', undefined]);
   });
 });
 

@@ -22,7 +22,7 @@ function one<T>(sql: string, ...params: unknown[]): T {
 }
 
 /** A raw request with chosen Host/Origin headers, to a chosen address. */
-function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string} = {}): Promise<{ status: number; body: any }> {
+function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let text = '';
@@ -82,7 +82,9 @@ describe('changing things behind the client', () => {
   });
 
   it('moves a client to another worker and moves its updated stamp forward', async () => {
-    const client = one<{ id: number; usual_support_worker: number | null; updated: string }>('SELECT id, usual_support_worker, updated FROM clients WHERE usual_support_worker IS NOT NULL ORDER BY id LIMIT 1');
+    const client = one<{ id: number; usual_support_worker: number | null; updated: string }>(
+      'SELECT id, usual_support_worker, updated FROM clients WHERE usual_support_worker IS NOT NULL ORDER BY id LIMIT 1',
+    );
     const other = one<{ id: number }>('SELECT id FROM workers WHERE id != ? ORDER BY id LIMIT 1', client.usual_support_worker).id;
     const moved = await control(sim, 'POST', 'move-client', { client: client.id, worker: other });
     expect(moved.body).toEqual({ moved: { client: client.id, worker: other } });
@@ -131,7 +133,9 @@ describe('who may use it', () => {
     expect(rebound.status).toBe(403);
     expect(rebound.body.error).toMatch(/loopback Host/);
     const page = await rawRequest(`${sim.controlUrl}/faults`, {
-      method: 'POST', headers: { Origin: 'http://attacker.example', 'Content-Type': 'application/json' }, body: '{"spec":"500=1"}',
+      method: 'POST',
+      headers: { Origin: 'http://attacker.example', 'Content-Type': 'application/json' },
+      body: '{"spec":"500=1"}',
     });
     expect(page.status).toBe(403);
     expect((await control(sim, 'GET', 'status')).body.faults.spec).not.toBe('500=1');

@@ -28,7 +28,7 @@ function fixture(sim: RunningSimulator) {
   return { me, referral, stage, clients, contact };
 }
 
-describe('2019 (the seed) refuses the current manual\'s forms', () => {
+describe("2019 (the seed) refuses the current manual's forms", () => {
   it('single records without /id/, relationship_details, done_contacts/referral and a 2025 external referral', async () => {
     const sim = sims['2019'];
     const { referral, clients, contact } = fixture(sim);
@@ -53,8 +53,8 @@ describe('2019 (the seed) refuses the current manual\'s forms', () => {
   });
 });
 
-describe('2025 (the current manual) refuses the seed\'s forms where their meaning differs', () => {
-  it('answers the seed\'s verbs with 405 + Allow, and id_second on a client update with 400 naming it', async () => {
+describe("2025 (the current manual) refuses the seed's forms where their meaning differs", () => {
+  it("answers the seed's verbs with 405 + Allow, and id_second on a client update with 400 naming it", async () => {
     const sim = sims['2025'];
     const { clients } = fixture(sim);
     const create = await api(sim, 'PUT', 'clients', { form: { first_name: 'Ann', surname: 'Seedform' } });
@@ -81,7 +81,9 @@ describe('2025 (the current manual) refuses the seed\'s forms where their meanin
 
     const related = await api(sim, 'PUT', `relationship_details/${clients[0]}/${clients[1]}`, { form: { relation_first_to_second: '2801', relation_second_to_first: '2803', major: 'Y' } });
     expect(related.status).toBe(200);
-    expect(sim.store.db.prepare('SELECT count(*) FROM relationships WHERE (first = ? AND second = ?) OR (first = ? AND second = ?)').pluck().get(clients[0], clients[1], clients[1], clients[0])).toBe(1);
+    expect(sim.store.db.prepare('SELECT count(*) FROM relationships WHERE (first = ? AND second = ?) OR (first = ? AND second = ?)').pluck().get(clients[0], clients[1], clients[1], clients[0])).toBe(
+      1,
+    );
 
     const recorded = json<{ id: number }>(await api(sim, 'POST', `done_contacts/referral/${referral.id}`, { form: contact }));
     expect(sim.store.db.prepare('SELECT done, referral, description FROM contacts WHERE id = ?').get(recorded.id)).toEqual({ done: 1, referral: referral.id, description: contact.description });
@@ -110,7 +112,7 @@ describe('reads the current manual adds', () => {
     const byEmail = json<Array<{ email: string }>>(await api(current, 'GET', `clients/email/${encodeURIComponent(email)}/field/id;email`));
     expect(byEmail.length).toBeGreaterThan(0);
     expect(byEmail.every((c) => c.email === email)).toBe(true);
-    const day = (current.store.db.prepare('SELECT substr(start_date, 1, 10) FROM contacts WHERE done = 1 ORDER BY id').pluck().get() as string);
+    const day = current.store.db.prepare('SELECT substr(start_date, 1, 10) FROM contacts WHERE done = 1 ORDER BY id').pluck().get() as string;
     const onDay = json<Array<{ start_date: string }>>(await api(current, 'GET', `done_contacts/date/${day},${day}/field/id;start_date`, { as: current.users[0]! }));
     expect(onDay.every((c) => c.start_date.startsWith(day))).toBe(true);
     expect(json(await api(current, 'GET', 'dictionary/branch'))).toEqual([]);
@@ -124,11 +126,19 @@ describe('reads the current manual adds', () => {
 });
 
 describe('in both dialects', () => {
-  it.each(['2019', '2025'] as const)('%s: a referral created through the API is marked completed (the current manual\'s rule)', async (dialect) => {
+  it.each(['2019', '2025'] as const)("%s: a referral created through the API is marked completed (the current manual's rule)", async (dialect) => {
     const sim = sims[dialect];
     const { me, clients, stage, referral } = fixture(sim);
     const project = sim.store.db.prepare('SELECT project FROM referrals WHERE id = ?').pluck().get(referral.id) as number;
-    const fields = { client: String(clients[0]), client_type: '1', date: '2026-11-02', project: String(project), template: String(referral.template), stage: String(stage), description: `completed on create ${dialect}` };
+    const fields = {
+      client: String(clients[0]),
+      client_type: '1',
+      date: '2026-11-02',
+      project: String(project),
+      template: String(referral.template),
+      stage: String(stage),
+      description: `completed on create ${dialect}`,
+    };
     const reply = await api(sim, dialect === '2019' ? 'PUT' : 'POST', 'referrals', { form: fields });
     expect(reply.status, reply.text).toBe(200);
     expect(sim.store.db.prepare('SELECT referral_complete FROM referrals WHERE id = ?').pluck().get(json<{ id: number }>(reply).id)).toBe('Y');

@@ -6,7 +6,11 @@ import { TEST_KEY } from './db-fixtures.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/caseworker.mjs', import.meta.url));
 
-export interface Run { code: number | null; stdout: string; stderr: string }
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function runCaseworker(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = spawn(process.execPath, [CLI, ...args], {

@@ -25,7 +25,11 @@ export function freshReplica(): Replica {
   return replica;
 }
 
-interface JournalEntry { idx: number; when: number; tag: string }
+interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+}
 
 export function journalEntries(): JournalEntry[] {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] };
@@ -51,8 +55,19 @@ export function migrateFirst(replica: Replica, count: number): void {
 /** A client record shaped as the server sends it. */
 export function clientRecord(id: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id, first_name: `First${id}`, surname: `Surname${id}`, dob: '1980-01-01', gender: 1, district: 3,
-    postcode: 'AB1 2CD', nhs_number: null, external_id: null, usual_support_worker: null, active: 'Y', type: 1,
-    updated: '2024-01-01 09:00:00', ...fields,
+    id,
+    first_name: `First${id}`,
+    surname: `Surname${id}`,
+    dob: '1980-01-01',
+    gender: 1,
+    district: 3,
+    postcode: 'AB1 2CD',
+    nhs_number: null,
+    external_id: null,
+    usual_support_worker: null,
+    active: 'Y',
+    type: 1,
+    updated: '2024-01-01 09:00:00',
+    ...fields,
   };
 }

@@ -106,12 +106,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     url,
     origin,
     output,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
   };
 }
 
@@ -133,7 +134,13 @@ export async function startWebApp(dataDir: string, demo: DemoOptions = {}): Prom
   const replicaFile = path.join(dataDir, 'replica.db');
   const key = chooseWebKey({ dataDir, replicaFile });
   const core = await createAppCore({
-    dataDir, replicaFile, keyProvider: key.provider, demo: true, backgroundSync: true, keyStoredBesideData: key.storedBesideData, demoOptions: demo,
+    dataDir,
+    replicaFile,
+    keyProvider: key.provider,
+    demo: true,
+    backgroundSync: true,
+    keyStoredBesideData: key.storedBesideData,
+    demoOptions: demo,
   });
   await core.start();
   const dispatcher = createDispatcher(core.services, { isTrustedSender: isWebHostSender });
@@ -155,10 +162,7 @@ export async function startWebApp(dataDir: string, demo: DemoOptions = {}): Prom
 
 // ---- the browser -------------------------------------------------------------------------------------
 
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
-];
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface Browser {
   context: BrowserContext;
@@ -212,11 +216,14 @@ export async function go(page: Page, pathname: string): Promise<void> {
 
 /** Calls a channel of the browser host from inside the page, with the page's per-tab session. */
 export async function rpc<T = unknown>(page: Page, channel: string, input: unknown = {}): Promise<T> {
-  const envelope = await page.evaluate(async ([c, i]) => {
-    const session = sessionStorage.getItem('caseworker.session') ?? '';
-    const response = await fetch(`/rpc/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Caseworker-Session': session }, body: JSON.stringify(i) });
-    return response.json() as Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }>;
-  }, [channel, input] as const);
+  const envelope = await page.evaluate(
+    async ([c, i]) => {
+      const session = sessionStorage.getItem('caseworker.session') ?? '';
+      const response = await fetch(`/rpc/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Caseworker-Session': session }, body: JSON.stringify(i) });
+      return response.json() as Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }>;
+    },
+    [channel, input] as const,
+  );
   if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.code} ${envelope.error?.message}`);
   return envelope.data as T;
 }
@@ -230,11 +237,19 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
   if (!loaded) await page.evaluate(`${axeSource()}\n;void 0`);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      .map(
+        (v) =>
+          `${v.impact} ${v.id} (${v.help}): ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      );
   });
 }
 
@@ -268,7 +283,7 @@ export class SimControl {
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const json = await response.json() as unknown;
+    const json = (await response.json()) as unknown;
     if (!response.ok) throw new Error(`control ${op}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   }

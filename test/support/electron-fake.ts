@@ -12,7 +12,13 @@ export class FakeWebContents extends EventEmitter {
   sent: Array<{ channel: string; payload: unknown }> = [];
   replaced: string[] = [];
   devToolsClosed = 0;
-  readonly session = { dictionary: [] as string[], addWordToSpellCheckerDictionary(word: string) { this.dictionary.push(word); return true; } };
+  readonly session = {
+    dictionary: [] as string[],
+    addWordToSpellCheckerDictionary(word: string) {
+      this.dictionary.push(word);
+      return true;
+    },
+  };
   replaceMisspelling(word: string) {
     this.replaced.push(word);
   }
@@ -31,7 +37,15 @@ export class FakeWebContents extends EventEmitter {
   /** Fires a navigation the way Chromium would; returns whether the app prevented it. */
   navigate(event: 'will-navigate' | 'will-redirect', url: string): boolean {
     let prevented = false;
-    this.emit(event, { preventDefault: () => { prevented = true; } }, url);
+    this.emit(
+      event,
+      {
+        preventDefault: () => {
+          prevented = true;
+        },
+      },
+      url,
+    );
     return prevented;
   }
 }
@@ -61,13 +75,26 @@ export function fakeSession() {
     handlers,
     spellCheckerLanguages: [] as string[],
     proxyAnswer: 'DIRECT',
-    setSpellCheckerLanguages(languages: string[]) { this.spellCheckerLanguages = languages; },
-    async resolveProxy(_url: string) { return this.proxyAnswer; },
-    setPermissionRequestHandler(handler: Listener) { handlers.permissionRequest = handler; },
-    setPermissionCheckHandler(handler: Listener) { handlers.permissionCheck = handler; },
+    setSpellCheckerLanguages(languages: string[]) {
+      this.spellCheckerLanguages = languages;
+    },
+    async resolveProxy(_url: string) {
+      return this.proxyAnswer;
+    },
+    setPermissionRequestHandler(handler: Listener) {
+      handlers.permissionRequest = handler;
+    },
+    setPermissionCheckHandler(handler: Listener) {
+      handlers.permissionCheck = handler;
+    },
     webRequest: {
-      onBeforeRequest(filter: unknown, handler: Listener) { handlers.beforeRequest = handler; handlers.beforeRequestFilter = (() => filter) as Listener; },
-      onHeadersReceived(handler: Listener) { handlers.headersReceived = handler; },
+      onBeforeRequest(filter: unknown, handler: Listener) {
+        handlers.beforeRequest = handler;
+        handlers.beforeRequestFilter = (() => filter) as Listener;
+      },
+      onHeadersReceived(handler: Listener) {
+        handlers.headersReceived = handler;
+      },
     },
   };
 }
@@ -96,14 +123,21 @@ export const appState = {
 
 /** Reversible and obviously not the plaintext: bytes XOR 0x5a, reversed, behind a marker. */
 function seal(plain: string): Buffer {
-  const bytes = Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a).reverse();
+  const bytes = Buffer.from(plain, 'utf8')
+    .map((b) => b ^ 0x5a)
+    .reverse();
   return Buffer.concat([Buffer.from('SEALED:'), bytes]);
 }
 
 function unseal(sealed: Buffer): string {
   const marker = Buffer.from('SEALED:');
   if (!sealed.subarray(0, marker.length).equals(marker)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-  return Buffer.from(sealed.subarray(marker.length).reverse().map((b) => b ^ 0x5a)).toString('utf8');
+  return Buffer.from(
+    sealed
+      .subarray(marker.length)
+      .reverse()
+      .map((b) => b ^ 0x5a),
+  ).toString('utf8');
 }
 
 export function createFakeElectron() {
@@ -119,23 +153,43 @@ export function createFakeElectron() {
   const electron = {
     app: Object.assign(appEvents, {
       name: 'Caseworker',
-      enableSandbox: () => { appState.calls.push('enableSandbox'); },
-      setPath: (name: string, value: string) => { appState.calls.push(`setPath:${name}`); appState.setPathCalls.push([name, value]); },
-      requestSingleInstanceLock: () => { appState.calls.push('requestSingleInstanceLock'); return true; },
-      quit: () => { appState.calls.push('quit'); },
+      enableSandbox: () => {
+        appState.calls.push('enableSandbox');
+      },
+      setPath: (name: string, value: string) => {
+        appState.calls.push(`setPath:${name}`);
+        appState.setPathCalls.push([name, value]);
+      },
+      requestSingleInstanceLock: () => {
+        appState.calls.push('requestSingleInstanceLock');
+        return true;
+      },
+      quit: () => {
+        appState.calls.push('quit');
+      },
       getPath: (name: string) => appState.paths[name] ?? '/nonexistent',
       getAppPath: () => appState.paths.appPath!,
       getVersion: () => '0.0.0-test',
-      whenReady: () => new Promise<void>((resolve) => { appState.ready = resolve; }),
+      whenReady: () =>
+        new Promise<void>((resolve) => {
+          appState.ready = resolve;
+        }),
     }),
     Menu: {
       buildFromTemplate: (template: unknown[]) => ({ template, popup: (options: unknown) => appState.popups.push({ template, options }) }),
-      setApplicationMenu: (menu: { template: unknown[] }) => { appState.menus.push(menu.template); },
+      setApplicationMenu: (menu: { template: unknown[] }) => {
+        appState.menus.push(menu.template);
+      },
     },
     BrowserWindow: FakeBrowserWindow,
     dialog: {
-      showErrorBox: (title: string, text: string) => { appState.errorBoxes.push([title, text]); },
-      showSaveDialog: async (...args: unknown[]) => { appState.saveDialogs.push(args.at(-1)); return appState.saveDialogAnswer; },
+      showErrorBox: (title: string, text: string) => {
+        appState.errorBoxes.push([title, text]);
+      },
+      showSaveDialog: async (...args: unknown[]) => {
+        appState.saveDialogs.push(args.at(-1));
+        return appState.saveDialogAnswer;
+      },
     },
     ipcMain: {
       handlers: ipcHandlers,

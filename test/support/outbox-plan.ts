@@ -12,8 +12,7 @@ import type { RunningSimulator } from '../../main/sim/server.js';
 import type { SimUser } from '../../main/sim/types.js';
 import type { Dialect } from '../../shared/dizions/dialects.js';
 
-export type PlannedKind =
-  | 'client' | 'referral' | 'due' | 'complete' | 'record' | 'upload' | 'extension' | 'external' | 'update';
+export type PlannedKind = 'client' | 'referral' | 'due' | 'complete' | 'record' | 'upload' | 'extension' | 'external' | 'update';
 
 export interface Planned {
   entry: number;
@@ -43,7 +42,14 @@ export interface PlanContext {
   dialect: Dialect;
 }
 
-interface Synced { clients: number[]; referrals: number[]; due: number[]; project: number; stage: number; orgType: number }
+interface Synced {
+  clients: number[];
+  referrals: number[];
+  due: number[];
+  project: number;
+  stage: number;
+  orgType: number;
+}
 
 function synced(context: PlanContext): Synced {
   const db = context.replica.sqlite;
@@ -51,7 +57,10 @@ function synced(context: PlanContext): Synced {
   const template = db.prepare(`SELECT json_extract(extra, '$.template') FROM dictionaries WHERE table_ref = 'referrals/project' AND id = ?`).pluck().get(project) as number;
   return {
     clients: db.prepare('SELECT id FROM clients WHERE id > 0 ORDER BY id').pluck().all() as number[],
-    referrals: db.prepare(`SELECT id FROM referrals WHERE id > 0 AND project IN (${context.me.projects.join(',')}) ORDER BY id`).pluck().all() as number[],
+    referrals: db
+      .prepare(`SELECT id FROM referrals WHERE id > 0 AND project IN (${context.me.projects.join(',')}) ORDER BY id`)
+      .pluck()
+      .all() as number[],
     due: db.prepare(`SELECT id FROM contacts WHERE id > 0 AND state = 'due' AND user = ? ORDER BY id`).pluck().all(context.me.id) as number[],
     project,
     stage: db.prepare(`SELECT id FROM dictionaries WHERE table_ref = 'referrals/stage' AND json_extract(extra, '$.template') = ? ORDER BY id`).pluck().get(template) as number,
@@ -80,13 +89,22 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
   /** "Record a contact" has no words in the seed (it is two requests there): queued as the neutral operation. */
   const record = (referralId: number, day: string, hour: number) => {
     const description = `extra info ${next()}`;
-    const stage = referralId < 0 ? s.stage : context.replica.sqlite.prepare(
-      `SELECT d.id FROM referrals r JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = r.template WHERE r.id = ? ORDER BY d.id`,
-    ).pluck().get(referralId) as number;
-    const result = queueEdit(context.replica, {
-      operation: 'record-contact', target: { referralId },
-      fields: { user: context.me.id, stage, start_date: `${day} ${hour}:00:00`, end_date: `${day} ${hour}:20:00`, description },
-    }, { dialect: context.dialect });
+    const stage =
+      referralId < 0
+        ? s.stage
+        : (context.replica.sqlite
+            .prepare(`SELECT d.id FROM referrals r JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = r.template WHERE r.id = ? ORDER BY d.id`)
+            .pluck()
+            .get(referralId) as number);
+    const result = queueEdit(
+      context.replica,
+      {
+        operation: 'record-contact',
+        target: { referralId },
+        fields: { user: context.me.id, stage, start_date: `${day} ${hour}:00:00`, end_date: `${day} ${hour}:20:00`, description },
+      },
+      { dialect: context.dialect },
+    );
     planned.push({ entry: result.entry, kind: 'record', marker: description });
   };
   while (planned.length < count) {
@@ -102,7 +120,8 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
       if (random() < 0.8) {
         const description = `ref ${next()}`;
         const referral = q('referral', description, {
-          method: 'PUT', path: 'referrals',
+          method: 'PUT',
+          path: 'referrals',
           fields: { client: client.temp_id, client_type: 1, date: day, project: s.project, stage: s.stage, description, ...templateOf(context, s.project) },
         });
         if (random() < 0.25) record(referral.temp_id!, day, 12);
@@ -113,7 +132,8 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
         if (random() < 0.7) {
           const description2 = `visit ${next()}`;
           const due = q('due', description2, {
-            method: 'PUT', path: `due_contacts/referral/${referral.temp_id}`,
+            method: 'PUT',
+            path: `due_contacts/referral/${referral.temp_id}`,
             fields: { user: context.me.id, start_date: `${day} 10:00:00`, end_date: `${day} 11:00:00`, description: description2, due_stage: s.stage },
           });
           if (random() < 0.5) {
@@ -137,7 +157,11 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
       record(pick(s.referrals), day, 15);
     } else if (roll < 0.9 && s.referrals.length > 0) {
       const description = `visit ${next()}`;
-      q('due', description, { method: 'PUT', path: `due_contacts/referral/${pick(s.referrals)}`, fields: { user: context.me.id, start_date: `${day} 14:00:00`, end_date: `${day} 14:30:00`, description } });
+      q('due', description, {
+        method: 'PUT',
+        path: `due_contacts/referral/${pick(s.referrals)}`,
+        fields: { user: context.me.id, start_date: `${day} 14:00:00`, end_date: `${day} 14:30:00`, description },
+      });
     } else if (roll < 0.95) {
       const description = `external ${next()}`;
       q('external', description, { method: 'PUT', path: 'external_referral', fields: { org_type_id: String(s.orgType), first_name: 'Ext', surname: `Ext${next()}`, description } });
@@ -151,11 +175,14 @@ export function queueMix(context: PlanContext, count: number, tag: string, rando
 
 /** A stage of the template of the contact's referral (the completion's stage must belong to it). */
 function stageForContact(context: PlanContext, contact: number): number {
-  return context.replica.sqlite.prepare(
-    `SELECT d.id FROM contacts c JOIN referrals r ON r.id = c.referral
+  return context.replica.sqlite
+    .prepare(
+      `SELECT d.id FROM contacts c JOIN referrals r ON r.id = c.referral
      JOIN dictionaries d ON d.table_ref = 'referrals/stage' AND json_extract(d.extra, '$.template') = r.template
      WHERE c.id = ? ORDER BY d.id`,
-  ).pluck().get(contact) as number;
+    )
+    .pluck()
+    .get(contact) as number;
 }
 
 function templateOf(context: PlanContext, project: number): { template: number } {
@@ -165,22 +192,34 @@ function templateOf(context: PlanContext, project: number): { template: number }
 /** How many records on the server carry the planned edit's marker. */
 export function serverCopies(sim: RunningSimulator, p: Planned): number {
   const db = sim.store.db;
-  const count = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params) as number;
+  const count = (sql: string, ...params: unknown[]) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...params) as number;
   switch (p.kind) {
-    case 'client': return count('SELECT count(*) FROM clients WHERE surname = ?', p.marker);
-    case 'referral': return count('SELECT count(*) FROM referrals WHERE description = ?', p.marker);
-    case 'due': return count('SELECT count(*) FROM contacts WHERE description = ?', p.marker);
+    case 'client':
+      return count('SELECT count(*) FROM clients WHERE surname = ?', p.marker);
+    case 'referral':
+      return count('SELECT count(*) FROM referrals WHERE description = ?', p.marker);
+    case 'due':
+      return count('SELECT count(*) FROM contacts WHERE description = ?', p.marker);
     case 'complete': {
       const synced = /^contact:(\d+):(.*)$/.exec(p.marker);
       if (synced) return count('SELECT count(*) FROM contacts WHERE id = ? AND done = 1 AND end_date = ?', Number(synced[1]), synced[2]);
       return count('SELECT count(*) FROM contacts WHERE description = ? AND done = 1', p.marker);
     }
     // Every contact carrying the marker, planned or done: a 2019 chain that planned twice shows up as two.
-    case 'record': return count('SELECT count(*) FROM contacts WHERE description = ?', p.marker);
-    case 'upload': return sim.store.uploads().filter((u) => u.filename === p.marker).length;
-    case 'extension': return count('SELECT count(*) FROM wellcheck_notes_9 WHERE notes_33 = ?', p.marker);
-    case 'external': return sim.store.externalReferrals().filter((r) => r.description === p.marker).length;
-    case 'update': return count(`SELECT count(*) FROM ${p.update!.table} WHERE id = ? AND ${p.update!.field} = ?`, p.update!.id, p.update!.value);
+    case 'record':
+      return count('SELECT count(*) FROM contacts WHERE description = ?', p.marker);
+    case 'upload':
+      return sim.store.uploads().filter((u) => u.filename === p.marker).length;
+    case 'extension':
+      return count('SELECT count(*) FROM wellcheck_notes_9 WHERE notes_33 = ?', p.marker);
+    case 'external':
+      return sim.store.externalReferrals().filter((r) => r.description === p.marker).length;
+    case 'update':
+      return count(`SELECT count(*) FROM ${p.update!.table} WHERE id = ? AND ${p.update!.field} = ?`, p.update!.id, p.update!.value);
   }
 }
 
@@ -274,4 +313,3 @@ export async function runUnderFaults(sim: RunningSimulator, spec: string, edits:
     sim.setFaults('');
   }
 }
-

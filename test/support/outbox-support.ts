@@ -48,10 +48,15 @@ export interface WorldOptions {
 }
 
 export async function openWorld(options: WorldOptions = {}): Promise<World> {
-  const sim = options.sim ?? await startSimulator({
-    clients: options.clients ?? 60, seed: options.seed ?? 7, dialect: options.dialect ?? '2019',
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
-  });
+  const sim =
+    options.sim ??
+    (await startSimulator({
+      clients: options.clients ?? 60,
+      seed: options.seed ?? 7,
+      dialect: options.dialect ?? '2019',
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+    }));
   const login = sim.users[0]!;
   const me = sim.store.users().find((u) => u.id === login.id)!;
   const replica = freshReplica();
@@ -59,14 +64,24 @@ export async function openWorld(options: WorldOptions = {}): Promise<World> {
   if (options.faults) sim.setFaults(options.faults);
   const dialect = sim.store.dialect;
   const client = createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user, dialect, timeoutMs: options.timeoutMs ?? 10_000 });
-  const row = replica.sqlite.prepare(
-    `SELECT id, client, project, template FROM referrals WHERE project IN (${me.projects.join(',')}) AND id > 0 ORDER BY id LIMIT 1`,
-  ).get() as { id: number; client: number; project: number; template: number };
-  const stages = replica.sqlite.prepare(`SELECT id, json_extract(extra, '$.template') AS template FROM dictionaries WHERE table_ref = 'referrals/stage' ORDER BY id`)
-    .all() as Array<{ id: number; template: number }>;
+  const row = replica.sqlite.prepare(`SELECT id, client, project, template FROM referrals WHERE project IN (${me.projects.join(',')}) AND id > 0 ORDER BY id LIMIT 1`).get() as {
+    id: number;
+    client: number;
+    project: number;
+    template: number;
+  };
+  const stages = replica.sqlite.prepare(`SELECT id, json_extract(extra, '$.template') AS template FROM dictionaries WHERE table_ref = 'referrals/stage' ORDER BY id`).all() as Array<{
+    id: number;
+    template: number;
+  }>;
   const dueContacts = replica.sqlite.prepare(`SELECT id FROM contacts WHERE state = 'due' AND user = ? AND id > 0 ORDER BY id`).pluck().all(me.id) as number[];
   return {
-    dialect, sim, me, replica, client, dueContacts,
+    dialect,
+    sim,
+    me,
+    replica,
+    client,
+    dueContacts,
     referral: {
       ...row,
       stage: stages.find((s) => s.template === row.template)!.id,
@@ -82,7 +97,10 @@ export async function openWorld(options: WorldOptions = {}): Promise<World> {
 
 /** A count straight from the simulator's database. */
 export function serverCount(sim: RunningSimulator, sql: string, ...params: unknown[]): number {
-  return sim.store.db.prepare(sql).pluck().get(...params) as number;
+  return sim.store.db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
 }
 
 export function serverRow(sim: RunningSimulator, sql: string, ...params: unknown[]): Record<string, unknown> | undefined {
@@ -110,8 +128,10 @@ export function dueFields(world: World, description: string, day = '2024-06-10',
 // pages directly (not through shared/dizions/dialects.ts), so a mistake in the table cannot hide here.
 
 const SEED_TO_2025_RELATIONSHIP: Record<string, string> = {
-  relationship_first_to_second: 'relation_first_to_second', relationship_second_to_first: 'relation_second_to_first',
-  relationship_first_to_second_carer: 'carer_relation_first_to_second', relationship_second_to_first_carer: 'carer_relation_second_to_first',
+  relationship_first_to_second: 'relation_first_to_second',
+  relationship_second_to_first: 'relation_second_to_first',
+  relationship_first_to_second_carer: 'carer_relation_first_to_second',
+  relationship_second_to_first_carer: 'carer_relation_second_to_first',
 };
 
 type Words = { method: string; path: string; fields?: QueueEditInput['fields'] };

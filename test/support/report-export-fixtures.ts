@@ -8,7 +8,7 @@ export const DISTRICTS: Record<string, string> = {
   '1': 'Leeds',
   '2': 'Harrogate, North',
   '3': 'The "Old" Town\nWest',
-  '4': 'Ynys Môn (Siân\'s patch)',
+  '4': "Ynys Môn (Siân's patch)",
   '5': '=HYPERLINK("http://evil.example","click")',
 };
 export const GENDERS: Record<string, string> = { '1': 'Female', '2': 'Male', '3': 'Non-binary' };
@@ -16,7 +16,7 @@ export const GENDERS: Record<string, string> = { '1': 'Female', '2': 'Male', '3'
 const FRESHNESS = {
   lastSyncedAt: '2025-11-03 14:02:11',
   scoped: true,
-  note: 'Covers what was synced to this device: Ann Smith\'s caseload.',
+  note: "Covers what was synced to this device: Ann Smith's caseload.",
 };
 
 /** `clients/dimension/district/metric/gender/blue_badge_holder/Y`: 13 server rows, 100 records. */

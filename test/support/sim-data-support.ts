@@ -36,7 +36,13 @@ export function openTestStore(options: Partial<OpenSimStoreOptions> = {}, dir = 
   const store = openSimStore({ file, clients: 120, seed: 7, uploadsDir: path.join(dir, 'uploads'), now: () => new Date(clock.ms), ...options });
   const [priya, tom, sian] = store.users();
   return {
-    store, dir, file, clock, priya: priya!, tom: tom!, sian: sian!,
+    store,
+    dir,
+    file,
+    clock,
+    priya: priya!,
+    tom: tom!,
+    sian: sian!,
     close() {
       store.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -44,7 +50,10 @@ export function openTestStore(options: Partial<OpenSimStoreOptions> = {}, dir = 
   };
 }
 
-export interface Reply { status: number; body: any }
+export interface Reply {
+  status: number;
+  body: any;
+}
 
 export function call(store: SimStore, user: SimUser, method: string, apiPath: string, form: Record<string, string> = {}, files: UploadedFile[] = []): Reply {
   const response = handleApiRequest(store, { method, path: apiPath, user, form, files });

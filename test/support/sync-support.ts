@@ -10,7 +10,13 @@ import type { RecordGroup } from '../../shared/dizions/model.js';
 import type { RunningSimulator } from '../../main/sim/server.js';
 import { runSync, type RunSyncOptions, type SyncSummary } from '../../main/sync/run-sync.js';
 
-export interface Login { id: number; worker: number | null; source: string; org: string; user: string }
+export interface Login {
+  id: number;
+  worker: number | null;
+  source: string;
+  org: string;
+  user: string;
+}
 
 export function clientAs(sim: RunningSimulator, login: Login): DizionsClient {
   return createDizionsClient({ baseUrl: sim.url, source: login.source, org: login.org, user: login.user, dialect: sim.store.dialect });
@@ -89,7 +95,10 @@ export function replicaContents(replica: Replica): Record<string, string[]> {
 
 /** API GETs in the simulator's request log since `from` (paths relative to /v2). */
 export function getsSince(sim: RunningSimulator, from: number): string[] {
-  return sim.requestLog.slice(from).filter((e) => e.method === 'GET').map((e) => e.path);
+  return sim.requestLog
+    .slice(from)
+    .filter((e) => e.method === 'GET')
+    .map((e) => e.path);
 }
 
 /**

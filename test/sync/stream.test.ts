@@ -32,10 +32,13 @@ const record = fc.record({
 
 describe('the streamed JSON-array parser', () => {
   it('gives the same items as JSON.parse, whatever the pieces the reply arrives in', () => {
-    fc.assert(fc.property(fc.array(record, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 400 }), fc.boolean(), (rows, cuts, runChars, pretty) => {
-      const text = pretty ? ` ${JSON.stringify(rows, null, 2)}\n` : JSON.stringify(rows);
-      expect(parseInPieces(text, cuts, runChars)).toEqual(JSON.parse(text));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 400 }), fc.boolean(), (rows, cuts, runChars, pretty) => {
+        const text = pretty ? ` ${JSON.stringify(rows, null, 2)}\n` : JSON.stringify(rows);
+        expect(parseInPieces(text, cuts, runChars)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses a reply cut off, one that is not an array, and one that goes on after the array', () => {

@@ -15,12 +15,18 @@ async function list(entries: Array<[number, string | null]>): Promise<StampList>
 
 describe('updated stamps', () => {
   it('pack to numbers that order as the timestamps do, and unpack back', () => {
-    fc.assert(fc.property(fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }), fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }), (a, b) => {
-      const sa = a.toISOString().slice(0, 19).replace('T', ' ');
-      const sb = b.toISOString().slice(0, 19).replace('T', ' ');
-      expect(Math.sign(packStamp(sa) - packStamp(sb))).toBe(sa < sb ? -1 : sa > sb ? 1 : 0);
-      expect(unpackStamp(packStamp(sa))).toBe(sa);
-    }));
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }),
+        fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }),
+        (a, b) => {
+          const sa = a.toISOString().slice(0, 19).replace('T', ' ');
+          const sb = b.toISOString().slice(0, 19).replace('T', ' ');
+          expect(Math.sign(packStamp(sa) - packStamp(sb))).toBe(sa < sb ? -1 : sa > sb ? 1 : 0);
+          expect(unpackStamp(packStamp(sa))).toBe(sa);
+        },
+      ),
+    );
   });
 
   it('an unexpected format still compares equal to itself and differs from other values', () => {
@@ -32,8 +38,21 @@ describe('updated stamps', () => {
 });
 
 describe('the diff between the server listing and the replica', () => {
-  const server = () => list([[4, '2024-01-01 09:00:00'], [1, '2024-01-01 09:00:00'], [5, null], [2, '2024-02-01 09:00:00']]);
-  const local = () => list([[-3, null], [1, '2024-01-01 09:00:00'], [2, '2024-01-15 09:00:00'], [3, '2024-01-01 09:00:00'], [5, null]]);
+  const server = () =>
+    list([
+      [4, '2024-01-01 09:00:00'],
+      [1, '2024-01-01 09:00:00'],
+      [5, null],
+      [2, '2024-02-01 09:00:00'],
+    ]);
+  const local = () =>
+    list([
+      [-3, null],
+      [1, '2024-01-01 09:00:00'],
+      [2, '2024-01-15 09:00:00'],
+      [3, '2024-01-01 09:00:00'],
+      [5, null],
+    ]);
 
   it('fetches what is new or changed, removes what the server no longer lists, keeps what is current', async () => {
     expect(diffStamps(await server(), await local())).toEqual({ fetch: [2, 4], remove: [3], heldBack: [], unchanged: 2 });
@@ -56,31 +75,35 @@ describe('the diff between the server listing and the replica', () => {
 
   it('agrees with a plain Map-based diff on random lists', async () => {
     const entries = fc.uniqueArray(fc.tuple(fc.integer({ min: 1, max: 60 }), fc.constantFrom('2024-01-01 00:00:00', '2024-01-02 00:00:00', null)), { maxLength: 40, selector: ([id]) => id });
-    await fc.assert(fc.asyncProperty(entries, entries, async (s, l) => {
-      const sm = new Map(s);
-      const lm = new Map(l);
-      const diff = diffStamps(await list(s), await list(l));
-      const fetch = [...sm.keys()].filter((id) => !lm.has(id) || packStamp(lm.get(id)) !== packStamp(sm.get(id))).sort((a, b) => a - b);
-      const remove = [...lm.keys()].filter((id) => !sm.has(id)).sort((a, b) => a - b);
-      expect(diff.fetch).toEqual(fetch);
-      expect(diff.remove).toEqual(remove);
-    }));
+    await fc.assert(
+      fc.asyncProperty(entries, entries, async (s, l) => {
+        const sm = new Map(s);
+        const lm = new Map(l);
+        const diff = diffStamps(await list(s), await list(l));
+        const fetch = [...sm.keys()].filter((id) => !lm.has(id) || packStamp(lm.get(id)) !== packStamp(sm.get(id))).sort((a, b) => a - b);
+        const remove = [...lm.keys()].filter((id) => !sm.has(id)).sort((a, b) => a - b);
+        expect(diff.fetch).toEqual(fetch);
+        expect(diff.remove).toEqual(remove);
+      }),
+    );
   });
 });
 
 describe('sorting a listing', () => {
   it('sorts any order into ascending ids, one entry each, keeping a known stamp over an unknown one', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), fc.boolean()), { maxLength: 300 }), async (entries) => {
-      const l = new StampList(4);
-      for (const [id, known] of entries) l.push(id, known ? id * 10 : UNKNOWN_STAMP);
-      await l.sortUnique();
-      const ids = [...new Set(entries.map(([id]) => id))].sort((a, b) => a - b);
-      expect([...l.idArray()]).toEqual(ids);
-      for (let i = 0; i < l.length; i++) {
-        const known = entries.some(([id, k]) => id === l.ids[i] && k);
-        expect(Number.isNaN(l.stamps[i]!)).toBe(!known);
-      }
-    }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), fc.boolean()), { maxLength: 300 }), async (entries) => {
+        const l = new StampList(4);
+        for (const [id, known] of entries) l.push(id, known ? id * 10 : UNKNOWN_STAMP);
+        await l.sortUnique();
+        const ids = [...new Set(entries.map(([id]) => id))].sort((a, b) => a - b);
+        expect([...l.idArray()]).toEqual(ids);
+        for (let i = 0; i < l.length; i++) {
+          const known = entries.some(([id, k]) => id === l.ids[i] && k);
+          expect(Number.isNaN(l.stamps[i]!)).toBe(!known);
+        }
+      }),
+    );
   });
 });
 

@@ -38,7 +38,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, limi
 }
 
 function coreStates(from: number): string[] {
-  return seen.slice(from).filter((e) => e.name === 'core:status').map((e) => (e.payload as { state: string }).state);
+  return seen
+    .slice(from)
+    .filter((e) => e.name === 'core:status')
+    .map((e) => (e.payload as { state: string }).state);
 }
 
 async function unsettled() {

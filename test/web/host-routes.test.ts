@@ -33,7 +33,10 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'assets', 'app-3f2a.css'), 'main{}');
   fs.writeFileSync(path.join(dir, '.env'), 'SECRET=1');
   replica = freshReplica();
-  upsertDictionary(replica, 'referrals/project', [{ id: 5, name: 'Befriending' }, { id: 6, name: 'Hospital discharge' }]);
+  upsertDictionary(replica, 'referrals/project', [
+    { id: 5, name: 'Befriending' },
+    { id: 6, name: 'Hospital discharge' },
+  ]);
   hub = createEventHub();
   hub.emit('sync:status', { ...INITIAL_SYNC_STATUS, connected: true, pending: 3 });
   host = await startWebHost({
@@ -56,7 +59,7 @@ const rpc = (channel: string, body: string, headers: Record<string, string> = {}
   rawRequest(host.port, { method: 'POST', path: `/rpc/${channel}`, headers: appHeaders(host.port, token, headers), body });
 
 describe('the built renderer', () => {
-  it('serves the page, its assets with their types, and the app\'s own routes as the page', async () => {
+  it("serves the page, its assets with their types, and the app's own routes as the page", async () => {
     for (const p of ['/', '/caseload', '/clients/12', '/actions?day=today']) {
       const reply = await get(p);
       expect(reply.status, p).toBe(200);
@@ -163,7 +166,8 @@ describe('push events over SSE', () => {
 
 describe('starting', () => {
   it('on a port already taken fails with a sentence naming the port', async () => {
-    await expect(startWebHost({ dispatcher: createDispatcher(countingServices().services, { isTrustedSender: isWebHostSender }), staticDir: dir, port: host.port }))
-      .rejects.toThrow(new WebHostError(`port ${host.port} is already in use: choose another with --port`));
+    await expect(startWebHost({ dispatcher: createDispatcher(countingServices().services, { isTrustedSender: isWebHostSender }), staticDir: dir, port: host.port })).rejects.toThrow(
+      new WebHostError(`port ${host.port} is already in use: choose another with --port`),
+    );
   });
 });

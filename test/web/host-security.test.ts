@@ -80,7 +80,7 @@ function send(route: RouteKind, headers: Record<string, string>): Promise<RawRep
 describe('the browser host refuses', () => {
   for (const route of ROUTES) {
     describe(route.name, () => {
-      it('is served to the app\'s own page (control case)', async () => {
+      it("is served to the app's own page (control case)", async () => {
         expect((await send(route, appHeaders(host.port, token))).status).toBe(200);
       });
 
@@ -126,7 +126,6 @@ describe('the browser host refuses', () => {
     // One call per control case and one for localhost: the refusals above never reached it.
     expect(counting.calls.get('sync:cancel')).toHaveLength(2);
   });
-
 });
 
 describe('the token', () => {
@@ -139,7 +138,8 @@ describe('the token', () => {
     expect(location, String(first.headers.location)).not.toBeNull();
     const session = location![1]!;
     expect(session).not.toContain(token);
-    const call = (headers: Record<string, string>, p = '/rpc/sync:cancel') => rawRequest(host.port, { method: 'POST', path: p, headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', ...headers }, body: '{}' });
+    const call = (headers: Record<string, string>, p = '/rpc/sync:cancel') =>
+      rawRequest(host.port, { method: 'POST', path: p, headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', ...headers }, body: '{}' });
     expect((await call({ 'X-Caseworker-Session': session })).status).toBe(200);
     // Each visit gets its own session; a session is not the token, and not accepted in an RPC URL.
     const second = await rawRequest(host.port, { path: `/?token=${token}`, headers: { Host: `127.0.0.1:${host.port}` } });
@@ -168,7 +168,12 @@ describe('the token', () => {
     try {
       expect(tokenOf(other.url)).not.toBe(token);
       // Our token, presented to the other host, is refused there.
-      const reply = await rawRequest(other.port, { method: 'POST', path: '/rpc/sync:cancel', body: '{}', headers: { Host: `127.0.0.1:${other.port}`, 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } });
+      const reply = await rawRequest(other.port, {
+        method: 'POST',
+        path: '/rpc/sync:cancel',
+        body: '{}',
+        headers: { Host: `127.0.0.1:${other.port}`, 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      });
       expect(reply.status).toBe(401);
     } finally {
       await other.close();
@@ -197,13 +202,18 @@ describe('every answer', () => {
 });
 
 describe('where it listens', () => {
-  it('only on 127.0.0.1: this machine\'s other addresses get no answer', async () => {
-    const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+  it("only on 127.0.0.1: this machine's other addresses get no answer", async () => {
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
     const attempts = [external?.address, '::1'].filter((a): a is string => !!a);
     for (const address of attempts) {
       const connected = await new Promise<boolean>((resolve) => {
         const socket = net.connect({ host: address, port: host.port });
-        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
         socket.once('error', () => resolve(false));
       });
       expect(connected, address).toBe(false);

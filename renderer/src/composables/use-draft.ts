@@ -82,18 +82,21 @@ export function useDraft<T extends object>(key: string, form: T, delayMs = 300):
     write(() => call('drafts:clear', { key }));
   };
 
-  const ready = call('drafts:get', { key }).then(({ draft }) => {
-    if (draft && !superseded) {
-      restoreInto(form as Record<string, unknown>, draft);
-      restored.value = true;
-      stored = snapshot();
-    }
-  }).catch(() => {
-    // No saved draft could be read: the form starts empty and drafting still works.
-  }).finally(() => {
-    loaded = true;
-    if (!cleared && snapshot() !== (stored ?? baseline)) schedule(); // typed before the draft arrived
-  });
+  const ready = call('drafts:get', { key })
+    .then(({ draft }) => {
+      if (draft && !superseded) {
+        restoreInto(form as Record<string, unknown>, draft);
+        restored.value = true;
+        stored = snapshot();
+      }
+    })
+    .catch(() => {
+      // No saved draft could be read: the form starts empty and drafting still works.
+    })
+    .finally(() => {
+      loaded = true;
+      if (!cleared && snapshot() !== (stored ?? baseline)) schedule(); // typed before the draft arrived
+    });
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {

@@ -66,18 +66,20 @@ export function usePagedRows<T>(fetchPage: (offset: number, limit: number) => Pr
       // Refresh the pages on screen in place, so a background reload does not flash "Loading".
       const mine = generation;
       const kept = [...old.keys()];
-      await Promise.all(kept.map(async (p) => {
-        try {
-          const answer = await fetchPage(p * pageSize, pageSize);
-          if (mine !== generation) return;
-          const next = new Map(pages.value);
-          next.set(p, answer.rows);
-          pages.value = next;
-          total.value = answer.total;
-        } catch (e) {
-          if (mine === generation) error.value = e;
-        }
-      }));
+      await Promise.all(
+        kept.map(async (p) => {
+          try {
+            const answer = await fetchPage(p * pageSize, pageSize);
+            if (mine !== generation) return;
+            const next = new Map(pages.value);
+            next.set(p, answer.rows);
+            pages.value = next;
+            total.value = answer.total;
+          } catch (e) {
+            if (mine === generation) error.value = e;
+          }
+        }),
+      );
       if (kept.length === 0) await loadPage(0);
       return;
     }

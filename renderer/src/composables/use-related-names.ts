@@ -14,20 +14,28 @@ export function useRelatedNames(detail: Ref<ClientDetail | null>) {
 
   const missing = () => (detail.value?.relationships ?? []).filter((r) => r.other === null && r.id_second > 0).map((r) => r.id_second);
 
-  watch(() => missing().join(','), async (key) => {
-    if (key === '') return;
-    const ids = key.split(',').map(Number).filter((id) => !labels.value.has(id)).slice(0, 50);
-    if (ids.length === 0) return;
-    const next = new Map(labels.value);
-    try {
-      const { people, notVisible } = await call('clients:names', { ids });
-      for (const p of people) next.set(p.id, personName(p, 'Client'));
-      for (const id of notVisible) next.set(id, `Client ${id} (not in your caseload)`);
-    } catch {
-      for (const id of ids) next.set(id, `Client ${id} (not on this device; the name shows when online)`);
-    }
-    labels.value = next;
-  }, { immediate: true });
+  watch(
+    () => missing().join(','),
+    async (key) => {
+      if (key === '') return;
+      const ids = key
+        .split(',')
+        .map(Number)
+        .filter((id) => !labels.value.has(id))
+        .slice(0, 50);
+      if (ids.length === 0) return;
+      const next = new Map(labels.value);
+      try {
+        const { people, notVisible } = await call('clients:names', { ids });
+        for (const p of people) next.set(p.id, personName(p, 'Client'));
+        for (const id of notVisible) next.set(id, `Client ${id} (not in your caseload)`);
+      } catch {
+        for (const id of ids) next.set(id, `Client ${id} (not on this device; the name shows when online)`);
+      }
+      labels.value = next;
+    },
+    { immediate: true },
+  );
 
   /** The words for the other person of a relationship that is not on this device. */
   function otherLabel(r: Relationship): string {

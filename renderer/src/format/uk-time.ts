@@ -29,7 +29,13 @@ export function formatTimestamp(value: string | null | undefined): string {
 }
 
 const instantFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: SERVER_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  timeZone: SERVER_TIME_ZONE,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
 });
 
 /** An ISO 8601 instant (sync times, outbox entries) in UK time: `31/03/2024, 14:30`. */

@@ -32,21 +32,55 @@ function spec(field: string, kind: ClientFieldKind, extra: Partial<ClientFieldSp
 
 export const CLIENT_SECTIONS: ClientFieldSection[] = [
   { title: 'Name', fields: [spec('first_name', 'text', { label: 'First name', required: true }), spec('surname', 'text', { label: 'Surname', required: true }), spec('dob', 'date')] },
-  { title: 'Contact details', fields: [
-    spec('address1', 'text'), spec('address2', 'text'), spec('town', 'text'), spec('county', 'dictionary'), spec('district', 'dictionary'),
-    spec('postcode', 'text'), spec('telephone', 'tel'), spec('mobile', 'tel'), spec('email', 'email'), spec('preferred_communication_method', 'dictionary'),
-  ] },
-  { title: 'About them', fields: [
-    spec('gender', 'dictionary'), spec('ethnicity', 'dictionary'), spec('religion', 'dictionary'), spec('sexual_orientation', 'dictionary'),
-    spec('marital_status', 'dictionary'), spec('main_language', 'dictionary'), spec('main_disability', 'dictionary'),
-    spec('registered_disabled', 'flag'), spec('blue_badge_holder', 'flag'), spec('accommodation', 'dictionary'),
-    spec('employment_status', 'flag'), spec('people_in_household', 'whole'),
-  ] },
-  { title: 'Services and references', fields: [
-    spec('usual_support_worker', 'worker'), spec('type', 'dictionary'), spec('nhs_number', 'text'), spec('social_services_number', 'text'),
-    spec('external_id', 'text'), spec('gp_name', 'text'), spec('gp_surgery', 'dictionary'), spec('school', 'dictionary'),
-    spec('consent', 'flag'), spec('website_photo_consent', 'dictionary'), spec('active', 'flag'), spec('deceased', 'flag'),
-  ] },
+  {
+    title: 'Contact details',
+    fields: [
+      spec('address1', 'text'),
+      spec('address2', 'text'),
+      spec('town', 'text'),
+      spec('county', 'dictionary'),
+      spec('district', 'dictionary'),
+      spec('postcode', 'text'),
+      spec('telephone', 'tel'),
+      spec('mobile', 'tel'),
+      spec('email', 'email'),
+      spec('preferred_communication_method', 'dictionary'),
+    ],
+  },
+  {
+    title: 'About them',
+    fields: [
+      spec('gender', 'dictionary'),
+      spec('ethnicity', 'dictionary'),
+      spec('religion', 'dictionary'),
+      spec('sexual_orientation', 'dictionary'),
+      spec('marital_status', 'dictionary'),
+      spec('main_language', 'dictionary'),
+      spec('main_disability', 'dictionary'),
+      spec('registered_disabled', 'flag'),
+      spec('blue_badge_holder', 'flag'),
+      spec('accommodation', 'dictionary'),
+      spec('employment_status', 'flag'),
+      spec('people_in_household', 'whole'),
+    ],
+  },
+  {
+    title: 'Services and references',
+    fields: [
+      spec('usual_support_worker', 'worker'),
+      spec('type', 'dictionary'),
+      spec('nhs_number', 'text'),
+      spec('social_services_number', 'text'),
+      spec('external_id', 'text'),
+      spec('gp_name', 'text'),
+      spec('gp_surgery', 'dictionary'),
+      spec('school', 'dictionary'),
+      spec('consent', 'flag'),
+      spec('website_photo_consent', 'dictionary'),
+      spec('active', 'flag'),
+      spec('deceased', 'flag'),
+    ],
+  },
 ];
 
 export const CLIENT_FORM_FIELDS: ClientFieldSpec[] = CLIENT_SECTIONS.flatMap((s) => s.fields);
@@ -113,7 +147,7 @@ export function changedFields(api: Record<string, string | number | null | undef
     if (v === undefined) continue;
     const old = norm(before[k]);
     const now = norm(v);
-    if (String(old) !== String(now)) out[k] = k === 'dob' || typeof v !== 'string' ? now as string | number | null : v;
+    if (String(old) !== String(now)) out[k] = k === 'dob' || typeof v !== 'string' ? (now as string | number | null) : v;
   }
   return out;
 }

@@ -2,9 +2,7 @@
 // offers (from the shared data model), and the two-way step between the pickers and a Dizions
 // report path, always through the one URL grammar (never hand-split).
 
-import {
-  FLAG_FIELDS, GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, TIME_DIMENSIONS, dictionaryFor, isRangeKey, type RecordGroup,
-} from '../../../shared/dizions/model.js';
+import { FLAG_FIELDS, GROUP_FIELDS, GROUP_FILTERS, GROUP_RANGES, TIME_DIMENSIONS, dictionaryFor, isRangeKey, type RecordGroup } from '../../../shared/dizions/model.js';
 import { parsePath, printPath, type FilterPair, type RecordsPath } from '../../../shared/url-grammar.js';
 import { addDays, todayInLondon } from '../format/uk-time.js';
 
@@ -65,7 +63,10 @@ export function choiceToPath(choice: ReportChoice): string {
     if (isRangeKey(f.key)) {
       if (f.from && f.to) pairs.push({ key: f.key, range: [f.from, f.to] });
     } else {
-      const values = f.value.split(';').map((v) => v.trim()).filter(Boolean);
+      const values = f.value
+        .split(';')
+        .map((v) => v.trim())
+        .filter(Boolean);
       if (values.length > 0) pairs.push({ key: f.key, values });
     }
   }
@@ -87,9 +88,7 @@ export function pathToChoice(text: string): ReportChoice {
     group: parsed.group as ReportGroup,
     dimension: parsed.report.dimension,
     metric: parsed.report.metric ?? '',
-    filters: parsed.pairs.map((p) => ('range' in p
-      ? { key: p.key, value: '', from: p.range[0], to: p.range[1] }
-      : { key: p.key, value: p.values.join(';'), from: '', to: '' })),
+    filters: parsed.pairs.map((p) => ('range' in p ? { key: p.key, value: '', from: p.range[0], to: p.range[1] } : { key: p.key, value: p.values.join(';'), from: '', to: '' })),
   };
 }
 

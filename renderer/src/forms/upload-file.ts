@@ -9,7 +9,10 @@ import { call } from '../api/bridge.js';
 export type Visibility = 'me' | 'everyone' | 'chosen';
 
 /** People (login ids) and groups picked under "Me and the people and groups I choose". */
-export interface Chosen { users: number[]; groups: number[] }
+export interface Chosen {
+  users: number[];
+  groups: number[];
+}
 
 /** The ids a choice sends; "only me" and "chosen" include me, so I always see what I sent. */
 export function visibilityIds(visibility: Visibility, me: number | null, chosen: Chosen = { users: [], groups: [] }): VisibilityChoice {
@@ -56,11 +59,13 @@ function contentTypeOf(file: File): string {
 
 /** Queues the files for the client or referral; `me` is the user id "only me" means. */
 export async function attachFiles(group: 'clients' | 'referrals', id: number, files: readonly File[], visibility: Visibility, me: number | null, chosen?: Chosen) {
-  const encoded = await Promise.all(files.map(async (f) => ({
-    filename: f.name.replace(/[\\/\u0000-\u001f]/g, '_'),
-    contentType: contentTypeOf(f),
-    dataBase64: await readBase64(f),
-  })));
+  const encoded = await Promise.all(
+    files.map(async (f) => ({
+      filename: f.name.replace(/[\\/\u0000-\u001f]/g, '_'),
+      contentType: contentTypeOf(f),
+      dataBase64: await readBase64(f),
+    })),
+  );
   const ids = visibilityIds(visibility, me, chosen);
   const result = await call('contacts:attach', { group, id, files: encoded, ...ids });
   // Offered again next time; the files are queued whatever happens to this.

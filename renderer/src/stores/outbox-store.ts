@@ -44,14 +44,42 @@ export const useOutboxStore = defineStore('outbox', () => {
   const without = (id: number) => (list: OutboxEntry[]) => list.filter((e) => e.id !== id);
   const withState = (id: number, state: OutboxEntry['state']) => (list: OutboxEntry[]) => list.map((e) => (e.id === id ? { ...e, state } : e));
 
-  const retry = (id: number) => optimistic(withState(id, 'sending'), () => call('outbox:retry', { id }), (r, list) => replace(r.entry)(list));
-  const sendAgain = (id: number) => optimistic(withState(id, 'sending'), () => call('outbox:send-again', { id }), (r, list) => replace(r.entry)(list));
-  const discard = (id: number) => optimistic(without(id), () => call('outbox:discard', { id }), (_r, list) => list);
-  const markDone = (id: number) => optimistic(without(id), () => call('outbox:mark-done', { id }), (_r, list) => list);
+  const retry = (id: number) =>
+    optimistic(
+      withState(id, 'sending'),
+      () => call('outbox:retry', { id }),
+      (r, list) => replace(r.entry)(list),
+    );
+  const sendAgain = (id: number) =>
+    optimistic(
+      withState(id, 'sending'),
+      () => call('outbox:send-again', { id }),
+      (r, list) => replace(r.entry)(list),
+    );
+  const discard = (id: number) =>
+    optimistic(
+      without(id),
+      () => call('outbox:discard', { id }),
+      (_r, list) => list,
+    );
+  const markDone = (id: number) =>
+    optimistic(
+      without(id),
+      () => call('outbox:mark-done', { id }),
+      (_r, list) => list,
+    );
   const edit = (id: number, data: Record<string, string | number | null>) =>
-    optimistic((list) => list, () => call('outbox:edit', { id, data }), (r, list) => replace(r.entry)(list));
+    optimistic(
+      (list) => list,
+      () => call('outbox:edit', { id, data }),
+      (r, list) => replace(r.entry)(list),
+    );
   const resolve = (id: number, choices: Array<{ field: string; keep: 'mine' | 'theirs' }>) =>
-    optimistic(without(id), () => call('outbox:resolve', { id, choices }), (r, list) => (r.entry ? [...list, r.entry].sort((a, b) => a.id - b.id) : list));
+    optimistic(
+      without(id),
+      () => call('outbox:resolve', { id, choices }),
+      (r, list) => (r.entry ? [...list, r.entry].sort((a, b) => a.id - b.id) : list),
+    );
 
   return { entries, loading, loaded, error, load, retry, sendAgain, discard, markDone, edit, resolve };
 });

@@ -20,7 +20,9 @@ export const useSettingsStore = defineStore('settings', () => {
   async function load(force = false): Promise<SettingsView> {
     if (loaded && !force) return loaded;
     loading.value = true;
-    loaded = call('settings:get', {}).then((v) => (view.value = v)).finally(() => (loading.value = false));
+    loaded = call('settings:get', {})
+      .then((v) => (view.value = v))
+      .finally(() => (loading.value = false));
     loaded.catch(() => (loaded = null));
     return loaded;
   }

@@ -18,7 +18,17 @@ test('0008_neutral_outbox turns entries queued in dialect words into neutral ope
     VALUES ('2026-12-01T10:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
   // As the old outbox stored them: the API's words of the dialect at queue time.
   insert.run('PUT', 'clients', '{"first_name":"Ann","surname":"Lee"}', 'createClient', '2019', 'clients', -1, -1, null);
-  insert.run('POST', 'clients/id/7', '{"id_second":"8","relationship_first_to_second":"2801","relationship_second_to_first":"2803","relationship_first_to_second_carer":"2901"}', 'updateClient', '2019', 'clients', 7, null, null);
+  insert.run(
+    'POST',
+    'clients/id/7',
+    '{"id_second":"8","relationship_first_to_second":"2801","relationship_second_to_first":"2803","relationship_first_to_second_carer":"2901"}',
+    'updateClient',
+    '2019',
+    'clients',
+    7,
+    null,
+    null,
+  );
   insert.run('PUT', 'due_contacts/referral/40', '{"user":"3","description":"visit"}', 'createDueContact', '2025', 'contacts', -2, -2, null);
   const completion = '{"stage":"1901","user":"3","start_date":"2024-02-01 10:00:00","end_date":"2024-02-01 11:00:00","description":"d"}';
   insert.run('PUT', 'done_contacts/id/88', completion, 'updateDoneContact', '2025', 'contacts', 88, null, '{"state":"due"}');

@@ -7,14 +7,17 @@ import { upsertRecords } from '../../../main/db/records.js';
 import { clientRecord, migrateFirst } from '../../support/db-fixtures.js';
 import { migrationIndex, test } from '../../support/replica-fixture.js';
 
-const plan = (replica: Replica, sql: string) =>
-  (replica.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+const plan = (replica: Replica, sql: string) => (replica.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
 
 test('0010 orders the caseload by name without case from an index, and answers month reports from one', ({ unmigrated: replica }) => {
   const at = migrationIndex('0010_report_and_caseload_indexes');
   migrateFirst(replica, at);
   upsertRecords(replica, 'clients', [clientRecord(1, { surname: 'baker', first_name: 'Zoe' }), clientRecord(2, { surname: 'Adams' }), clientRecord(3, { surname: 'Baker', first_name: 'amy' })]);
-  upsertRecords(replica, 'done_contacts', Array.from({ length: 300 }, (_, i) => ({ id: i + 1, user: (i % 3) + 1, start_date: `2025-0${(i % 4) + 1}-15 10:00:00`, updated: '2025-05-01 00:00:00' })));
+  upsertRecords(
+    replica,
+    'done_contacts',
+    Array.from({ length: 300 }, (_, i) => ({ id: i + 1, user: (i % 3) + 1, start_date: `2025-0${(i % 4) + 1}-15 10:00:00`, updated: '2025-05-01 00:00:00' })),
+  );
   const monthly = () => answerPath(replica, 'done_contacts/dimension/month/metric/user');
   const before = monthly();
 
