@@ -57,11 +57,6 @@ export function deferIndexes(replica: Handle, tables: readonly string[]): number
   })();
 }
 
-/** Whether indexes or triggers are set aside (a bulk fill running, or killed). */
-export function hasDeferredIndexes(replica: Handle): boolean {
-  return (getSyncState<SchemaObject[]>(replica, KEY)?.length ?? 0) > 0;
-}
-
 /**
  * Builds everything deferIndexes set aside, rebuilds the search tables whose triggers were set
  * aside, and forgets the recipe, all in one transaction. Returns how many objects it restored.

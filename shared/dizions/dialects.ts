@@ -36,10 +36,6 @@ export const OPERATIONS = [
 ] as const;
 export type WriteOperation = (typeof OPERATIONS)[number];
 
-export function isWriteOperation(value: unknown): value is WriteOperation {
-  return typeof value === 'string' && (OPERATIONS as readonly string[]).includes(value);
-}
-
 /** How each operation reads in a sentence: "surname: is mandatory when creating a client". */
 export const OPERATION_WORDS: Record<WriteOperation, string> = {
   'create-client': 'creating a client',
