@@ -9,7 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { DIALECTS, type Dialect } from '../../shared/dizions/dialects.js';
-import { SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys } from '../support/e2e-support.js';
+import {
+  SimControl,
+  launchBrowser,
+  rpc,
+  screenshot,
+  startWebApp,
+  tempDir,
+  watchPage,
+  type Browser,
+  type InProcessApp,
+  type SimUserKeys,
+  navigate,
+  syncNow as syncNowIn,
+} from '../support/e2e-support.js';
 
 const DEMO = { clients: 120, seed: 11 };
 const OFFLINE = 'reset-before=1';
@@ -38,36 +51,9 @@ async function open(): Promise<void> {
 
 const pending = async () => Number(await page.getByTestId('pending-count').getAttribute('data-pending'));
 
-async function nav(name: string): Promise<void> {
-  // The Sync link may carry a "needs attention" count after its name.
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
-    .click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
-}
+const nav = (name: string) => navigate(page, name);
 
-/** Presses "Sync now" and returns the sentence the app answered with (a new notice, not an old one). */
-async function syncNow(): Promise<string> {
-  await nav('Sync');
-  const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
-  await page
-    .getByTestId('sync-now')
-    .click()
-    .catch(async (e: unknown) => {
-      await screenshot(page, 'debug-sync-now');
-      throw e;
-    });
-  const handle = await page.waitForFunction(
-    (after) => {
-      const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
-      return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
-    },
-    seen,
-    { timeout: 60_000 },
-  );
-  return String(await handle.jsonValue());
-}
+const syncNow = () => syncNowIn(page);
 
 /** Waits for a client record page (not a form about the client). */
 async function onClientRecord(name: RegExp): Promise<void> {

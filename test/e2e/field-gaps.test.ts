@@ -12,7 +12,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
-import { go, launchBrowser, rpc, screenshot, seriousViolations, startWebApp, tempDir, watchPage, type Browser, type InProcessApp } from '../support/e2e-support.js';
+import { go, launchBrowser, rpc, screenshot, seriousViolations, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, navigate, syncNow as syncNowIn } from '../support/e2e-support.js';
 
 const DEMO = { clients: 120, seed: 11 };
 const OFFLINE = 'reset-before=1';
@@ -40,28 +40,9 @@ function isoPlus(date: string, months: number, days: number): string {
 }
 const ukDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
-async function nav(name: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
-    .click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
-}
+const nav = (name: string) => navigate(page, name);
 
-async function syncNow(): Promise<string> {
-  await nav('Sync');
-  const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
-  await page.getByTestId('sync-now').click();
-  const handle = await page.waitForFunction(
-    (after) => {
-      const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
-      return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
-    },
-    seen,
-    { timeout: 60_000 },
-  );
-  return String(await handle.jsonValue());
-}
+const syncNow = () => syncNowIn(page);
 
 async function expectAxeClean(name: string): Promise<void> {
   const violations = await seriousViolations(page);

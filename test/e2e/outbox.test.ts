@@ -4,7 +4,20 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SimControl, launchBrowser, rpc, screenshot, startWebApp, tempDir, watchPage, type Browser, type InProcessApp, type SimUserKeys } from '../support/e2e-support.js';
+import {
+  SimControl,
+  launchBrowser,
+  rpc,
+  screenshot,
+  startWebApp,
+  tempDir,
+  watchPage,
+  type Browser,
+  type InProcessApp,
+  type SimUserKeys,
+  navigate,
+  syncNow as syncNowIn,
+} from '../support/e2e-support.js';
 
 let app: InProcessApp;
 let browser: Browser;
@@ -13,29 +26,9 @@ let problems: string[] = [];
 let control: SimControl;
 let me: SimUserKeys;
 
-async function nav(name: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
-    .click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
-}
+const nav = (name: string) => navigate(page, name);
 
-async function syncNow(): Promise<string> {
-  await nav('Sync');
-  const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
-  await page.getByTestId('sync-now').click();
-  const handle = await page.waitForFunction(
-    (after) =>
-      Array.from(document.querySelectorAll('[data-notice-id]'))
-        .filter((e) => Number(e.getAttribute('data-notice-id')) > after)
-        .map((e) => e.textContent ?? '')
-        .find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null,
-    seen,
-    { timeout: 60_000 },
-  );
-  return String(await handle.jsonValue());
-}
+const syncNow = () => syncNowIn(page);
 
 const noneWaiting = () => page.getByTestId('pending-count').and(page.locator('[data-pending="0"]')).waitFor({ timeout: 30_000 });
 

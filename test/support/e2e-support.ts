@@ -326,3 +326,34 @@ export class SimControl {
     return response.json();
   }
 }
+
+/** Follows a link of the main navigation (the Sync link may carry a "need attention" count) and waits for the page. */
+export async function navigate(page: Page, name: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: new RegExp(`^${name}( \\d+ need attention)?$`) })
+    .click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+/** Presses "Sync now" and returns the sentence the app answered with (a new notice, not an old one). */
+export async function syncNow(page: Page): Promise<string> {
+  await navigate(page, 'Sync');
+  const seen = await page.locator('[data-notice-id]').evaluateAll((els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-notice-id')))));
+  await page
+    .getByTestId('sync-now')
+    .click()
+    .catch(async (e: unknown) => {
+      await screenshot(page, 'debug-sync-now');
+      throw e;
+    });
+  const handle = await page.waitForFunction(
+    (after) => {
+      const fresh = Array.from(document.querySelectorAll('[data-notice-id]')).filter((e) => Number(e.getAttribute('data-notice-id')) > after);
+      return fresh.map((e) => e.textContent ?? '').find((t) => /Sync finished|Sync did not finish/.test(t)) ?? null;
+    },
+    seen,
+    { timeout: 60_000 },
+  );
+  return String(await handle.jsonValue());
+}
