@@ -3,22 +3,14 @@
 // A body that is not a JSON array is a MalformedReply: the caller treats it as a damaged reply.
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { JsonArrayStream, MalformedReply } from './json-stream.js';
 
-export class MalformedReply extends Error {
-  override name = 'MalformedReply';
-}
+export { MalformedReply };
 
 /** Below this many characters a reply is parsed in one go (JSON.parse of 4 MB takes ~20 ms). */
 const WHOLE_PARSE_LIMIT = 4 << 20;
 /** Characters per slice when parsing in pieces. */
 const SLICE_CHARS = 1 << 19;
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
 
 /** Calls `onItems` with consecutive runs of the array's elements, in order. */
 export async function forEachArraySlice(text: string, onItems: (items: unknown[]) => void | Promise<void>): Promise<void> {
@@ -26,39 +18,16 @@ export async function forEachArraySlice(text: string, onItems: (items: unknown[]
     await onItems(parseWhole(text));
     return;
   }
-  let start = text.indexOf('[');
-  if (start < 0 || text.slice(0, start).trim() !== '') throw new MalformedReply(`the reply is not a JSON array (it starts ${JSON.stringify(text.slice(0, 40))})`);
-  start++;
-  let depth = 0;
-  let inString = false;
-  let sliceStart = start;
-  let lastBoundary = -1; // index just after the last complete top-level element
-  let closed = -1;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || (c === CLOSE_BRACKET && depth > 0)) {
-      depth--;
-      if (depth === 0) lastBoundary = i + 1;
-    } else if (c === CLOSE_BRACKET) {
-      closed = i;
-      break;
-    }
-    if (depth === 0 && lastBoundary > 0 && i - sliceStart >= SLICE_CHARS) {
-      await onItems(parseSlice(text, sliceStart, lastBoundary));
-      sliceStart = skipComma(text, lastBoundary);
-      lastBoundary = -1;
+  // A large reply goes through the streaming parser in pieces, yielding between runs of elements.
+  const stream = new JsonArrayStream(SLICE_CHARS);
+  for (let at = 0; at < text.length; at += SLICE_CHARS) {
+    for (const run of stream.push(text.slice(at, at + SLICE_CHARS))) {
+      await onItems(run);
       await yieldToLoop();
     }
   }
-  if (closed < 0 || text.slice(closed + 1).trim() !== '') throw new MalformedReply('the reply was cut off: its JSON array never closes');
-  if (text.slice(sliceStart, closed).trim() !== '') await onItems(parseSlice(text, sliceStart, closed));
+  const last = stream.end();
+  if (last.length > 0) await onItems(last);
 }
 
 function parseWhole(text: string): unknown[] {
@@ -70,19 +39,4 @@ function parseWhole(text: string): unknown[] {
   }
   if (!Array.isArray(parsed)) throw new MalformedReply(`the reply is not a JSON array (it starts ${JSON.stringify(text.slice(0, 40))})`);
   return parsed;
-}
-
-function parseSlice(text: string, from: number, to: number): unknown[] {
-  try {
-    return JSON.parse(`[${text.slice(from, to)}]`) as unknown[];
-  } catch (error) {
-    throw new MalformedReply(`the reply is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function skipComma(text: string, at: number): number {
-  let i = at;
-  while (i < text.length && /\s/.test(text[i]!)) i++;
-  if (text[i] === ',') i++;
-  return i;
 }

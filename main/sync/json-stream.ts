@@ -8,7 +8,10 @@
 // the text scanned character by character for the last top-level boundary.
 // A body that is not a JSON array, or that ends before the array closes, is a MalformedReply.
 
-import { MalformedReply } from './json-array.js';
+/** A body that is not a JSON array, or one cut off: the caller treats it as a damaged reply. */
+export class MalformedReply extends Error {
+  override name = 'MalformedReply';
+}
 
 const QUOTE = 34;
 const BACKSLASH = 92;
