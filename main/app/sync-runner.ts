@@ -331,7 +331,7 @@ export class SyncRunner {
         },
         true,
       );
-      const received = [...Object.values(summary.groups), ...Object.values(summary.extension_databases)].reduce((n, g) => n + g.inserted + g.updated, 0);
+      const received = [...Object.values(summary.groups), ...Object.values(summary.extension_databases)].reduce((n, g) => n + g.fetched, 0);
       this.log('sync.done', { requests: summary.requests, received, held_back: summary.held_back });
       return { sent: pushed?.confirmed ?? 0, needsAttention: counts.needsAttention, received, cancelled: false, finishedAt: new Date().toISOString() };
     } catch (error) {

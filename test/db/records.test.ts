@@ -37,10 +37,23 @@ afterEach(() => replica.close());
 
 describe('records', () => {
   it('inserts new records and updates known ones, reporting which', () => {
-    expect(upsertRecords(replica, 'clients', [clientRecord(1), clientRecord(2)])).toEqual({ inserted: 2, updated: 0 });
-    expect(upsertRecords(replica, 'clients', [clientRecord(2, { surname: 'Changed' }), clientRecord(3)])).toEqual({ inserted: 1, updated: 1 });
+    expect(upsertRecords(replica, 'clients', [clientRecord(1), clientRecord(2)])).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+    expect(upsertRecords(replica, 'clients', [clientRecord(2, { surname: 'Changed' }), clientRecord(3)])).toEqual({ inserted: 1, updated: 1, unchanged: 0 });
     expect(getRecord(replica, 'clients', 2)?.surname).toBe('Changed');
     expect(countRecords(replica, 'clients')).toBe(3);
+  });
+
+  it('leaves a record the server sent again unchanged as it is: no row rewritten, so a full re-sync of an unchanged caseload writes nothing', () => {
+    upsertRecords(replica, 'clients', [clientRecord(1), clientRecord(2)]);
+    replica.sqlite.exec('CREATE TEMP TABLE rewrites (id); CREATE TEMP TRIGGER note_rewrite AFTER UPDATE ON clients BEGIN INSERT INTO rewrites VALUES (new.id); END;');
+    expect(upsertRecords(replica, 'clients', [clientRecord(1), clientRecord(2, { postcode: 'LS1 1AA' })])).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(replica.sqlite.prepare('SELECT id FROM rewrites').pluck().all()).toEqual([2]);
+    expect(getRecord(replica, 'clients', 2)?.postcode).toBe('LS1 1AA');
+    // Same raw but the other state of one id space: a due contact sent as done still becomes done.
+    const contact = { id: 88, referral: 5, user: 7, start_date: '2024-03-01 10:00:00', description: 'Visit', updated: '2024-02-01 09:00:00' };
+    upsertRecords(replica, 'due_contacts', [contact]);
+    expect(upsertRecords(replica, 'done_contacts', [contact])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(getRecord(replica, 'done_contacts', 88)).toEqual(contact);
   });
 
   it('keeps every field the server sent, modelled or not, and projects the modelled ones into typed columns', () => {
@@ -62,7 +75,7 @@ describe('records', () => {
   it('turns a due contact into a done contact with the same id (one id space)', () => {
     const due = { id: 88, referral: 5, user: 7, start_date: '2024-03-01 10:00:00', end_date: '2024-03-01 11:00:00', description: 'Visit', updated: '2024-02-01 09:00:00' };
     upsertRecords(replica, 'due_contacts', [due]);
-    expect(upsertRecords(replica, 'done_contacts', [{ ...due, stage: 2, updated: '2024-03-01 12:00:00' }])).toEqual({ inserted: 0, updated: 1 });
+    expect(upsertRecords(replica, 'done_contacts', [{ ...due, stage: 2, updated: '2024-03-01 12:00:00' }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
     expect(getRecord(replica, 'due_contacts', 88)).toBeUndefined();
     expect(getRecord(replica, 'done_contacts', 88)?.stage).toBe(2);
     expect([countRecords(replica, 'due_contacts'), countRecords(replica, 'done_contacts')]).toEqual([0, 1]);
