@@ -8,6 +8,7 @@ import type { Action } from '../../shared/ipc/contacts.js';
 import type { ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import { dueActionsOf } from '../db/action-queries.js';
 import type { Replica } from '../db/open.js';
+import type { Services } from '../ipc/services.js';
 import { referralRecord, stageStatuses } from '../db/record-queries.js';
 import { clientSummaryOf, contactView, referralView } from './record-views.js';
 
@@ -50,4 +51,11 @@ export function listActions(replica: Handle, input: ChannelInput<'actions:list'>
     };
   });
   return { actions };
+}
+
+/** `me` is the login "My actions" shows when the screen names none (Settings → Who I am). */
+export function createActionServices(replica: () => Handle, me: () => number | null): Pick<Services, 'actions:list'> {
+  return {
+    'actions:list': async (input) => listActions(replica(), input, me()),
+  };
 }

@@ -8,6 +8,7 @@ import type { CaseloadRow } from '../../shared/ipc/caseload.js';
 import type { ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import { caseloadPage, pendingEntriesByClient, soonestDueAction } from '../db/caseload-queries.js';
 import type { Replica } from '../db/open.js';
+import type { Services } from '../ipc/services.js';
 import { clientRecord, referralsOfClient, stageStatuses } from '../db/record-queries.js';
 import { searchClients } from '../db/search.js';
 import { referralView } from './record-views.js';
@@ -66,4 +67,11 @@ function stringOrNull(value: unknown): string | null {
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
+}
+
+/** `replica` is read on each call: the core swaps the open replica on demo reset and server changes. */
+export function createCaseloadServices(replica: () => Handle): Pick<Services, 'caseload:list'> {
+  return {
+    'caseload:list': async (input) => listCaseload(replica(), input),
+  };
 }

@@ -27,6 +27,7 @@ import {
   type StageStatus,
 } from '../db/record-queries.js';
 import { ServiceError } from '../ipc/service-error.js';
+import type { Services } from '../ipc/services.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 type Scalar = string | number | null;
@@ -245,5 +246,14 @@ export function contactDetail(replica: Handle, id: number): ContactDetail {
     client: clientSummaryOf(sqlite, clientId),
     referral: referral as ContactDetail['referral'],
     pending: pendingMarks(sqlite, [{ family: 'contacts', ids: [id] }]),
+  };
+}
+
+/** The record screens' reads: one client, referral or contact with what hangs off it. */
+export function createRecordViewServices(replica: () => Handle): Pick<Services, 'clients:get' | 'referrals:get' | 'contacts:get'> {
+  return {
+    'clients:get': async ({ id }) => clientDetail(replica(), id),
+    'referrals:get': async ({ id }) => referralDetail(replica(), id),
+    'contacts:get': async ({ id }) => contactDetail(replica(), id),
   };
 }
