@@ -18,7 +18,7 @@ import type { KeyProvider } from '../db/keys.js';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplica, type Replica } from '../db/open.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
-import { createReplicaServices } from '../ipc/replica-services.js';
+import { createReplicaServices } from './replica-services.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import type { ReplayTimings } from '../outbox/replay.js';

@@ -12,7 +12,7 @@ import { createOutboxServices, outboxCounts } from '../app/outbox-view.js';
 import { createRecordViewServices } from '../app/record-views.js';
 import { createReportServices } from '../app/reports.js';
 import { myUserId } from '../app/settings.js';
-import { createReplicaServices } from '../ipc/replica-services.js';
+import { createReplicaServices } from '../app/replica-services.js';
 import type { Services } from '../ipc/services.js';
 
 export interface ReadServices {
