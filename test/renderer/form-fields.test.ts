@@ -30,10 +30,10 @@ describe('form fields', () => {
   });
 
   it('an optional text area with nothing wrong carries no aria marks and passes typing up', async () => {
-    const wrapper = mount(TextField, { props: { id: 'notes', label: 'Notes', multiline: true, modelValue: '', 'onUpdate:modelValue': (v: string) => wrapper.setProps({ modelValue: v }) } });
+    const wrapper = mount(TextField, { props: { id: 'notes', label: 'Notes', multiline: true } });
     expect(described(wrapper, 'notes')).toEqual({ tag: 'textarea', label: 'Notes', required: null, invalid: null, description: [] });
     await wrapper.get('#notes').setValue('Called back');
-    expect(wrapper.props('modelValue')).toBe('Called back');
+    expect(wrapper.emitted('update:modelValue')).toEqual([['Called back']]);
     expect(wrapper.get('.field').classes()).not.toContain('field--invalid');
   });
 
@@ -48,13 +48,11 @@ describe('form fields', () => {
           { value: 3, label: 'Befriending' },
           { value: 7, label: 'Advice' },
         ],
-        modelValue: null,
-        'onUpdate:modelValue': (v: number | null) => wrapper.setProps({ modelValue: v }),
       },
     });
     expect(described(wrapper, 'project')).toEqual({ tag: 'select', label: 'Project (required)', required: 'true', invalid: 'true', description: ['Choose a project'] });
     await wrapper.get('#project').setValue('7');
-    expect(wrapper.props('modelValue')).toBe(7);
+    expect(wrapper.emitted('update:modelValue')).toEqual([[7]]);
   });
 
   it('a UK date field names its label for the calendar button and is described by the date hint', () => {
