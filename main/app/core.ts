@@ -287,7 +287,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     return view();
   }
 
-  // ---- services ------------------------------------------------------------------------------------------
+  // ---- services: the per-domain maps, merged; each reads the open replica and connection on every call ----
 
   const written = (tables: readonly string[]) => {
     runner.outboxChanged(tables);
