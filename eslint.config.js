@@ -6,6 +6,13 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 
+/** The service and transport layers: no SQL text here (docs/architecture.md, "Boundaries"). */
+const SERVICE_AND_TRANSPORT = ['main/{app,ipc,web,electron,cli}/**/*.ts'];
+const NO_SQL = 'No SQL in the service and transport layers: call (or add) a data function in main/db/ that takes the handle first and returns plain objects.';
+/** SQL as it is written here: a statement's opening words, or a clause a statement is built from. */
+const SQL_TEXT =
+  '/\\b(SELECT\\s[\\s\\S]*\\bFROM|INSERT\\s+(OR\\s+[A-Z]+\\s+)?INTO|REPLACE\\s+INTO|DELETE\\s+FROM|UPDATE\\s+\\S+\\s+SET|(CREATE|DROP)\\s+(TABLE|INDEX|TRIGGER|VIEW)|PRAGMA\\s|ORDER\\s+BY|GROUP\\s+BY|COLLATE\\s+NOCASE|json_each\\(|json_extract\\()/';
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-electron/', 'bench-data/', 'drizzle/', 'coverage/'] },
   js.configs.recommended,
@@ -64,6 +71,31 @@ export default tseslint.config(
           '__dirname',
           '__filename',
         ].map((name) => ({ name, message: 'shared/ is pure: no DOM and no Node globals (it runs in main and the renderer alike).' })),
+      ],
+    },
+  },
+  {
+    // The service and transport layers compose data functions (main/db/, and the outbox's, report
+    // and sync modules that own their tables); they hold no SQL text and make no query calls.
+    files: SERVICE_AND_TRANSPORT,
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          ['Literal', 'value'],
+          ['TemplateElement', 'value.raw'],
+        ].map(([node, text]) => ({ selector: `${node}[${text}=${SQL_TEXT}]`, message: NO_SQL })),
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: NO_SQL },
+        { selector: 'CallExpression[callee.property.name=/^(prepare|pragma)$/]', message: NO_SQL },
+        { selector: "CallExpression[callee.property.name=/^(select|selectDistinct|insert|update|delete)$/][callee.object.name='db']", message: NO_SQL },
+        { selector: "CallExpression[callee.property.name=/^(select|selectDistinct|insert|update|delete)$/][callee.object.property.name='db']", message: NO_SQL },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['drizzle-orm', 'better-sqlite3'].map((name) => ({ name, allowTypeImports: true, message: NO_SQL })),
+          patterns: [{ group: ['drizzle-orm/*'], allowTypeImports: true, message: NO_SQL }],
+        },
       ],
     },
   },

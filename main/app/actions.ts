@@ -6,8 +6,11 @@
 import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import type { Action } from '../../shared/ipc/contacts.js';
 import type { ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
+import { dueActionsOf } from '../db/action-queries.js';
 import type { Replica } from '../db/open.js';
-import { clientSummaryOf, contactView, referralView, stageStatuses } from './record-views.js';
+import type { Services } from '../ipc/services.js';
+import { referralRecord, stageStatuses } from '../db/record-queries.js';
+import { clientSummaryOf, contactView, referralView } from './record-views.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
@@ -27,39 +30,32 @@ export function listActions(replica: Handle, input: ChannelInput<'actions:list'>
   const user = input.user ?? me;
   if (user === null) return { actions: [] };
   const sqlite = replica.sqlite;
-  const conditions = [`state = 'due'`, '"user" = @user'];
-  const params: Record<string, unknown> = { user, limit: input.limit ?? DEFAULT_LIMIT };
-  if (input.from !== undefined) {
-    conditions.push('start_date >= @from');
-    params.from = `${input.from} 00:00:00`;
-  }
-  if (input.to !== undefined) {
-    conditions.push('start_date <= @to');
-    params.to = `${input.to} 23:59:59`;
-  }
-  const rows = sqlite
-    .prepare(
-      `SELECT c.id, c.raw,
-       EXISTS (SELECT 1 FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
-               WHERE r.family = 'contacts' AND r.record_id = c.id AND r.role = 'target' AND e.state <> 'confirmed') AS pending
-     FROM contacts c WHERE ${conditions.join(' AND ')}
-     ORDER BY start_date IS NULL, start_date, id LIMIT @limit`,
-    )
-    .all(params) as Array<{ id: number; raw: string; pending: number }>;
+  const rows = dueActionsOf(sqlite, {
+    user,
+    from: input.from === undefined ? undefined : `${input.from} 00:00:00`,
+    to: input.to === undefined ? undefined : `${input.to} 23:59:59`,
+    limit: input.limit ?? DEFAULT_LIMIT,
+  });
 
   const statuses = stageStatuses(sqlite);
-  const referralRaw = sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').pluck();
   const actions: Action[] = rows.map((row) => {
-    const contact = contactView(JSON.parse(row.raw) as Record<string, unknown>);
-    const referralText = typeof contact.referral === 'number' ? (referralRaw.get(contact.referral) as string | undefined) : undefined;
-    const referral = referralText ? referralView(JSON.parse(referralText) as Record<string, unknown>, statuses) : null;
+    const contact = contactView(row.raw);
+    const referralRaw = typeof contact.referral === 'number' ? referralRecord(sqlite, contact.referral) : undefined;
+    const referral = referralRaw ? referralView(referralRaw, statuses) : null;
     const clientId = typeof contact.client === 'number' ? contact.client : typeof referral?.client === 'number' ? referral.client : null;
     return {
       contact: contact as Action['contact'],
       client: clientSummaryOf(sqlite, clientId),
       referral: referral as Action['referral'],
-      pending: row.pending === 1,
+      pending: row.pending,
     };
   });
   return { actions };
+}
+
+/** `me` is the login "My actions" shows when the screen names none (Settings → Who I am). */
+export function createActionServices(replica: () => Handle, me: () => number | null): Pick<Services, 'actions:list'> {
+  return {
+    'actions:list': async (input) => listActions(replica(), input, me()),
+  };
 }

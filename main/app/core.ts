@@ -1,7 +1,7 @@
-// The app core that the Electron shell and the browser host share: it opens the encrypted replica,
-// answers every channel of the IPC contract (Services), pushes the events, runs sync and the outbox
-// (main/app/sync-runner.ts), and switches between the demo (the simulator in-process) and a real
-// Charitylog connection. Invariants: one replica open at a time, replaced only while no run is
+// The app core that the Electron shell and the browser host share: the replica/demo lifecycle. It
+// opens the encrypted replica, runs sync and the outbox (main/app/sync-runner.ts), switches between
+// the demo (the simulator in-process) and a real Charitylog connection, and merges the per-domain
+// service maps (`create*Services`, one per contract domain in shared/ipc/) into Services. Invariants: one replica open at a time, replaced only while no run is
 // active; a replica is wiped only when it holds practice data or data of a server we are leaving
 // with nothing left to send; the Charitylog keys never leave the ConnectionStore except into a client.
 
@@ -18,26 +18,25 @@ import type { KeyProvider } from '../db/keys.js';
 import { MIGRATIONS_FOLDER, migrateReplica, openReplica, type Replica } from '../db/open.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
-import { createReplicaServices } from '../ipc/replica-services.js';
+import { createReplicaServices } from './replica-services.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import type { ReplayTimings } from '../outbox/replay.js';
 import type { RunningSimulator } from '../sim/server.js';
-import { parsePath, printPath } from '../../shared/url-grammar.js';
-import { listActions } from './actions.js';
-import { listCaseload } from './caseload.js';
+import { createActionServices } from './actions.js';
+import { createCaseloadServices } from './caseload.js';
 import { ReplicaConnectionStore, type ConnectionStore, type StoredConnection } from './connection-store.js';
 import { demoStoreKey, startDemoServer, wipeDemoData, type DemoOptions, type DemoServer } from './demo.js';
 import { createDraftServices } from './drafts.js';
 import { createEditServices } from './edits.js';
-import { checkMe } from './me-check.js';
 import { createExtensionServices, keptExtensionDatabases } from './extension-databases.js';
 import { createOutboxServices, outboxCounts } from './outbox-view.js';
-import { clientDetail, contactDetail, referralDetail } from './record-views.js';
+import { createRecordViewServices } from './record-views.js';
 import { replaceReplicaFiles } from './replica-reset.js';
 import { createReportServices } from './reports.js';
-import { checkScopeList, isDemo, myUserId, saveScope, setDemo, setMe, setSyncIntervalMinutes, settingsView, syncIntervalMinutes } from './settings.js';
-import { SyncRunner } from './sync-runner.js';
+import { isDemo, myUserId, setDemo, setMe, settingsView, syncIntervalMinutes } from './settings.js';
+import { createSettingsServices } from './settings-services.js';
+import { SyncRunner, createSyncServices } from './sync-runner.js';
 import { createUploadGroupServices } from './upload-groups.js';
 
 export interface AppCoreOptions {
@@ -288,58 +287,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     return view();
   }
 
-  // ---- services ------------------------------------------------------------------------------------------
+  // ---- services: the per-domain maps, merged; each reads the open replica and connection on every call ----
 
   const written = (tables: readonly string[]) => {
     runner.outboxChanged(tables);
     runner.pushSoon();
   };
-
-  async function testConnection(connection: StoredConnection | undefined) {
-    const target = connection ?? currentConnection();
-    if (!target)
-      throw new ServiceError('VALIDATION', 'Enter the server address and the Source, Org and User keys first.', {
-        issues: [{ path: 'connection', message: 'enter the server address and the three keys' }],
-      });
-    const client = clientFor(target);
-    try {
-      const workers = await client.getRecords('workers', {}, {}, { timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000) });
-      return {
-        workers: workers.map((w) => {
-          const record = w as Record<string, unknown>;
-          return {
-            ...Object.fromEntries(Object.entries(record).filter(([, v]) => v === null || typeof v === 'string' || typeof v === 'number')),
-            id: Number(record.id),
-            first_name: typeof record.first_name === 'string' ? record.first_name : null,
-            surname: typeof record.surname === 'string' ? record.surname : null,
-            user: typeof record.user === 'number' ? record.user : null,
-          };
-        }),
-      };
-    } finally {
-      await client.close();
-    }
-  }
-
-  async function previewScope(scope: string[]) {
-    checkScopeList(scope);
-    const connection = currentConnection();
-    if (!connection) throw new ServiceError('VALIDATION', 'The preview asks the server: connect to Charitylog (or start the demo) first.');
-    const client = clientFor(connection);
-    try {
-      const counts: Array<{ path: string; count: number }> = [];
-      for (const text of scope) {
-        const parsed = parsePath(text);
-        if (parsed.kind !== 'records') continue;
-        const reply = await client.getRecordsRaw(printPath({ ...parsed, fields: ['id'] }));
-        const rows = JSON.parse(reply.text) as unknown;
-        counts.push({ path: printPath(parsed), count: Array.isArray(rows) ? rows.length : 0 });
-      }
-      return { counts };
-    } finally {
-      await client.close();
-    }
-  }
 
   /** A client for the current connection (the demo's simulator in demo mode), for calls that ask the server. */
   function connectedClient(why: { demoStopped: string; unconnected: string }): DizionsClient {
@@ -385,40 +338,25 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       changed: () => runner.poke(),
     }),
     ...createUploadGroupServices({ replica: () => replica, client: () => checkClient('the groups dictionary') }),
-
-    'caseload:list': async (input) => listCaseload(replica, input),
-    'actions:list': async (input) => listActions(replica, input, myUserId(replica)),
-    'clients:get': async ({ id }) => clientDetail(replica, id),
-    'referrals:get': async ({ id }) => referralDetail(replica, id),
-    'contacts:get': async ({ id }) => contactDetail(replica, id),
-
-    'sync:run': async ({ full }) => runner.run({ full }),
-    'sync:cancel': async () => ({ cancelled: runner.cancel() }),
-    'sync:status': async () => runner.current(),
-
-    'settings:get': async () => view(),
-    'settings:set-connection': ({ connection, acceptUnprotectedStorage }) => exclusive(() => setConnection(connection, acceptUnprotectedStorage === true)),
-    'settings:test-connection': async ({ connection }) => testConnection(connection),
-    'settings:set-me': async ({ user, worker }) => {
-      const connection = currentConnection();
-      await checkMe(user, worker, { replica, client: connection ? () => clientFor(connection) : undefined, timeoutMs: Math.min(options.requestTimeoutMs ?? 15_000, 15_000) });
-      setMe(replica, user, worker);
-      runner.poke();
-      return view();
-    },
-    'settings:set-scope': async ({ scope }) => {
-      saveScope(replica, checkScopeList(scope));
-      runner.poke();
-      return view();
-    },
-    'settings:set-sync-interval': async ({ minutes }) => {
-      setSyncIntervalMinutes(replica, minutes);
-      runner.reschedule();
-      return view();
-    },
-    'settings:preview-scope': async ({ scope }) => previewScope(scope),
-    'settings:start-demo': () => exclusive(startDemo),
-    'settings:demo-reset': () => exclusive(resetDemo),
+    ...createCaseloadServices(() => replica),
+    ...createActionServices(
+      () => replica,
+      () => myUserId(replica),
+    ),
+    ...createRecordViewServices(() => replica),
+    ...createSyncServices(runner),
+    ...createSettingsServices({
+      replica: () => replica,
+      view,
+      currentConnection,
+      clientFor,
+      requestTimeoutMs: options.requestTimeoutMs,
+      poke: () => runner.poke(),
+      reschedule: () => runner.reschedule(),
+      setConnection: (connection, acceptUnprotected) => exclusive(() => setConnection(connection, acceptUnprotected)),
+      startDemo: () => exclusive(startDemo),
+      resetDemo: () => exclusive(resetDemo),
+    }),
   };
 
   let started = false;

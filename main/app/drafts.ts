@@ -1,17 +1,16 @@
-// The draft channels over the replica's `drafts` table (main/db/schema-drafts.ts): one row per form
+// The draft channels over the replica's `drafts` table (main/db/drafts.ts): one row per form
 // and record, replaced on every save, removed on clear. The contract has already bounded key and
 // fields; a row that no longer parses (written by a future version, say) reads as no draft.
 
-import { count, eq } from 'drizzle-orm';
 import { draftFields, type DraftFields } from '../../shared/ipc/drafts.js';
+import { countDraftRows, deleteAllDraftRows, deleteDraftRow, readDraftRow, writeDraftRow } from '../db/drafts.js';
 import type { Replica } from '../db/open.js';
-import { drafts } from '../db/schema-drafts.js';
 import type { Services } from '../ipc/services.js';
 
 type Handle = Pick<Replica, 'db'>;
 
 export function getDraft(replica: Handle, key: string): { draft: DraftFields | null; savedAt: string | null } {
-  const row = replica.db.select().from(drafts).where(eq(drafts.key, key)).get();
+  const row = readDraftRow(replica, key);
   if (!row) return { draft: null, savedAt: null };
   let parsed: unknown;
   try {
@@ -25,26 +24,21 @@ export function getDraft(replica: Handle, key: string): { draft: DraftFields | n
 
 export function saveDraft(replica: Handle, key: string, fields: DraftFields, now = new Date()): { savedAt: string } {
   const savedAt = now.toISOString();
-  const row = { key, fields: JSON.stringify(fields), saved_at: savedAt };
-  replica.db
-    .insert(drafts)
-    .values(row)
-    .onConflictDoUpdate({ target: drafts.key, set: { fields: row.fields, saved_at: savedAt } })
-    .run();
+  writeDraftRow(replica, { key, fields: JSON.stringify(fields), saved_at: savedAt });
   return { savedAt };
 }
 
 /** True when there was a draft to forget. */
 export function clearDraft(replica: Handle, key: string): boolean {
-  return replica.db.delete(drafts).where(eq(drafts.key, key)).run().changes === 1;
+  return deleteDraftRow(replica, key);
 }
 
 export function countDrafts(replica: Handle): number {
-  return replica.db.select({ n: count() }).from(drafts).get()?.n ?? 0;
+  return countDraftRows(replica);
 }
 
 export function clearAllDrafts(replica: Handle): number {
-  return replica.db.delete(drafts).run().changes;
+  return deleteAllDraftRows(replica);
 }
 
 type DraftServices = Pick<Services, 'drafts:get' | 'drafts:save' | 'drafts:clear' | 'drafts:count' | 'drafts:clear-all'>;

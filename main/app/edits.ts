@@ -7,6 +7,7 @@ import type { Dialect, WriteOperation, WriteTarget } from '../../shared/dizions/
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { ValidationIssue } from '../../shared/ipc/envelope.js';
 import type { Replica } from '../db/open.js';
+import { referralOfContact } from '../db/record-queries.js';
 import { ServiceError } from '../ipc/service-error.js';
 import { EditValidationError, queueEdit, type QueueEditInput, type QueueResult } from '../outbox/queue.js';
 import type { Services } from '../ipc/services.js';
@@ -159,7 +160,7 @@ export function createEditServices(
         },
       ];
       if (next) {
-        const referral = context.replica().sqlite.prepare('SELECT referral FROM contacts WHERE id = ?').pluck().get(id) as number | null | undefined;
+        const referral = referralOfContact(context.replica().sqlite, id);
         if (typeof referral !== 'number') {
           throw new ServiceError('VALIDATION', `action ${id} belongs to no referral on this device, so the next action cannot be planned on it`, {
             issues: [{ path: 'next_action', message: 'this action belongs to no referral on this device' }],

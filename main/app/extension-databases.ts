@@ -13,7 +13,8 @@ import { GrammarError, printPath, type RecordsPath } from '../../shared/url-gram
 import type { DizionsClient } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
 import type { Replica } from '../db/open.js';
-import { getSyncState, selectableFieldNames, setSelectableFields, setSyncState } from '../db/records.js';
+import { countExtensionRows, extensionRowIds, extensionRowsOfClient, extensionRowsOfReferral } from '../db/record-queries.js';
+import { deleteExtensionRecords, getSyncState, selectableFieldNames, setSelectableFields, setSyncState } from '../db/records.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
 import { pendingRecordIds } from '../outbox/pending.js';
@@ -41,12 +42,11 @@ function checkedAt(replica: Handle): Record<string, string> {
 
 export function listExtensionDatabases(replica: Handle): ExtensionDatabase[] {
   const checked = checkedAt(replica);
-  const count = replica.sqlite.prepare('SELECT count(*) FROM extension_records WHERE database = ?').pluck();
   return keptExtensionDatabases(replica).map((name) => ({
     name,
     fields: selectableFieldNames(replica, label(name)).filter((f) => /^[a-z][a-z0-9_]*$/.test(f) && f.length <= 64),
     checkedAt: checked[name] ?? null,
-    rows: count.get(name) as number,
+    rows: countExtensionRows(replica.sqlite, name),
   }));
 }
 
@@ -123,15 +123,10 @@ function formFields(input: Record<string, string | number | null>, dropNull: boo
 
 /** One referral's (or client's) rows, per database kept or holding rows. */
 export function extensionRowsFor(replica: Handle, where: { referral: number } | { client: number; referrals: number[] }): Array<{ database: string; rows: ApiRow[] }> {
-  const rows =
-    'referral' in where
-      ? replica.sqlite.prepare('SELECT database, raw FROM extension_records WHERE referral = ? ORDER BY database, id').all(where.referral)
-      : replica.sqlite
-          .prepare('SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id')
-          .all(where.client, JSON.stringify(where.referrals));
+  const rows = 'referral' in where ? extensionRowsOfReferral(replica.sqlite, where.referral) : extensionRowsOfClient(replica.sqlite, where.client, where.referrals);
   const byDatabase = new Map<string, ApiRow[]>();
-  for (const row of rows as Array<{ database: string; raw: string }>) {
-    const parsed = JSON.parse(row.raw) as Record<string, unknown>;
+  for (const row of rows) {
+    const parsed = row.raw;
     const scalar: ApiRow = { id: Number(parsed.id) };
     for (const [k, v] of Object.entries(parsed)) if (v === null || typeof v === 'string' || typeof v === 'number') scalar[k] = v;
     const list = byDatabase.get(row.database) ?? [];
@@ -199,9 +194,11 @@ export function createExtensionServices(
         );
         // Rows with edits still waiting stay until those are sent; the rest leave the device now.
         const pending = pendingRecordIds(replica, label(name));
-        const ids = (replica.sqlite.prepare('SELECT id FROM extension_records WHERE database = ?').pluck().all(name) as number[]).filter((id) => !pending.has(id));
-        const remove = replica.sqlite.prepare('DELETE FROM extension_records WHERE database = ? AND id = ?');
-        for (const id of ids) remove.run(name, id);
+        deleteExtensionRecords(
+          replica,
+          name,
+          extensionRowIds(replica.sqlite, name).filter((id) => !pending.has(id)),
+        );
       })();
       context.written(['extension_records']);
       return list();

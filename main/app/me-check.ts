@@ -6,6 +6,7 @@
 import type { DizionsClient } from '../api/client.js';
 import { DizionsError } from '../api/errors.js';
 import type { Replica } from '../db/open.js';
+import { syncedWorkers } from '../db/workers.js';
 import { ServiceError } from '../ipc/service-error.js';
 
 interface KnownWorker {
@@ -33,7 +34,7 @@ export interface MeCheckSources {
 
 /** Throws a ServiceError (VALIDATION, or OFFLINE when nothing can tell) unless the choice is a known worker. */
 export async function checkMe(user: number, worker: number | null, sources: MeCheckSources): Promise<void> {
-  const synced = sources.replica.sqlite.prepare('SELECT id, "user" AS user FROM workers').all() as KnownWorker[];
+  const synced: KnownWorker[] = syncedWorkers(sources.replica.sqlite);
   const local = synced.length > 0 ? mismatch(synced, user, worker) : 'none synced';
   if (local === null) return;
   if (!sources.client) {

@@ -12,12 +12,26 @@ import { readRelationship } from '../../shared/dizions/replies.js';
 import { editOf } from '../../shared/edits/classify.js';
 import type { WriteTarget } from '../../shared/dizions/dialects.js';
 import type { Replica } from '../db/open.js';
+import { entryBefore, pendingMarkRows, uploadRows } from '../db/pending-marks.js';
+import {
+  clientRecord,
+  clientSummary,
+  contactRecord,
+  contactsOfClient,
+  contactsOfReferral,
+  extensionRowsOfClient,
+  referralRecord,
+  referralsOfClient,
+  stageStatuses,
+  type ContactState,
+  type StageStatus,
+} from '../db/record-queries.js';
 import { ServiceError } from '../ipc/service-error.js';
+import type { Services } from '../ipc/services.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 type Scalar = string | number | null;
 type ApiRow = { id: number } & Record<string, Scalar>;
-type StageStatus = 'Pending' | 'Open' | 'Closed';
 
 /** Keeps the scalar fields of a stored record (the contract's records carry scalars only). */
 export function scalarRecord(raw: Record<string, unknown>, required: readonly string[] = []): ApiRow {
@@ -29,16 +43,6 @@ export function scalarRecord(raw: Record<string, unknown>, required: readonly st
   }
   for (const key of required) if (!(key in out)) out[key] = null;
   return out as ApiRow;
-}
-
-const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
-
-/** Stage id → status (Pending / Open / Closed) from the stage dictionary's extra, as synced. */
-export function stageStatuses(sqlite: Database.Database): Map<number, StageStatus> {
-  const rows = sqlite.prepare(`SELECT id, json_extract(extra, '$.status') AS status FROM dictionaries WHERE table_ref = 'referrals/stage'`).all() as Array<{ id: number; status: unknown }>;
-  const out = new Map<number, StageStatus>();
-  for (const row of rows) if (row.status === 'Pending' || row.status === 'Open' || row.status === 'Closed') out.set(row.id, row.status);
-  return out;
 }
 
 export const CONTACT_REQUIRED = ['referral', 'client', 'user', 'start_date', 'end_date'] as const;
@@ -56,8 +60,7 @@ export function contactView(raw: Record<string, unknown>): ApiRow {
 
 export function clientSummaryOf(sqlite: Database.Database, id: number | null | undefined): ClientSummary | null {
   if (typeof id !== 'number') return null;
-  const row = sqlite.prepare('SELECT id, first_name, surname FROM clients WHERE id = ?').get(id) as ClientSummary | undefined;
-  return row ?? null;
+  return clientSummary(sqlite, id) ?? null;
 }
 
 // ---- pending marks --------------------------------------------------------------------------------
@@ -70,17 +73,6 @@ export interface PendingMark {
   state: string;
 }
 
-interface MarkRow {
-  entry: number;
-  family: string;
-  record_id: number;
-  state: string;
-  operation: string;
-  fields: string;
-  error_code: string | null;
-  contact_state: 'due' | 'done' | null;
-}
-
 /**
  * The marks of unconfirmed entries writing the given records: one per field an update changes, one
  * with field null for a record created (or a contact completed) here. Contacts are named by the
@@ -90,16 +82,7 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
   const marks: PendingMark[] = [];
   for (const { family, ids } of records) {
     if (ids.length === 0) continue;
-    const rows = sqlite
-      .prepare(
-        `SELECT e.id AS entry, r.family, r.record_id, e.state, e.operation, e.fields, e.error_code,
-              ${family === 'contacts' ? '(SELECT state FROM contacts c WHERE c.id = r.record_id)' : 'NULL'} AS contact_state
-       FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id
-       WHERE r.family = ? AND r.role = 'target' AND e.state <> 'confirmed' AND r.record_id IN (SELECT value FROM json_each(?))
-       ORDER BY e.id`,
-      )
-      .all(family, JSON.stringify(ids)) as MarkRow[];
-    for (const row of rows) {
+    for (const row of pendingMarkRows(sqlite, family, ids)) {
       const group = family === 'contacts' ? (row.contact_state === 'done' ? 'done_contacts' : 'due_contacts') : family;
       const state = displayState(row.state, row.error_code);
       // A new record, or a completion, is waiting as a whole; other edits mark the fields they change.
@@ -124,7 +107,7 @@ export function pendingMarks(sqlite: Database.Database, records: ReadonlyArray<{
 const WHOLE_RECORD = new Set(['create-client', 'create-referral', 'plan-action', 'record-contact', 'create-extension-record']);
 
 function completes(sqlite: Database.Database, entry: number): boolean {
-  const before = sqlite.prepare('SELECT before FROM outbox_entries WHERE id = ?').pluck().get(entry) as string | null;
+  const before = entryBefore(sqlite, entry);
   return before !== null && (JSON.parse(before) as { state?: string }).state === 'due';
 }
 
@@ -137,20 +120,6 @@ function displayState(stored: string, errorCode: string | null): string {
 
 // ---- uploads sent from this device ----------------------------------------------------------------
 
-interface UploadRow {
-  file: number;
-  entry: number;
-  method: string;
-  path: string;
-  target: string;
-  fields: string;
-  state: string;
-  created_at: string;
-  filename: string;
-  content_type: string | null;
-  bytes: number;
-}
-
 const idList = (text: unknown) => (typeof text === 'string' && text !== '' ? text.split(',').map(Number).filter(Number.isInteger) : []);
 
 /** Files queued from this app for these clients / referrals (the API has no GET of uploads). */
@@ -158,15 +127,7 @@ export function uploadsFor(sqlite: Database.Database, targets: ReadonlyArray<{ g
   const out: ClientDetail['uploads'] = [];
   for (const { group, ids } of targets) {
     if (ids.length === 0) continue;
-    const rows = sqlite
-      .prepare(
-        `SELECT f.rowid AS file, e.id AS entry, e.method, e.path, e.target, e.fields, e.state, e.created_at, f.filename, f.content_type, f.bytes
-       FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id JOIN outbox_files f ON f.entry_id = e.id
-       WHERE r.family = ? AND r.role = 'reference' AND e.operation = 'upload-file' AND r.record_id IN (SELECT value FROM json_each(?))
-       ORDER BY e.id, f.seq`,
-      )
-      .all(group, JSON.stringify(ids)) as UploadRow[];
-    for (const row of rows) {
+    for (const row of uploadRows(sqlite, group, ids)) {
       const edit = editOf('upload-file', JSON.parse(row.target) as WriteTarget);
       const fields = JSON.parse(row.fields) as Record<string, unknown>;
       out.push({
@@ -188,26 +149,24 @@ export function uploadsFor(sqlite: Database.Database, targets: ReadonlyArray<{ g
 
 // ---- the screens ------------------------------------------------------------------------------------
 
-function contactsWhere(sqlite: Database.Database, where: string, params: unknown[]): { due: ApiRow[]; done: ApiRow[] } {
-  const rows = sqlite.prepare(`SELECT state, raw FROM contacts WHERE ${where} ORDER BY start_date, id`).all(...params) as Array<{ state: 'due' | 'done'; raw: string }>;
+/** Contacts split into due and done (history newest first). */
+function byState(rows: ReadonlyArray<{ state: ContactState; raw: Record<string, unknown> }>): { due: ApiRow[]; done: ApiRow[] } {
   const due: ApiRow[] = [];
   const done: ApiRow[] = [];
-  for (const row of rows) (row.state === 'due' ? due : done).push(contactView(parse(row.raw)));
+  for (const row of rows) (row.state === 'due' ? due : done).push(contactView(row.raw));
   done.reverse(); // history: newest first
   return { due, done };
 }
 
 export function clientDetail(replica: Handle, id: number): ClientDetail {
   const sqlite = replica.sqlite;
-  const row = sqlite.prepare('SELECT raw FROM clients WHERE id = ?').get(id) as { raw: string } | undefined;
-  if (!row) throw new ServiceError('NOT_FOUND', `Client ${id} is not on this device. Sync, or check the caseload for them.`);
-  const raw = parse(row.raw);
+  const raw = clientRecord(sqlite, id);
+  if (!raw) throw new ServiceError('NOT_FOUND', `Client ${id} is not on this device. Sync, or check the caseload for them.`);
   const statuses = stageStatuses(sqlite);
 
-  const referralRows = sqlite.prepare('SELECT raw FROM referrals WHERE client = ? ORDER BY date DESC, id DESC').all(id) as Array<{ raw: string }>;
-  const referrals = referralRows.map((r) => referralView(parse(r.raw), statuses));
+  const referrals = referralsOfClient(sqlite, id).map((r) => referralView(r, statuses));
   const referralIds = referrals.map((r) => r.id);
-  const contacts = contactsWhere(sqlite, 'client = ? OR referral IN (SELECT value FROM json_each(?))', [id, JSON.stringify(referralIds)]);
+  const contacts = byState(contactsOfClient(sqlite, id, referralIds));
 
   const details = Array.isArray(raw.relationship_details) ? (raw.relationship_details as Array<Record<string, unknown>>) : [];
   // Any entry shape is kept raw; names are shown where the keys are recognisable in either dialect's words.
@@ -223,13 +182,10 @@ export function clientDetail(replica: Handle, id: number): ClientDetail {
       other: clientSummaryOf(sqlite, d.id_second!),
     }));
 
-  const extensionRows = sqlite
-    .prepare(`SELECT database, raw FROM extension_records WHERE client = ? OR referral IN (SELECT value FROM json_each(?)) ORDER BY database, id`)
-    .all(id, JSON.stringify(referralIds)) as Array<{ database: string; raw: string }>;
   const byDatabase = new Map<string, ApiRow[]>();
-  for (const ext of extensionRows) {
+  for (const ext of extensionRowsOfClient(sqlite, id, referralIds)) {
     const list = byDatabase.get(ext.database) ?? [];
-    list.push(scalarRecord(parse(ext.raw)));
+    list.push(scalarRecord(ext.raw));
     byDatabase.set(ext.database, list);
   }
 
@@ -259,10 +215,10 @@ function relationValue(value: unknown): number | string | null {
 
 export function referralDetail(replica: Handle, id: number): ReferralDetail {
   const sqlite = replica.sqlite;
-  const row = sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(id) as { raw: string } | undefined;
-  if (!row) throw new ServiceError('NOT_FOUND', `Referral ${id} is not on this device. Sync, or open it from the client's record.`);
-  const referral = referralView(parse(row.raw), stageStatuses(sqlite));
-  const contacts = contactsWhere(sqlite, 'referral = ?', [id]);
+  const raw = referralRecord(sqlite, id);
+  if (!raw) throw new ServiceError('NOT_FOUND', `Referral ${id} is not on this device. Sync, or open it from the client's record.`);
+  const referral = referralView(raw, stageStatuses(sqlite));
+  const contacts = byState(contactsOfReferral(sqlite, id));
   return {
     referral: referral as ReferralDetail['referral'],
     client: clientSummaryOf(sqlite, typeof referral.client === 'number' ? referral.client : null),
@@ -278,11 +234,11 @@ export function referralDetail(replica: Handle, id: number): ReferralDetail {
 
 export function contactDetail(replica: Handle, id: number): ContactDetail {
   const sqlite = replica.sqlite;
-  const row = sqlite.prepare('SELECT state, raw FROM contacts WHERE id = ?').get(id) as { state: 'due' | 'done'; raw: string } | undefined;
+  const row = contactRecord(sqlite, id);
   if (!row) throw new ServiceError('NOT_FOUND', `Action ${id} is not on this device. Sync, or open it from the client's record.`);
-  const contact = contactView(parse(row.raw));
-  const referralRow = typeof contact.referral === 'number' ? (sqlite.prepare('SELECT raw FROM referrals WHERE id = ?').get(contact.referral) as { raw: string } | undefined) : undefined;
-  const referral = referralRow ? referralView(parse(referralRow.raw), stageStatuses(sqlite)) : null;
+  const contact = contactView(row.raw);
+  const referralRaw = typeof contact.referral === 'number' ? referralRecord(sqlite, contact.referral) : undefined;
+  const referral = referralRaw ? referralView(referralRaw, stageStatuses(sqlite)) : null;
   const clientId = typeof contact.client === 'number' ? contact.client : typeof referral?.client === 'number' ? referral.client : null;
   return {
     contact: contact as ContactDetail['contact'],
@@ -290,5 +246,14 @@ export function contactDetail(replica: Handle, id: number): ContactDetail {
     client: clientSummaryOf(sqlite, clientId),
     referral: referral as ContactDetail['referral'],
     pending: pendingMarks(sqlite, [{ family: 'contacts', ids: [id] }]),
+  };
+}
+
+/** The record screens' reads: one client, referral or contact with what hangs off it. */
+export function createRecordViewServices(replica: () => Handle): Pick<Services, 'clients:get' | 'referrals:get' | 'contacts:get'> {
+  return {
+    'clients:get': async ({ id }) => clientDetail(replica(), id),
+    'referrals:get': async ({ id }) => referralDetail(replica(), id),
+    'contacts:get': async ({ id }) => contactDetail(replica(), id),
   };
 }

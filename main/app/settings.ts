@@ -7,6 +7,7 @@ import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
 import type { SettingsView } from '../../shared/ipc/settings.js';
 import type { Replica } from '../db/open.js';
 import { SYNC_KEYS, deleteSyncState, getSyncState, setSyncState } from '../db/records.js';
+import { workerName } from '../db/workers.js';
 import { ServiceError } from '../ipc/service-error.js';
 import { ScopeError, checkScopePath, loadScopeSettings } from '../sync/scope.js';
 import { parsePath } from '../../shared/url-grammar.js';
@@ -61,8 +62,7 @@ export function setMe(replica: Handle, user: number, worker: number | null): voi
 
 /** The person's name from the synced workers (by worker id, else by login), or a fallback. */
 export function nameOfMe(replica: Handle, user: number, worker: number | null, fallback?: string): string {
-  const row = replica.sqlite.prepare('SELECT first_name, surname FROM workers WHERE id = ? OR "user" = ? ORDER BY (id = ?) DESC LIMIT 1').get(worker ?? -1, user, worker ?? -1) as
-    { first_name: string | null; surname: string | null } | undefined;
+  const row = workerName(replica.sqlite, user, worker);
   const name = row ? [row.first_name, row.surname].filter((part) => part && part.trim() !== '').join(' ') : '';
   return name || fallback || `Login ${user}`;
 }

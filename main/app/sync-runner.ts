@@ -14,6 +14,7 @@ import type { Replica } from '../db/open.js';
 import type { EventHub } from '../ipc/event-hub.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
 import { ServiceError } from '../ipc/service-error.js';
+import type { Services } from '../ipc/services.js';
 import { listEntries, setEntry } from '../outbox/entries.js';
 import { pushOutbox, type PushSummary, type ReplayTimings } from '../outbox/replay.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
@@ -364,4 +365,13 @@ export class SyncRunner {
     this.log('sync.failed', { code: 'INTERNAL', error: error instanceof Error ? error.name : typeof error });
     return error;
   }
+}
+
+/** The sync channels over the one runner: a run (joined when one runs), a cancel, the status. */
+export function createSyncServices(runner: Pick<SyncRunner, 'run' | 'cancel' | 'current'>): Pick<Services, 'sync:run' | 'sync:cancel' | 'sync:status'> {
+  return {
+    'sync:run': async ({ full }) => runner.run({ full }),
+    'sync:cancel': async () => ({ cancelled: runner.cancel() }),
+    'sync:status': async () => runner.current(),
+  };
 }

@@ -2,20 +2,11 @@
 // power user can reuse against the server, filters by name) and how fresh the replica was.
 // Times are shown in UK format in Europe/London, with GMT/BST, so a printed report is unambiguous.
 
-import { SERVER_TIME_ZONE } from '../../shared/dizions/assumptions.js';
 import { fieldLabel } from '../../shared/field-labels.js';
 import { reportTitle, type ReportFreshness, type ReportTable } from '../../shared/reports/report-table.js';
+import { UK_DATE_TIME_OPTIONS } from '../../shared/uk-clock.js';
 
-const UK_DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  timeZone: SERVER_TIME_ZONE,
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-});
+const UK_DATE_TIME = new Intl.DateTimeFormat('en-GB', { ...UK_DATE_TIME_OPTIONS, timeZoneName: 'short' });
 
 /** `03/11/2025 14:02 GMT` — the instant in UK local time. */
 export function formatUkDateTime(at: Date): string {

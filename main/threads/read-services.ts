@@ -5,14 +5,14 @@
 
 import { INITIAL_SYNC_STATUS, type SyncStatus } from '../../shared/sync-status.js';
 import type { Replica } from '../db/open.js';
-import { listActions } from '../app/actions.js';
-import { listCaseload } from '../app/caseload.js';
+import { createActionServices } from '../app/actions.js';
+import { createCaseloadServices } from '../app/caseload.js';
 import { createDraftServices } from '../app/drafts.js';
 import { createOutboxServices, outboxCounts } from '../app/outbox-view.js';
-import { clientDetail, contactDetail, referralDetail } from '../app/record-views.js';
+import { createRecordViewServices } from '../app/record-views.js';
 import { createReportServices } from '../app/reports.js';
 import { myUserId } from '../app/settings.js';
-import { createReplicaServices } from '../ipc/replica-services.js';
+import { createReplicaServices } from '../app/replica-services.js';
 import type { Services } from '../ipc/services.js';
 
 export interface ReadServices {
@@ -35,11 +35,9 @@ export function createReadServices(replica: () => Replica): ReadServices {
 
   const services: Partial<Services> = {
     ...replicaServices,
-    'caseload:list': async (input) => listCaseload(replica(), input),
-    'actions:list': async (input) => listActions(replica(), input, myUserId(replica())),
-    'clients:get': async ({ id }) => clientDetail(replica(), id),
-    'referrals:get': async ({ id }) => referralDetail(replica(), id),
-    'contacts:get': async ({ id }) => contactDetail(replica(), id),
+    ...createCaseloadServices(replica),
+    ...createActionServices(replica, () => myUserId(replica())),
+    ...createRecordViewServices(replica),
     'outbox:list': outbox['outbox:list'],
     'reports:run': reports['reports:run'],
     'reports:saved-list': reports['reports:saved-list'],

@@ -119,13 +119,21 @@ export const pendingMark = z.object({
   state: z.string(),
 });
 
+/** What the client and referral screens show under the record: its contacts, due then done, and the files sent from here. */
+export const contactsAndUploads = {
+  due_contacts: z.array(contactRecord),
+  done_contacts: z.array(contactRecord),
+  uploads: z.array(uploadRecord),
+};
+
+/** A channel that reads one record of the replica by id (NOT_FOUND when it does not hold it). */
+export const readById = <Output extends z.ZodType>(output: Output) => ({ input: z.strictObject({ id: recordId }), output });
+
 export const clientDetail = z.object({
   client: clientRecord,
   relationships: z.array(relationshipRecord),
   referrals: z.array(referralRecord),
-  due_contacts: z.array(contactRecord),
-  done_contacts: z.array(contactRecord),
-  uploads: z.array(uploadRecord),
+  ...contactsAndUploads,
   extension_records: z.array(extensionDatabaseRows),
   pending: z.array(pendingMark),
 });
@@ -133,10 +141,7 @@ export type ClientDetail = z.infer<typeof clientDetail>;
 
 export const clientsChannels = {
   /** One client with everything the client record screen shows. NOT_FOUND when not in the replica. */
-  'clients:get': {
-    input: z.strictObject({ id: recordId }),
-    output: clientDetail,
-  },
+  'clients:get': readById(clientDetail),
   /**
    * Names of related people who are not on this device, asked of the server with the worker's keys
    * (OFFLINE without a connection); those the server does not show this worker come back in `notVisible`.

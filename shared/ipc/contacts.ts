@@ -3,7 +3,7 @@
 // space (assumptions table): completing due contact 88 makes done contact 88.
 
 import { z } from 'zod';
-import { clientFieldsInput, contactRecord, pendingMark, referralRecord } from './clients.js';
+import { clientFieldsInput, contactRecord, pendingMark, readById, referralRecord } from './clients.js';
 import { LIMITS, MAX_FILE_BASE64, clientSummary, description, dictionaryId, dizionsDate, dizionsTimestamp, personName, quantity, recordId, serverId, someOf, writeResult } from './fields.js';
 
 const endNotBeforeStart = (v: { start_date?: string | undefined; end_date?: string | undefined }) => v.start_date === undefined || v.end_date === undefined || v.end_date >= v.start_date;
@@ -82,10 +82,7 @@ export const contactsChannels = {
     output: z.object({ actions: z.array(action) }),
   },
   /** One due or done contact, for the completion form. */
-  'contacts:get': {
-    input: z.strictObject({ id: recordId }),
-    output: contactDetail,
-  },
+  'contacts:get': readById(contactDetail),
   /** Complete a due contact offline; optionally plan the next action on the same referral. */
   'contacts:complete': {
     input: z

@@ -2,7 +2,7 @@
 // Mandatory fields on create are the later docs' (model.ts MANDATORY.createReferral).
 
 import { z } from 'zod';
-import { contactRecord, pendingMark, referralRecord, uploadRecord } from './clients.js';
+import { contactsAndUploads, pendingMark, readById, referralRecord } from './clients.js';
 import { clientSummary, description, dictionaryId, dizionsDate, recordId, serverId, someOf, writeResult } from './fields.js';
 
 export const referralFieldsInput = {
@@ -39,19 +39,14 @@ const createReferralInput = z.strictObject({
 export const referralDetail = z.object({
   referral: referralRecord,
   client: clientSummary.nullable(),
-  due_contacts: z.array(contactRecord),
-  done_contacts: z.array(contactRecord),
-  uploads: z.array(uploadRecord),
+  ...contactsAndUploads,
   pending: z.array(pendingMark),
 });
 export type ReferralDetail = z.infer<typeof referralDetail>;
 
 export const referralsChannels = {
   /** One referral with its contacts. NOT_FOUND when not in the replica. */
-  'referrals:get': {
-    input: z.strictObject({ id: recordId }),
-    output: referralDetail,
-  },
+  'referrals:get': readById(referralDetail),
   /** A new referral ("Record a Contact" in the seed) for a client, possibly one not yet sent. */
   'referrals:create': {
     input: createReferralInput,

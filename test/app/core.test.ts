@@ -4,29 +4,25 @@
 // caseload and My actions show their work; a completion applies at once and reaches the server once;
 // a client, referral and action made while the server refuses everything land later, linked.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionGroup } from '../../main/app/actions.js';
-import { createAppCore, type AppCore } from '../../main/app/core.js';
-import { StaticKeyProvider } from '../../main/db/keys.js';
-import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
+import type { AppCore } from '../../main/app/core.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
-import type { ChannelArgs, Channel } from '../../shared/ipc/contract.js';
 import type { EventName } from '../../shared/ipc/events.js';
 import { expectedCaseload, serverRows } from '../support/sync-support.js';
-import { dispatchFailure, dispatchOk } from '../support/dispatch-calls.js';
+import { startDemoCore, type DemoCore } from '../support/demo-core.js';
 
 const KEY = 'a3'.repeat(32); // a raw 256-bit key: no key derivation, fast opens
 
+let demo: DemoCore;
 let dir: string;
 let core: AppCore;
-let dispatcher: Dispatcher;
 let sim: RunningSimulator;
 const seen: Array<{ name: EventName; payload: unknown }> = [];
 
-const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
-const failure = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchFailure(dispatcher, channel, input);
+const call: DemoCore['call'] = (channel, input) => demo.call(channel, input);
+const failure: DemoCore['failure'] = (channel, input) => demo.failure(channel, input);
 
 async function allCaseloadIds(): Promise<number[]> {
   const ids: number[] = [];
@@ -42,26 +38,17 @@ function simContacts(where: string, ...params: unknown[]): Array<Record<string, 
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-app-core-'));
-  core = await createAppCore({
-    dataDir: dir,
-    keyProvider: new StaticKeyProvider(KEY),
-    demo: true,
+  demo = await startDemoCore('app-core', {
+    key: KEY,
     demoOptions: { clients: 300 },
-    pushAfterEditMs: null, // edits travel with the syncs this test asks for, nothing in between
-    retry: { attempts: 2, baseMs: 5, maxMs: 20 },
     pushTimings: { baseMs: 5, maxMs: 2_000, waitLimitMs: 50, settleMs: 10 }, // a backoff past 50 ms ends a push
+    beforeStart: (made) => made.events.subscribe((name, payload) => seen.push({ name, payload })),
   });
-  core.events.subscribe((name, payload) => seen.push({ name, payload }));
-  dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
-  await core.start();
-  sim = core.demoServer()!;
-  await call('sync:run', {}); // joins the demo's first sync
+  ({ dir, core, sim } = demo);
 });
 
 afterAll(async () => {
-  await core?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 describe('the demo', () => {

@@ -3,28 +3,21 @@
 // with the server, read-only), sync brings their rows for the referrals in scope, a worker adds and
 // edits rows offline and they reach the server once; files can be shown to groups, named by an admin
 // when the server has no groups dictionary, and each person's choice is remembered.
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDizionsClient } from '../../main/api/client.js';
-import { createAppCore, type AppCore } from '../../main/app/core.js';
+import type { AppCore } from '../../main/app/core.js';
 import { lookUpGroupDictionary } from '../../main/app/upload-groups.js';
-import { StaticKeyProvider } from '../../main/db/keys.js';
-import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
 import type { RunningSimulator } from '../../main/sim/server.js';
-import type { Channel, ChannelArgs } from '../../shared/ipc/contract.js';
-import { dispatchFailure, dispatchOk } from '../support/dispatch-calls.js';
+import { startDemoCore, type DemoCore } from '../support/demo-core.js';
 
 const KEY = 'b4'.repeat(32);
-let dir: string;
+let demo: DemoCore;
 let core: AppCore;
-let dispatcher: Dispatcher;
 let sim: RunningSimulator;
 
-const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
-const failure = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchFailure(dispatcher, channel, input);
+const call: DemoCore['call'] = (channel, input) => demo.call(channel, input);
+const failure: DemoCore['failure'] = (channel, input) => demo.failure(channel, input);
 
 /** What the simulator holds for a database, for the referrals the worker sees. */
 function serverRows(database: string, referrals: number[]): Array<Record<string, unknown>> {
@@ -36,25 +29,16 @@ function localReferrals(): number[] {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-field-gaps-'));
-  core = await createAppCore({
-    dataDir: dir,
-    keyProvider: new StaticKeyProvider(KEY),
-    demo: true,
+  demo = await startDemoCore('field-gaps', {
+    key: KEY,
     demoOptions: { clients: 200, seed: 5 },
-    pushAfterEditMs: null,
-    retry: { attempts: 2, baseMs: 5, maxMs: 20 },
     pushTimings: { baseMs: 5, maxMs: 2_000, waitLimitMs: 50, settleMs: 10 },
   });
-  dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
-  await core.start();
-  sim = core.demoServer()!;
-  await call('sync:run', {});
+  ({ core, sim } = demo);
 }, 120_000);
 
 afterAll(async () => {
-  await core?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 describe('extension databases in the app', () => {

@@ -2,49 +2,30 @@
 // against the contract), on a real encrypted replica, against the demo's simulator on loopback.
 // Sums agree with SQL totals and stay beside the server-shaped rows; "compare with Charitylog"
 // agrees after a full sync and names the rows that differ once the server changes.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppCore, type AppCore } from '../../main/app/core.js';
-import { StaticKeyProvider } from '../../main/db/keys.js';
-import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
+import type { AppCore } from '../../main/app/core.js';
 import type { RunningSimulator } from '../../main/sim/server.js';
-import type { Channel, ChannelArgs } from '../../shared/ipc/contract.js';
-import { dispatchFailure, dispatchOk } from '../support/dispatch-calls.js';
+import { startDemoCore, type DemoCore } from '../support/demo-core.js';
 
 const KEY = 'b4'.repeat(32);
 const WHOLE_GROUPS = ['clients', 'referrals', 'due_contacts', 'done_contacts'];
 
-let dir: string;
+let demo: DemoCore;
 let core: AppCore;
-let dispatcher: Dispatcher;
 let sim: RunningSimulator;
 
-const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
-const failure = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchFailure(dispatcher, channel, input);
+const call: DemoCore['call'] = (channel, input) => demo.call(channel, input);
+const failure: DemoCore['failure'] = (channel, input) => demo.failure(channel, input);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-app-reports-'));
-  core = await createAppCore({
-    dataDir: dir,
-    keyProvider: new StaticKeyProvider(KEY),
-    demo: true,
-    demoOptions: { clients: 120 },
-    pushAfterEditMs: null,
-    retry: { attempts: 2, baseMs: 5, maxMs: 20 },
-  });
-  dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
-  await core.start();
-  sim = core.demoServer()!;
-  await call('sync:run', {}); // joins the demo's first sync
+  demo = await startDemoCore('app-reports', { key: KEY, demoOptions: { clients: 120 } });
+  ({ core, sim } = demo);
   await call('settings:set-scope', { scope: WHOLE_GROUPS }); // everything the demo worker can see
   await call('sync:run', { full: true });
 }, 60_000);
 
 afterAll(async () => {
-  await core?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 describe('reports:run', () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DizionsError } from '../../main/api/errors.js';
 import { upsertDictionary, upsertRecords } from '../../main/db/records.js';
 import { createDispatcher } from '../../main/ipc/register.js';
-import { createReplicaServices } from '../../main/ipc/replica-services.js';
+import { createReplicaServices } from '../../main/app/replica-services.js';
 import { createReportServices } from '../../main/app/reports.js';
 import { ServiceError } from '../../main/ipc/service-error.js';
 import type { Services } from '../../main/ipc/services.js';

@@ -15,6 +15,7 @@ import { buildRenderer, rendererBuildReason } from '../../main/web/renderer-buil
 import { chooseWebKey } from '../../main/web/web-key.js';
 import { createDispatcher } from '../../main/ipc/register.js';
 import type { RunningSimulator } from '../../main/sim/server.js';
+import type { DemoUserLine } from '../../main/sim/types.js';
 import { DEFAULT_STATIC_DIR, isWebHostSender, startWebHost } from '../../main/web/host.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -260,14 +261,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 // ---- the simulator from outside ---------------------------------------------------------------------------
 
-export interface SimUserKeys {
-  id: number;
-  name: string;
-  worker: number | null;
-  source: string;
-  org: string;
-  user: string;
-}
+/** A login of the simulated charity with its three header keys, as the simulator lists them. */
+export type SimUserKeys = DemoUserLine;
 
 /** The simulator's control endpoint (`…/_control`): what tests and trainers use behind the app's back. */
 export class SimControl {

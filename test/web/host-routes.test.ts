@@ -12,7 +12,7 @@ import { upsertDictionary } from '../../main/db/records.js';
 import type { Replica } from '../../main/db/open.js';
 import { createEventHub, type EventHub } from '../../main/ipc/event-hub.js';
 import { createDispatcher } from '../../main/ipc/register.js';
-import { createReplicaServices } from '../../main/ipc/replica-services.js';
+import { createReplicaServices } from '../../main/app/replica-services.js';
 import { isWebHostSender, startWebHost, WebHostError, type WebHost } from '../../main/web/host.js';
 import { INITIAL_SYNC_STATUS } from '../../shared/sync-status.js';
 import { freshReplica } from '../support/db-fixtures.js';

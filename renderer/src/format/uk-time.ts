@@ -2,7 +2,8 @@
 // Europe/London. The API's own `YYYY-MM-DD HH:MM:SS` values are already UK local time, so they are
 // reformatted as text, never passed through Date (which would apply the machine's time zone).
 
-import { SERVER_TIME_ZONE, formatServerTimestamp } from '../../../shared/dizions/assumptions.js';
+import { formatServerTimestamp } from '../../../shared/dizions/assumptions.js';
+import { UK_DATE_TIME_OPTIONS } from '../../../shared/uk-clock.js';
 
 const API_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 const API_TIME = /^\d{4}-\d{2}-\d{2}[ T](\d{2}):(\d{2})/;
@@ -28,15 +29,7 @@ export function formatTimestamp(value: string | null | undefined): string {
   return time ? `${formatDate(value)} ${time}` : formatDate(value);
 }
 
-const instantFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: SERVER_TIME_ZONE,
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+const instantFormat = new Intl.DateTimeFormat('en-GB', UK_DATE_TIME_OPTIONS);
 
 /** An ISO 8601 instant (sync times, outbox entries) in UK time: `31/03/2024, 14:30`. */
 export function formatInstant(iso: string | null | undefined): string {

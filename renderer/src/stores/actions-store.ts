@@ -2,32 +2,24 @@
 // (optimistic); if main refuses, it comes back where it was and the reason is shown.
 
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
 import type { Action } from '../../../shared/ipc/contacts.js';
 import type { ChannelArgs } from '../../../shared/ipc/contract.js';
 import { call } from '../api/bridge.js';
+import { useLoadedList } from './loaded-list.js';
 
 export const useActionsStore = defineStore('actions', () => {
-  const actions = shallowRef<Action[]>([]);
-  const loading = ref(false);
-  const loaded = ref(false);
-  const error = ref<unknown>(null);
   /** Ids completed here whose removal must survive a reload racing the save. */
   const completing = new Set<number>();
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const reply: { actions: Action[] } = await call('actions:list', {});
-      actions.value = reply.actions.filter((a) => !completing.has(a.contact.id));
-      loaded.value = true;
-      error.value = null;
-    } catch (e) {
-      error.value = e;
-    } finally {
-      loading.value = false;
-    }
-  }
+  const {
+    items: actions,
+    loading,
+    loaded,
+    error,
+    load,
+  } = useLoadedList(async () => {
+    const reply: { actions: Action[] } = await call('actions:list', {});
+    return reply.actions.filter((a) => !completing.has(a.contact.id));
+  });
 
   /** Takes the action off the list now; returns how to put it back. */
   function removeOptimistically(id: number): () => void {

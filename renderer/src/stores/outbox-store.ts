@@ -2,29 +2,21 @@
 // entry shows the result at once (optimistic) and puts the entry back as it was if main refuses.
 
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
 import type { OutboxEntry } from '../../../shared/ipc/outbox.js';
 import { call } from '../api/bridge.js';
+import { useLoadedList } from './loaded-list.js';
 
 export const useOutboxStore = defineStore('outbox', () => {
-  const entries = shallowRef<OutboxEntry[]>([]);
-  const loading = ref(false);
-  const loaded = ref(false);
-  const error = ref<unknown>(null);
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const reply: { entries: OutboxEntry[] } = await call('outbox:list', {});
-      entries.value = reply.entries;
-      loaded.value = true;
-      error.value = null;
-    } catch (e) {
-      error.value = e;
-    } finally {
-      loading.value = false;
-    }
-  }
+  const {
+    items: entries,
+    loading,
+    loaded,
+    error,
+    load,
+  } = useLoadedList(async () => {
+    const reply: { entries: OutboxEntry[] } = await call('outbox:list', {});
+    return reply.entries;
+  });
 
   /** Applies `change` to the list now; restores the list if `action` fails. */
   async function optimistic<T>(change: (list: OutboxEntry[]) => OutboxEntry[], action: () => Promise<T>, settle: (result: T, list: OutboxEntry[]) => OutboxEntry[]): Promise<T> {

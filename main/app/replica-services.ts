@@ -1,13 +1,13 @@
 // The channels that are answered today by the replica's own reader (main/db/answer-path.ts): a raw
 // GET path, dictionaries and workers, all offline, all in the server's JSON shape. The app core
-// (main/app/core.ts) spreads these into the full Services object; nothing here invents data. (Reports go through the
+// (core.ts) spreads these into the full Services object; nothing here invents data. (Reports go through the
 // report engine: main/app/reports.ts.)
 
 import type { DizionsPath } from '../../shared/url-grammar.js';
 import { answerPath } from '../db/answer-path.js';
 import type { Replica } from '../db/open.js';
-import { ServiceError } from './service-error.js';
-import type { Services } from './services.js';
+import { ServiceError } from '../ipc/service-error.js';
+import type { Services } from '../ipc/services.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 

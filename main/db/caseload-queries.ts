@@ -1,0 +1,130 @@
+// The caseload's SQL: filters by the dictionary values the API filters clients and referrals by,
+// sorting and paging over `clients`, the soonest due action, and how many unconfirmed outbox
+// entries touch each client. main/app/caseload.ts composes these into caseload:list rows.
+
+import type Database from 'better-sqlite3';
+import type { CASELOAD_SORTS, CaseloadFilters } from '../../shared/ipc/caseload.js';
+import { cached } from './statement-cache.js';
+
+const CLIENT_FILTERS = ['district', 'county', 'gender', 'ethnicity', 'usual_support_worker'] as const;
+const REFERRAL_FILTERS = ['project', 'stage', 'priority'] as const;
+
+interface Built {
+  where: string[];
+  params: Record<string, unknown>;
+}
+
+const ids = (values: readonly number[]) => JSON.stringify(values);
+
+/** Client filters on c.*, referral filters (and status) on one referral of the client, pending through the outbox. */
+function buildFilters(filters: CaseloadFilters | undefined, built: Built, pending: () => ReadonlyMap<number, number>): void {
+  if (!filters) return;
+  for (const key of CLIENT_FILTERS) {
+    const values = filters[key];
+    if (!values) continue;
+    built.where.push(`c.${key} IN (SELECT value FROM json_each(@f_${key}))`);
+    built.params[`f_${key}`] = ids(values);
+  }
+  const onReferral: string[] = [];
+  for (const key of REFERRAL_FILTERS) {
+    const values = filters[key];
+    if (!values) continue;
+    onReferral.push(`r.${key} IN (SELECT value FROM json_each(@f_${key}))`);
+    built.params[`f_${key}`] = ids(values);
+  }
+  if (filters.status) {
+    onReferral.push(`r.stage IN (SELECT id FROM dictionaries WHERE table_ref = 'referrals/stage'
+      AND json_extract(extra, '$.status') IN (SELECT value FROM json_each(@f_status)))`);
+    built.params.f_status = JSON.stringify(filters.status);
+  }
+  // Not correlated: one pass over the matching referrals, whatever the size of the caseload.
+  if (onReferral.length > 0) built.where.push(`c.id IN (SELECT r.client FROM referrals r WHERE ${onReferral.join(' AND ')})`);
+  if (filters.pending !== undefined) {
+    built.where.push(`c.id ${filters.pending ? '' : 'NOT '}IN (SELECT value FROM json_each(@pending_ids))`);
+    built.params.pending_ids = ids([...pending().keys()]);
+  }
+}
+
+/**
+ * Clients touched by unconfirmed outbox entries — directly, through one of their referrals, or
+ * through a contact, as target or reference (an upload names its client or referral) — with the
+ * number of entries. The outbox is small: this is computed once per call.
+ */
+const PENDING_CLIENTS = `
+  WITH pending_entries(entry, family, record_id) AS (
+    SELECT r.entry_id, r.family, r.record_id FROM outbox_records r JOIN outbox_entries e ON e.id = r.entry_id WHERE e.state <> 'confirmed'
+  ),
+  pending_touches(entry, client) AS (
+    SELECT entry, record_id FROM pending_entries WHERE family = 'clients'
+    UNION SELECT p.entry, rf.client FROM pending_entries p JOIN referrals rf ON rf.id = p.record_id WHERE p.family = 'referrals'
+    UNION SELECT p.entry, ct.client FROM pending_entries p JOIN contacts ct ON ct.id = p.record_id WHERE p.family = 'contacts'
+  )
+  SELECT client, count(DISTINCT entry) AS entries FROM pending_touches WHERE client IS NOT NULL GROUP BY client`;
+
+/** Client id → how many unconfirmed outbox entries touch the client. */
+export function pendingEntriesByClient(sqlite: Database.Database): Map<number, number> {
+  return new Map((cached(sqlite, PENDING_CLIENTS).all() as Array<{ client: number; entries: number }>).map((r) => [r.client, r.entries]));
+}
+
+/** The soonest due action of every client (one pass over due contacts): only for sorting by it. */
+const NEXT_ACTIONS = `WITH next_actions(client, start_date) AS (
+    SELECT client, min(start_date) FROM contacts WHERE state = 'due' AND client IS NOT NULL AND start_date IS NOT NULL GROUP BY client
+  )`;
+
+/** One client's soonest due action, through its referrals (both indexed; every contact has a referral): for a page of rows. */
+const NEXT_ACTION_OF = `SELECT min(ct.start_date) AS start_date FROM referrals r JOIN contacts ct ON ct.referral = r.id
+  WHERE r.client = ? AND ct.state = 'due' AND ct.start_date IS NOT NULL`;
+
+/** The start of a client's soonest due action, as stored (null when none is due). */
+export function soonestDueAction(sqlite: Database.Database, clientId: number): unknown {
+  return (cached(sqlite, NEXT_ACTION_OF).get(clientId) as { start_date: unknown } | undefined)?.start_date;
+}
+
+export interface CaseloadQuery {
+  filters?: CaseloadFilters | undefined;
+  /** Search hits by rank (best first): only these clients, in this order unless `sort` is given. */
+  searchRank?: ReadonlyMap<number, number> | undefined;
+  sort?: (typeof CASELOAD_SORTS)[number] | undefined;
+  descending?: boolean | undefined;
+  offset: number;
+  limit: number;
+  /** Client id → unconfirmed entries, read only when the `pending` filter asks. */
+  pending: () => ReadonlyMap<number, number>;
+}
+
+/** The clients matching the query: how many in all, and the ids of one page in order. */
+export function caseloadPage(sqlite: Database.Database, query: CaseloadQuery): { total: number; ids: number[] } {
+  const built: Built = { where: [], params: {} };
+  const rank = query.searchRank;
+  if (rank !== undefined) {
+    built.where.push('c.id IN (SELECT value FROM json_each(@search_ids))');
+    built.params.search_ids = ids([...rank.keys()]);
+  }
+  buildFilters(query.filters, built, query.pending);
+  const where = built.where.length > 0 ? `WHERE ${built.where.join(' AND ')}` : '';
+  const { offset, limit } = query;
+  const direction = query.descending ? 'DESC' : 'ASC';
+
+  const total = sqlite.prepare(`SELECT count(*) FROM clients c ${where}`).pluck().get(built.params) as number;
+  let page: number[];
+  if (rank !== undefined && query.sort === undefined) {
+    // A search without an explicit sort keeps its relevance order.
+    const matching = sqlite.prepare(`SELECT c.id FROM clients c ${where}`).pluck().all(built.params) as number[];
+    page = matching.sort((a, b) => rank.get(a)! - rank.get(b)!).slice(offset, offset + limit);
+  } else if (query.sort === 'next_action') {
+    page = sqlite
+      .prepare(
+        `${NEXT_ACTIONS} SELECT c.id FROM clients c LEFT JOIN next_actions n ON n.client = c.id ${where}
+      ORDER BY n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
+      )
+      .pluck()
+      .all({ ...built.params, limit, offset }) as number[];
+  } else {
+    const order = query.sort === 'updated' ? `c.updated IS NULL, c.updated ${direction}, c.id` : `c.surname COLLATE NOCASE ${direction}, c.first_name COLLATE NOCASE ${direction}, c.id ${direction}`;
+    page = sqlite
+      .prepare(`SELECT c.id FROM clients c ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+      .pluck()
+      .all({ ...built.params, limit, offset }) as number[];
+  }
+  return { total, ids: page };
+}
