@@ -19,6 +19,7 @@ import { listEntries, setEntry } from '../outbox/entries.js';
 import { pushOutbox, type PushSummary, type ReplayTimings } from '../outbox/replay.js';
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncProgressEvent, type SyncSummary } from '../sync/run-sync.js';
+import { INTERACTIVE_STEP_MS } from '../sync/ingest.js';
 import { ScopeError } from '../sync/scope.js';
 import { outboxCounts } from './outbox-view.js';
 
@@ -296,6 +297,8 @@ export class SyncRunner {
         client,
         full,
         signal,
+        // Someone may be at the window: their edits wait for the sync's step in hand.
+        stepMs: INTERACTIVE_STEP_MS,
         ...(this.options.extensionDatabases ? { extensionDatabases: this.options.extensionDatabases() } : {}),
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         beforeDownload: async (context) => {

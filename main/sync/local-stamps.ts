@@ -8,8 +8,8 @@ import { GROUP_TABLES, quoteIdent } from '../db/groups.js';
 import type { Replica } from '../db/open.js';
 import { StampList, packStamp } from './stamps.js';
 
-/** Rows per query: each read decrypts the rows' pages, so keep it to a few ms of work. */
-const ROWS_PER_READ = 4_000;
+/** Rows per query: each read decrypts the rows' pages (whole records), so keep it to a few ms of work. */
+const ROWS_PER_READ = 1_000;
 
 /** Every record of `group` in the replica, sorted by id (negative ids of offline creations included). */
 export async function localStamps(replica: Pick<Replica, 'sqlite'>, group: RecordGroup): Promise<StampList> {

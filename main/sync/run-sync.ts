@@ -76,6 +76,11 @@ export interface RunSyncOptions {
   now?: (() => Date) | undefined;
   /** Checkpoint the WAL from a worker thread while syncing (default true). */
   backgroundCheckpoints?: boolean | undefined;
+  /**
+   * How long one ingest slice or commit may hold the event loop and the write lock (default
+   * 25 ms; the app passes INTERACTIVE_STEP_MS so a person's edit never waits long).
+   */
+  stepMs?: number | undefined;
 }
 
 export interface SyncSummary {
@@ -135,7 +140,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   // Checkpoints from a worker thread: SQLite's automatic checkpoint inside a commit can stall the
   // event loop for hundreds of milliseconds during a bulk download.
   const checkpoints = options.backgroundCheckpoints === false ? undefined : startBackgroundCheckpoints(replica);
-  const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined);
+  const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs);
   try {
     if (options.beforeDownload) {
       mark('uploading');
