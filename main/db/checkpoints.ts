@@ -2,7 +2,8 @@
 // database file (decrypting and re-encrypting each one); SQLite's automatic checkpoint runs inside
 // whichever COMMIT crosses 1000 pages and can stall the event loop for hundreds of ms during a bulk
 // sync. While started, a worker thread with its own connection checkpoints PASSIVE-ly (never
-// blocking the writer) and the main connection's automatic checkpoint is off.
+// blocking the writer) and the main connection's automatic checkpoint is off. The thread runs at a
+// lower CPU priority where the OS allows it per thread (Linux).
 
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +17,9 @@ export interface BackgroundCheckpoints {
 // Plain CommonJS so the worker needs no TypeScript loader, whatever runs the app (tsx, vitest, Electron).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// Background work: on Linux a thread's nice value is its own, so the threads answering the window
+// win the CPU from page copying (elsewhere this would lower the whole app, so it is left alone).
+if (process.platform === 'linux') { try { require('node:os').setPriority(0, 10); } catch {} }
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma("cipher = 'sqlcipher'");

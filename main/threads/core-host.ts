@@ -176,8 +176,11 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     events.emit('core:status', next);
   }
 
+  /** Core calls finished and data/outbox events seen: a read asked after them must see their writes (read-snapshot.ts). */
+  let writes = 0;
   function onCoreMessage(message: FromWorker): void {
     if (message.type === 'event') {
+      if (message.name === 'data:changed' || message.name === 'outbox:changed') writes++;
       events.emit(message.name as never, message.payload as never);
       if (message.name === 'sync:status') reader?.post({ type: 'status', status: message.payload as SyncStatus });
     } else if (message.type === 'log') log(message.event, message.fields);
@@ -312,6 +315,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       if (error instanceof WorkerGone) throw new ServiceError('INTERNAL', GONE);
       throw error;
     } finally {
+      writes++;
       if (channel.startsWith('settings:')) {
         void core.request({ type: 'control', op: 'interval' }).then(
           (minutes) => {
@@ -330,7 +334,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       await replacing;
       await readerUp;
       try {
-        return await reader.request({ type: 'call', channel, input });
+        return await reader.request({ type: 'call', channel, input, writes });
       } catch (error) {
         // A read has no effects: ask the next reader once.
         if (error instanceof WorkerGone && attempt === 0) {

@@ -49,7 +49,8 @@ export type WorkerInit = { role: 'core'; config: CoreWorkerConfig } | { role: 'r
 
 /** Serving thread → worker. */
 export type ToWorker =
-  | { type: 'call'; id: number; channel: string; input: unknown }
+  /** `writes` (reader only): how many core calls and data/outbox events the serving thread had seen; a read sees them all. */
+  | { type: 'call'; id: number; channel: string; input: unknown; writes?: number }
   /** Core: lifecycle calls of the AppCore (start, one sync, the interval). Reader: `release` closes its connection until the next read. */
   | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' | 'release' }
   /** Reader only: the latest status the core pushed, so sync:status never waits for the core. */

@@ -20,6 +20,7 @@ import type { CoreWorkerConfig, FromWorker, ReadWorkerConfig, ToWorker, WorkerIn
 import { releaseLeaseOfDeadThread } from '../outbox/push-lock.js';
 import { commitOpenIngest } from './person-writes.js';
 import { createReadServices } from './read-services.js';
+import { ReadSnapshot } from './read-snapshot.js';
 import { connectionStoreOver } from './sync-call.js';
 
 const port = parentPort;
@@ -133,6 +134,12 @@ const REOPEN_WHILE_SYNCING_MS = 60_000;
 
 function runReader(config: ReadWorkerConfig): void {
   let open: { replica: Replica; identity: string; at: number; syncedAt: string | null } | null = null;
+  const snapshot = new ReadSnapshot(log);
+  const close = () => {
+    snapshot.end();
+    open?.replica.close();
+    open = null;
+  };
   let syncedAt: string | null = null;
   let syncing = false;
 
@@ -145,8 +152,7 @@ function runReader(config: ReadWorkerConfig): void {
     const identity = `${stat.ino}:${stat.birthtimeMs}`;
     const stale = open !== null && (open.identity !== identity || open.syncedAt !== syncedAt || (syncing && Date.now() - open.at > REOPEN_WHILE_SYNCING_MS));
     if (open === null || stale) {
-      open?.replica.close();
-      open = null;
+      close();
       open = { replica: openReader(config), identity, at: Date.now(), syncedAt };
     }
     return open.replica;
@@ -154,18 +160,22 @@ function runReader(config: ReadWorkerConfig): void {
 
   const read = createReadServices(current);
   port!.on('message', (message: ToWorker) => {
-    if (message.type === 'call') void answer(read.services, message.id, message.channel, message.input);
-    else if (message.type === 'control' && message.op === 'release') {
-      open?.replica.close();
-      open = null;
+    if (message.type === 'call') {
+      try {
+        snapshot.enter(current().sqlite, message.writes ?? Number.MAX_SAFE_INTEGER);
+      } catch {
+        // No replica to read (being replaced): the service's own current() says so in its reply.
+      }
+      void answer(read.services, message.id, message.channel, message.input).finally(() => snapshot.leave());
+    } else if (message.type === 'control' && message.op === 'release') {
+      close();
       post({ type: 'reply', id: message.id, ok: true, data: null });
     } else if (message.type === 'status') {
       read.setStatus(message.status);
       syncedAt = message.status.lastSyncedAt;
       syncing = message.status.downloading;
     } else if (message.type === 'stop') {
-      open?.replica.close();
-      open = null;
+      close();
       post({ type: 'stopped' });
       port!.close();
     }

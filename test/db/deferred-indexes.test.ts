@@ -30,14 +30,33 @@ describe('indexes deferred for a bulk fill', () => {
 
     const clients = Array.from({ length: 200 }, (_, i) => clientRecord(i + 1));
     const referrals = clients.flatMap((c, i) => [1, 2].map((k) => ({ id: i * 2 + k, client: c.id, project: 1, stage: 1, date: '2024-01-01', updated: '2024-01-01 00:00:00' })));
-    const contact = (id: number, referral: number) => ({ id, referral, client: Math.ceil(referral / 2), user: 7, start_date: `2024-02-${String((id % 28) + 1).padStart(2, '0')} 10:00:00`, updated: '2024-02-01 00:00:00' });
+    const contact = (id: number, referral: number) => ({
+      id,
+      referral,
+      client: Math.ceil(referral / 2),
+      user: 7,
+      start_date: `2024-02-${String((id % 28) + 1).padStart(2, '0')} 10:00:00`,
+      updated: '2024-02-01 00:00:00',
+    });
     upsertRecords(replica, 'clients', clients);
     upsertRecords(replica, 'referrals', referrals);
     // Statistics taken mid-fill, while the indexes are absent (as the bulk writer's commits do).
-    upsertRecords(replica, 'done_contacts', Array.from({ length: 500 }, (_, i) => contact(i + 1, (i % 400) + 1)));
+    upsertRecords(
+      replica,
+      'done_contacts',
+      Array.from({ length: 500 }, (_, i) => contact(i + 1, (i % 400) + 1)),
+    );
     refreshPlannerStatistics(replica);
-    upsertRecords(replica, 'done_contacts', Array.from({ length: 3000 }, (_, i) => contact(i + 501, (i % 400) + 1)));
-    upsertRecords(replica, 'due_contacts', Array.from({ length: 1500 }, (_, i) => contact(i + 3501, (i % 400) + 1)));
+    upsertRecords(
+      replica,
+      'done_contacts',
+      Array.from({ length: 3000 }, (_, i) => contact(i + 501, (i % 400) + 1)),
+    );
+    upsertRecords(
+      replica,
+      'due_contacts',
+      Array.from({ length: 1500 }, (_, i) => contact(i + 3501, (i % 400) + 1)),
+    );
 
     restoreDeferredIndexes(replica);
     expect(indexesOf('contacts')).toEqual(before);
