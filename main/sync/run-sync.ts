@@ -30,6 +30,9 @@ import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './error
 import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope, type Fill, type GroupListing } from './listing.js';
+import { FULL_LISTING_EVERY_MS, loadCursor, saveCursor, type GroupCursor } from './changes.js';
+import { LocalStampReader } from './local-stamps.js';
+import { updatedFilterGroups } from './updated-filter.js';
 import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
@@ -169,11 +172,24 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     });
     deferIndexes(replica, fills.emptyTables);
 
-    // Listing: which ids the scope holds on the server, with their stamps.
+    // Listing: which ids the scope holds on the server, with their stamps — or, for a group whose
+    // server filters it by `updated` and whose cursor belongs to its scope, only its changes.
     mark('listing');
     let listed = 0;
     emit('listing', 0, null);
+    const cursors = new Map<RecordGroup, GroupCursor>();
+    for (const group of RECORD_GROUPS) {
+      const cursor = full ? undefined : loadCursor(replica, group);
+      if (cursor && now().getTime() - Date.parse(cursor.listed_at) < FULL_LISTING_EVERY_MS && hasServerRecords(replica, group)) cursors.set(group, cursor);
+    }
+    // Probed (a few tiny requests, once a day) only when some group could list its changes.
+    const filtered = [...cursors.keys()].some((g) => g !== 'referrals') ? await updatedFilterGroups(fetch, replica, now()) : new Set<RecordGroup>(['referrals']);
     const listing = await listScope({
+      changesSince: (group, scopePath) => {
+        const cursor = cursors.get(group);
+        return cursor && cursor.path === scopePath && filtered.has(group) ? cursor.since : undefined;
+      },
+      local: replica,
       fetch,
       settings,
       now: now(),
@@ -194,8 +210,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
 
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
     const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
+    const stamps = new LocalStampReader(replica);
     for (const group of DOWNLOAD_ORDER) {
-      const target = groupTarget(replica, group, fetchFields(replica, group), watch);
+      const target = groupTarget(replica, group, fetchFields(replica, group), watch, stamps);
       const filled = fills.byGroup.get(group);
       const plan = filled?.fill.used ? filledPlan(target, listing.groups[group]) : await planDownload(target, listing.groups[group], full);
       plans.push({
@@ -206,6 +223,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
           // Only once every changed referral is in: the next sync lists changes from here.
           const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
           if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
+          // A group listed by one fixed path: where its next listing of changes starts (same rule as referrals').
+          const { scopePath, partial } = plan.listing;
+          if (scopePath !== undefined) {
+            const since = referralsCursor(plan);
+            const listedAt = partial ? cursors.get(group)?.listed_at : startedAt;
+            saveCursor(replica, group, since !== undefined && listedAt !== undefined ? { path: scopePath, since, listed_at: listedAt } : undefined);
+          }
         },
       });
     }
