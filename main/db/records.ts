@@ -65,9 +65,11 @@ function groupTable(group: string): GroupTable {
 }
 
 interface UpsertStatements {
-  exists: Database.Statement;
+  /** The stored typed columns (and state) of a row, in `written` order without raw; undefined when absent. */
+  current: Database.Statement;
   insert: Database.Statement;
-  update: Database.Statement;
+  /** An UPDATE of just the columns at these positions of `written` (raw always), made once per set. */
+  update(changed: readonly number[]): Database.Statement;
 }
 
 function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertStatements {
@@ -75,11 +77,10 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
   const written = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
   // A primary-key probe then a plain INSERT or UPDATE: cheaper than INSERT … ON CONFLICT when the
   // table has triggers (the FTS ones), measured ~1.5× on client rows.
-  const exists = statement(sqlite, `SELECT 1 FROM ${table} WHERE id = ?`).pluck();
+  const current = statement(sqlite, `SELECT ${written.filter((c) => c !== 'raw').map(quoteIdent).join(', ')} FROM ${table} WHERE id = ?`).raw(true);
   const insert = statement(sqlite, `INSERT INTO ${table} (${written.map(quoteIdent).join(', ')}) VALUES (${written.map(() => '?').join(', ')})`);
-  const assigned = written.filter((c) => c !== 'id');
-  const update = statement(sqlite, `UPDATE ${table} SET ${assigned.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`);
-  return { exists, insert, update };
+  const update = (changed: readonly number[]) => statement(sqlite, `UPDATE ${table} SET ${changed.map((i) => `${quoteIdent(written[i]!)} = ?`).join(', ')} WHERE id = ?`);
+  return { current, insert, update };
 }
 
 // ---- records --------------------------------------------------------------------------------------
@@ -87,11 +88,15 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
 /**
  * Inserts or replaces whole records (as the server sent them) in one transaction. A due contact
  * that arrives as done (same id) becomes done. Records must be complete: the stored raw is replaced.
+ * An update sets only the typed columns whose value changed (and raw): SQLite then leaves alone every
+ * index (and search trigger) on columns not set, so an edit to a description rewrites one table page
+ * instead of that page plus a leaf of each of the table's indexes.
  */
 export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): UpsertResult {
   const spec = groupTable(group);
-  const { exists, insert, update } = upsertStatements(replica.sqlite, spec);
+  const { current, insert, update } = upsertStatements(replica.sqlite, spec);
   const stateValue = spec.state ? [spec.state] : [];
+  const rawAt = spec.columns.length;
   const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
     let inserted = 0;
     let updatedCount = 0;
@@ -100,13 +105,21 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
       const values: SqlValue[] = [id];
       for (let i = 1; i < spec.columns.length; i++) values.push(toColumnValue(record[spec.columns[i]!]));
       values.push(JSON.stringify(record), ...stateValue);
-      if (exists.get(id) === undefined) {
+      const stored = current.get(id) as SqlValue[] | undefined;
+      if (stored === undefined) {
         insert.run(values);
         inserted++;
       } else {
-        values.shift();
-        values.push(id);
-        update.run(values);
+        // `stored` is `values` without raw: positions before raw line up, those after are one back.
+        const changed: number[] = [];
+        const params: SqlValue[] = [];
+        for (let i = 1; i < values.length; i++) {
+          if (i !== rawAt && values[i] === stored[i < rawAt ? i : i - 1]) continue;
+          changed.push(i);
+          params.push(values[i]!);
+        }
+        params.push(id);
+        update(changed).run(params);
         updatedCount++;
       }
     }

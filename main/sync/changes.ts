@@ -26,6 +26,14 @@ export interface GroupCursor {
   listed_at: string;
 }
 
+/**
+ * The end of a range of changes: a day no record can have been stamped in yet, whatever the server's
+ * zone (UK time is UTC or UTC+1, so two days on in UTC is always tomorrow or later there).
+ */
+export function changesRangeEnd(now: Date): string {
+  return new Date(now.getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+}
+
 const cursorKey = (group: RecordGroup) => SYNC_KEYS.cursor(`updated:${group}`);
 
 export function loadCursor(replica: Handle, group: RecordGroup): GroupCursor | undefined {

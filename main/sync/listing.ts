@@ -12,7 +12,7 @@ import { MAX_FILTER_PAIRS } from '../../shared/dizions/model.js';
 import { printPath, type RecordsPath } from '../../shared/url-grammar.js';
 import type { Replica } from '../db/open.js';
 import type { ApiRecord } from '../db/records.js';
-import { serverCount } from './changes.js';
+import { changesRangeEnd, serverCount } from './changes.js';
 import { ReplyShapeError, streamArray, type FetchContext, type Sink, type StreamSink } from './fetch.js';
 import { idBatchPaths } from './id-batches.js';
 import { localColumns, localServerCount, localStampsFor } from './local-stamps.js';
@@ -344,8 +344,7 @@ async function listChanges(
   since: string,
   extra: readonly string[],
 ): Promise<{ listing: GroupListing; extras: Listed } | undefined> {
-  const tomorrow = formatServerTimestamp(new Date(options.now.getTime() + 86_400_000)).slice(0, 10);
-  const changedPath: RecordsPath = { ...path, pairs: [...path.pairs, { key: 'updated', range: [since, tomorrow] }] };
+  const changedPath: RecordsPath = { ...path, pairs: [...path.pairs, { key: 'updated', range: [since, changesRangeEnd(options.now)] }] };
   let changedExtras: Listed | undefined;
   const [changed, count] = await Promise.all([
     listPaths(options, group, [changedPath], { stamps: true, extra }, (listed) => (changedExtras = listed)),

@@ -4,10 +4,10 @@
 // roughly monthly), so a server that gains or loses the filter is followed without a setting.
 
 import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
-import { formatServerTimestamp } from '../../shared/dizions/assumptions.js';
 import { DizionsError } from '../api/errors.js';
 import type { Replica } from '../db/open.js';
 import { getSyncState, setSyncState } from '../db/records.js';
+import { changesRangeEnd } from './changes.js';
 import { getArray, type FetchContext } from './fetch.js';
 import { runLimited } from './pool.js';
 
@@ -33,15 +33,15 @@ export function saveUpdatedFilter(replica: Handle, groups: Partial<Record<Record
 }
 
 /**
- * One probe: the group's records changed tomorrow (`<group>/updated/<tomorrow>,<tomorrow>/field/id`).
+ * One probe: the group's records changed on a day still to come (`<group>/updated/<day>,<day>/field/id`).
  * A server that has the filter answers an empty list; one that refuses it answers 400 (or 404); one
  * that ignores an unknown filter answers records — then it does not filter. Other failures (the
  * network, 5xx after retries) leave the verdict open: undefined.
  */
 export async function probeUpdatedFilter(context: FetchContext, group: RecordGroup, now: Date): Promise<boolean | undefined> {
-  const tomorrow = formatServerTimestamp(new Date(now.getTime() + 86_400_000)).slice(0, 10);
+  const future = changesRangeEnd(now);
   try {
-    const rows = await getArray(context, { kind: 'records', group, pairs: [{ key: 'updated', range: [tomorrow, tomorrow] }], fields: ['id'] }, () => {
+    const rows = await getArray(context, { kind: 'records', group, pairs: [{ key: 'updated', range: [future, future] }], fields: ['id'] }, () => {
       let n = 0;
       return { add: (items) => void (n += items.length), finish: () => n };
     });
