@@ -92,14 +92,21 @@ export function localColumns(replica: Pick<Replica, 'sqlite'>, group: RecordGrou
  */
 export class LocalStampReader {
   private contacts: Promise<Record<string, StampList>> | undefined;
+  private readonly reads = new Map<RecordGroup, Promise<StampList>>();
 
   constructor(private readonly replica: Pick<Replica, 'sqlite'>) {}
 
+  /** The group's stamps, read once (a read started early, while the listing waits on the network, is reused). */
   read(group: RecordGroup): Promise<StampList> {
-    const state = GROUP_TABLES[group].state;
-    if (GROUP_TABLES[group].table !== 'contacts' || !state) return localStamps(this.replica, group);
-    this.contacts ??= this.readContacts();
-    return this.contacts.then((byState) => byState[state] ?? new StampList());
+    let read = this.reads.get(group);
+    if (!read) {
+      const state = GROUP_TABLES[group].state;
+      if (GROUP_TABLES[group].table !== 'contacts' || !state) read = localStamps(this.replica, group);
+      else read = (this.contacts ??= this.readContacts()).then((byState) => byState[state] ?? new StampList());
+      read.catch(() => undefined); // a read started early and never awaited must not end the process; awaiting it still throws
+      this.reads.set(group, read);
+    }
+    return read;
   }
 
   private async readContacts(): Promise<Record<string, StampList>> {

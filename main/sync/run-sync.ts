@@ -184,6 +184,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     }
     // Probed (a few tiny requests, once a day) only when some group could list its changes.
     const filtered = [...cursors.keys()].some((g) => g !== 'referrals') ? await updatedFilterGroups(fetch, replica, now()) : new Set<RecordGroup>(['referrals']);
+    // Groups that will be listed in full are compared with every stamp the replica holds: read them
+    // while the listing waits on the server (a yield every few thousand rows), not after it.
+    const stamps = new LocalStampReader(replica);
+    for (const group of DOWNLOAD_ORDER) {
+      if (fills.byGroup.has(group) || (cursors.has(group) && filtered.has(group))) continue;
+      void stamps.read(group);
+    }
     const listing = await listScope({
       changesSince: (group, scopePath) => {
         const cursor = cursors.get(group);
@@ -210,7 +217,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
 
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
     const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
-    const stamps = new LocalStampReader(replica);
     for (const group of DOWNLOAD_ORDER) {
       const target = groupTarget(replica, group, fetchFields(replica, group), watch, stamps);
       const filled = fills.byGroup.get(group);
