@@ -77,7 +77,13 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
   const written = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
   // A primary-key probe then a plain INSERT or UPDATE: cheaper than INSERT … ON CONFLICT when the
   // table has triggers (the FTS ones), measured ~1.5× on client rows.
-  const current = statement(sqlite, `SELECT ${written.filter((c) => c !== 'raw').map(quoteIdent).join(', ')} FROM ${table} WHERE id = ?`).raw(true);
+  const current = statement(
+    sqlite,
+    `SELECT ${written
+      .filter((c) => c !== 'raw')
+      .map(quoteIdent)
+      .join(', ')} FROM ${table} WHERE id = ?`,
+  ).raw(true);
   const insert = statement(sqlite, `INSERT INTO ${table} (${written.map(quoteIdent).join(', ')}) VALUES (${written.map(() => '?').join(', ')})`);
   const update = (changed: readonly number[]) => statement(sqlite, `UPDATE ${table} SET ${changed.map((i) => `${quoteIdent(written[i]!)} = ?`).join(', ')} WHERE id = ?`);
   return { current, insert, update };

@@ -315,7 +315,13 @@ function scopeIds(options: ListingOptions, group: RecordGroup, listing: GroupLis
  * it by `updated` and the replica has a cursor for this very path (listChanges), else `id;updated`
  * (plus `extra`) of the whole scope, or every field when the group is being filled.
  */
-async function listFixed(options: ListingOptions, group: RecordGroup, path: RecordsPath, spec: { extra: readonly string[]; fill?: Fill | undefined }, onExtras?: (listed: Listed) => void): Promise<GroupListing> {
+async function listFixed(
+  options: ListingOptions,
+  group: RecordGroup,
+  path: RecordsPath,
+  spec: { extra: readonly string[]; fill?: Fill | undefined },
+  onExtras?: (listed: Listed) => void,
+): Promise<GroupListing> {
   const scopePath = printPath(path);
   const since = spec.fill ? undefined : options.changesSince?.(group, scopePath);
   if (since !== undefined && options.local && path.pairs.length < MAX_FILTER_PAIRS && !path.pairs.some((pair) => pair.key === 'updated')) {
@@ -346,10 +352,7 @@ async function listChanges(
 ): Promise<{ listing: GroupListing; extras: Listed } | undefined> {
   const changedPath: RecordsPath = { ...path, pairs: [...path.pairs, { key: 'updated', range: [since, changesRangeEnd(options.now)] }] };
   let changedExtras: Listed | undefined;
-  const [changed, count] = await Promise.all([
-    listPaths(options, group, [changedPath], { stamps: true, extra }, (listed) => (changedExtras = listed)),
-    serverCount(options.fetch, group, path),
-  ]);
+  const [changed, count] = await Promise.all([listPaths(options, group, [changedPath], { stamps: true, extra }, (listed) => (changedExtras = listed)), serverCount(options.fetch, group, path)]);
   if (count === undefined) return undefined;
   const known = localStampsFor(local, group, changed.idArray());
   if (localServerCount(local, group) + changed.length - known.length !== count) return undefined;

@@ -60,8 +60,14 @@ export function localServerCount(replica: Pick<Replica, 'sqlite'>, group: Record
   const table = quoteIdent(GROUP_TABLES[group].table);
   // All rows counted through the smallest covering index, minus the few offline ones (a rowid range):
   // `WHERE id > 0` alone would walk, and decrypt, the whole table.
-  const all = replica.sqlite.prepare(`SELECT count(*) FROM ${table} WHERE 1${sql}`).pluck().get(...params) as number;
-  const offline = replica.sqlite.prepare(`SELECT count(*) FROM ${table} WHERE id <= 0${sql}`).pluck().get(...params) as number;
+  const all = replica.sqlite
+    .prepare(`SELECT count(*) FROM ${table} WHERE 1${sql}`)
+    .pluck()
+    .get(...params) as number;
+  const offline = replica.sqlite
+    .prepare(`SELECT count(*) FROM ${table} WHERE id <= 0${sql}`)
+    .pluck()
+    .get(...params) as number;
   return all - offline;
 }
 

@@ -70,7 +70,13 @@ describe.each(MATRIX)('in the %s dialect, a server filtering %s by updated', (di
       const dueIds = replicaIds(replica, 'due_contacts');
       const completed = dueIds[0]!;
       const stage = sim.store.db.prepare('SELECT r.stage FROM contacts c JOIN referrals r ON r.id = c.referral WHERE c.id = ?').pluck().get(completed) as number;
-      updateDoneContact(sim.store, priyaUser, completed, { user: String(priya.id), stage: String(stage), start_date: '2026-12-01 09:00:00', end_date: '2026-12-01 10:00:00', description: 'Done' }, 'complete');
+      updateDoneContact(
+        sim.store,
+        priyaUser,
+        completed,
+        { user: String(priya.id), stage: String(stage), start_date: '2026-12-01 09:00:00', end_date: '2026-12-01 10:00:00', description: 'Done' },
+        'complete',
+      );
       const deletedDone = replicaIds(replica, 'done_contacts').at(-1)!;
       const deletedDue = dueIds.at(-1)!;
       expect(sim.store.deleteRecord('done_contacts', deletedDone)).toBe(true);
