@@ -182,8 +182,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       const cursor = full ? undefined : loadCursor(replica, group);
       if (cursor && now().getTime() - Date.parse(cursor.listed_at) < FULL_LISTING_EVERY_MS && hasServerRecords(replica, group)) cursors.set(group, cursor);
     }
-    // Probed (a few tiny requests, once a day) only when some group could list its changes.
-    const filtered = [...cursors.keys()].some((g) => g !== 'referrals') ? await updatedFilterGroups(fetch, replica, now()) : new Set<RecordGroup>(['referrals']);
+    // Which groups the server filters by `updated` (a few tiny requests, once a day). Awaited now only
+    // when some group could list its changes; otherwise (a first sync) it runs beside the listing and
+    // is awaited at the end, so the next run knows without asking.
+    const probe = updatedFilterGroups(fetch, replica, now());
+    probe.catch(() => undefined); // awaited below; a failure there is the run's failure
+    const filtered = [...cursors.keys()].some((g) => g !== 'referrals') ? await probe : new Set<RecordGroup>(['referrals']);
     // Groups that will be listed in full are compared with every stamp the replica holds: read them
     // while the listing waits on the server (a yield every few thousand rows), not after it.
     const stamps = new LocalStampReader(replica);
@@ -268,6 +272,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       dictionaries += await refreshDictionaryTables(fetch, replica, unknown);
     }
 
+    await probe;
     mark('finishing');
     emit('finishing', total, total);
     setSyncState(replica, SYNC_KEYS.lastSync, now().toISOString());
