@@ -12,6 +12,7 @@ import { MAX_FILTER_PAIRS } from '../../shared/dizions/model.js';
 import { printPath, type RecordsPath } from '../../shared/url-grammar.js';
 import type { Replica } from '../db/open.js';
 import type { ApiRecord } from '../db/records.js';
+import { DizionsError } from '../api/errors.js';
 import { changesRangeEnd, serverCount } from './changes.js';
 import { ReplyShapeError, streamArray, type FetchContext, type Sink, type StreamSink } from './fetch.js';
 import { idBatchPaths } from './id-batches.js';
@@ -80,6 +81,8 @@ export interface ListingOptions {
    * filters it by `updated` (updated-filter.ts, changes.ts); undefined: list it in full.
    */
   changesSince?: ((group: RecordGroup, scopePath: string) => string | undefined) | undefined;
+  /** Told when a listing of changes was refused: the server no longer filters that group by `updated`. */
+  onUpdatedFilterRefused?: ((group: RecordGroup) => void) | undefined;
   /** The replica, read for the changes listing's count and for the unchanged records' fields. */
   local?: Pick<Replica, 'sqlite'> | undefined;
 }
@@ -185,16 +188,52 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   const groups = {} as Record<RecordGroup, GroupListing>;
   const plain = (label: string, server: StampList): GroupListing => ({ label, server, usedUpdatedFilter: false });
 
-  // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
   let myWorker: number | null = null;
   const fillOf = (group: RecordGroup) => options.fill?.(group);
-  groups.workers = await listFixed(options, 'workers', explicit('workers') ?? groupPath('workers'), { extra: ['user'], fill: fillOf('workers') }, (listed) => {
+  const onWorkers = (listed: Listed) => {
     const users = listed.extras.user!;
     for (let i = 0; i < listed.list.length; i++) {
       const id = listed.list.ids[i]!;
       if (users[i] === me && (myWorker === null || id < myWorker)) myWorker = id;
     }
-  });
+  };
+  const dueReferrals = new Set<number>();
+  const dueClients = new Set<number>();
+  const onDue = (listed: Listed) => {
+    for (const id of listed.extras.referral ?? []) if (!Number.isNaN(id)) dueReferrals.add(id);
+    for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) dueClients.add(id);
+  };
+  const referralClients = new Set<number>();
+  const onReferralExtras = (listed: Listed) => {
+    for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) referralClients.add(id);
+  };
+  const clientsDefault = explicit('clients') === undefined;
+  // A due contact's referral and client feed only the default referral and client scopes.
+  const dueExtras = clientsDefault || explicit('referrals') === undefined ? ['referral', 'client'] : [];
+  const referralExtras = clientsDefault ? ['client'] : [];
+
+  // Explicit scopes that are not being filled depend on no other group: their listings all go out
+  // now (a few requests each, mostly waiting on the server) and are awaited in order below.
+  const specs: Record<RecordGroup, { extra: readonly string[]; onExtras?: (listed: Listed) => void }> = {
+    workers: { extra: ['user'], onExtras: onWorkers },
+    due_contacts: { extra: dueExtras, onExtras: onDue },
+    referrals: { extra: referralExtras, onExtras: onReferralExtras },
+    clients: { extra: [] },
+    done_contacts: { extra: [] },
+    schedules: { extra: [] },
+  };
+  const early = new Map<RecordGroup, Promise<GroupListing>>();
+  for (const group of RECORD_GROUPS) {
+    const path = explicit(group);
+    if (!path || fillOf(group)) continue;
+    const listing = listFixed(options, group, path, { extra: specs[group].extra }, specs[group].onExtras);
+    listing.catch(() => undefined); // awaited below, where a failure is the listing's failure
+    early.set(group, listing);
+  }
+  const fixed = (group: RecordGroup, path: RecordsPath) => early.get(group) ?? listFixed(options, group, path, { extra: specs[group].extra, fill: fillOf(group) }, specs[group].onExtras);
+
+  // Workers: always all of them (or the explicit scope); my worker is the one whose `user` is me.
+  groups.workers = await fixed('workers', explicit('workers') ?? groupPath('workers'));
   if (myWorker === null && explicit('workers')) {
     // The explicit workers scope left my own record out: ask for it alone.
     await listPaths(options, 'workers', [groupPath('workers', [{ key: 'user', values: [String(me)] }])], { stamps: false, extra: [] }, (listed) => {
@@ -203,30 +242,11 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
   }
 
   // Due contacts: mine. Their referrals and clients feed the defaults below.
-  const dueReferrals = new Set<number>();
-  const dueClients = new Set<number>();
-  const clientsDefault = explicit('clients') === undefined;
-  // A due contact's referral and client feed only the default referral and client scopes.
-  const dueExtras = clientsDefault || explicit('referrals') === undefined ? ['referral', 'client'] : [];
-  groups.due_contacts = await listFixed(
-    options,
-    'due_contacts',
-    explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }]),
-    { extra: dueExtras, fill: fillOf('due_contacts') },
-    (listed) => {
-      for (const id of listed.extras.referral ?? []) if (!Number.isNaN(id)) dueReferrals.add(id);
-      for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) dueClients.add(id);
-    },
-  );
+  groups.due_contacts = await fixed('due_contacts', explicit('due_contacts') ?? groupPath('due_contacts', [{ key: 'user', values: [String(me)] }]));
 
   // Referrals: those of my due contacts, or the explicit scope.
-  const referralClients = new Set<number>();
-  const onReferralExtras = (listed: Listed) => {
-    for (const id of listed.extras.client ?? []) if (!Number.isNaN(id)) referralClients.add(id);
-  };
-  const referralExtras = clientsDefault ? ['client'] : [];
   groups.referrals = explicit('referrals')
-    ? await listFixed(options, 'referrals', explicit('referrals')!, { extra: referralExtras, fill: options.fill?.('referrals') }, onReferralExtras)
+    ? await fixed('referrals', explicit('referrals')!)
     : await listReferrals(options, [...idBatchPaths(groupPath('referrals'), 'id', sortedIds(dueReferrals))], referralExtras, onReferralExtras);
 
   // The ids of the referrals in scope (those the replica holds too when only changes were listed).
@@ -243,12 +263,12 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
     if (myWorker !== null) clientPaths.push(groupPath('clients', [{ key: 'usual_support_worker', values: [String(myWorker)] }]));
   }
   groups.clients = !clientsDefault
-    ? await listFixed(options, 'clients', explicit('clients')!, { extra: [], fill: fillOf('clients') })
+    ? await fixed('clients', explicit('clients')!)
     : plain('clients', await listPaths(options, 'clients', clientPaths, { stamps: true, extra: [], fill: fillOf('clients') }));
 
   // Done contacts: those of the referrals in scope within the window, or the explicit scope.
   if (explicit('done_contacts')) {
-    groups.done_contacts = await listFixed(options, 'done_contacts', explicit('done_contacts')!, { extra: [], fill: fillOf('done_contacts') });
+    groups.done_contacts = await fixed('done_contacts', explicit('done_contacts')!);
   } else {
     const window = doneWindow(options.now, settings.doneWindowMonths);
     const donePaths = idBatchPaths(groupPath('done_contacts', [{ key: 'date_active', range: window }]), 'referral', referralIds());
@@ -257,9 +277,7 @@ export async function listScope(options: ListingOptions): Promise<ScopeListing> 
 
   // Schedules: my worker's, or the explicit scope.
   const schedulePath = explicit('schedules') ?? (myWorker === null ? undefined : groupPath('schedules', [{ key: 'worker', values: [String(myWorker)] }]));
-  groups.schedules = schedulePath
-    ? await listFixed(options, 'schedules', schedulePath, { extra: [], fill: fillOf('schedules') })
-    : plain('schedules', await listPaths(options, 'schedules', [], { stamps: true, extra: [], fill: fillOf('schedules') }));
+  groups.schedules = schedulePath ? await fixed('schedules', schedulePath) : plain('schedules', await listPaths(options, 'schedules', [], { stamps: true, extra: [], fill: fillOf('schedules') }));
 
   // Extension databases: the rows of the referrals in scope.
   const extensions: Record<string, GroupListing> = {};
@@ -352,7 +370,16 @@ async function listChanges(
 ): Promise<{ listing: GroupListing; extras: Listed } | undefined> {
   const changedPath: RecordsPath = { ...path, pairs: [...path.pairs, { key: 'updated', range: [since, changesRangeEnd(options.now)] }] };
   let changedExtras: Listed | undefined;
-  const [changed, count] = await Promise.all([listPaths(options, group, [changedPath], { stamps: true, extra }, (listed) => (changedExtras = listed)), serverCount(options.fetch, group, path)]);
+  let changed: StampList;
+  let count: number | undefined;
+  try {
+    [changed, count] = await Promise.all([listPaths(options, group, [changedPath], { stamps: true, extra }, (listed) => (changedExtras = listed)), serverCount(options.fetch, group, path)]);
+  } catch (error) {
+    // The server stopped taking the filter on this group (it changes roughly monthly): list it in full.
+    if (!(error instanceof DizionsError && error.kind === 'rejected')) throw error;
+    options.onUpdatedFilterRefused?.(group);
+    return undefined;
+  }
   if (count === undefined) return undefined;
   const known = localStampsFor(local, group, changed.idArray());
   if (localServerCount(local, group) + changed.length - known.length !== count) return undefined;

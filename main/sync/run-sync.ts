@@ -32,7 +32,7 @@ import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope, type Fill, type GroupListing } from './listing.js';
 import { FULL_LISTING_EVERY_MS, loadCursor, saveCursor, type GroupCursor } from './changes.js';
 import { LocalStampReader } from './local-stamps.js';
-import { updatedFilterGroups } from './updated-filter.js';
+import { refuseUpdatedFilter, updatedFilterGroups } from './updated-filter.js';
 import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
@@ -201,6 +201,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
         return cursor && cursor.path === scopePath && filtered.has(group) ? cursor.since : undefined;
       },
       local: replica,
+      onUpdatedFilterRefused: (group) => refuseUpdatedFilter(replica, group, now()),
       fetch,
       settings,
       now: now(),

@@ -32,6 +32,12 @@ export function saveUpdatedFilter(replica: Handle, groups: Partial<Record<Record
   setSyncState(replica, KEY, { groups, checked_at: now.toISOString() } satisfies UpdatedFilterVerdicts);
 }
 
+/** A listing of changes was refused: this group no longer takes the filter (until the next day's probe). */
+export function refuseUpdatedFilter(replica: Handle, group: RecordGroup, now: Date): void {
+  const saved = savedUpdatedFilter(replica);
+  saveUpdatedFilter(replica, { ...saved?.groups, [group]: false }, saved ? new Date(saved.checked_at) : now);
+}
+
 /**
  * One probe: the group's records changed on a day still to come (`<group>/updated/<day>,<day>/field/id`).
  * A server that has the filter answers an empty list; one that refuses it answers 400 (or 404); one

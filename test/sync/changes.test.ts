@@ -152,6 +152,26 @@ describe.each(MATRIX)('in the %s dialect, a server filtering %s by updated', (di
     }
   });
 
+  it('follows a server that loses (or gains) the filter on a group between two syncs: every change still lands', async () => {
+    const replica = freshReplica();
+    const other = updatedFilter === 'all' ? 'referrals' : 'all';
+    try {
+      await sync(replica);
+      sim.store.touchRecords('clients', 0.1, 31);
+      await sync(replica); // cursors and verdicts in place
+      sim.store.updatedFilter = other;
+      const touched = sim.store.touchRecords('clients', 0.1, 32);
+      expect(touched.length).toBeGreaterThan(0);
+      await sync(replica);
+      expect(replicaContents(replica)).toEqual(await cleanSync());
+      // A refused listing of changes is remembered: the group is listed in full until the next probe.
+      if (other === 'referrals') expect(savedUpdatedFilter(replica)?.groups.clients).toBe(false);
+    } finally {
+      sim.store.updatedFilter = updatedFilter;
+      replica.close();
+    }
+  });
+
   it('a sync that fails part-way keeps the cursor, so the next one still brings every change in', async () => {
     const replica = freshReplica();
     try {
