@@ -4,6 +4,7 @@
 // it is unreachable or refuses the keys. With --db the detected dialect is saved with the replica.
 
 import { saveDialect } from '../db/replica-dialect.js';
+import { saveUpdatedFilter } from '../sync/updated-filter.js';
 import { checkConnection } from '../doctor/checks.js';
 import { ConnectionSettingsError } from '../doctor/http-probe.js';
 import { printDoctorReport } from '../doctor/print.js';
@@ -42,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       saveDialect(replica, report.dialect);
       log(`caseworker doctor: saved dialect ${report.dialect} with ${values.db}`);
     }
+    if (replica && report.updated_filter) saveUpdatedFilter(replica, report.updated_filter, new Date());
     return 0;
   } finally {
     replica?.close();

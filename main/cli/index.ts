@@ -12,7 +12,7 @@ const COMMANDS: Record<string, Command> = {
   sim: {
     summary: 'run the Dizions API v2 simulator (demo and training server)',
     usage:
-      'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025] [--reply-style id|id-string|bare|string|array|empty|none] [--timestamp-format seed|iso|no-seconds|zero]',
+      'caseworker sim [--host 127.0.0.1] [--port N] [--seed N] [--clients N] [--data DIR] [--latency-ms N] [--faults SPEC] [--dialect 2019|2025] [--reply-style id|id-string|bare|string|array|empty|none] [--timestamp-format seed|iso|no-seconds|zero] [--updated-filter referrals|all]',
     load: () => import('./sim.js'),
   },
   api: {

@@ -4,7 +4,7 @@
 import { FaultSpecError, parseFaultSpec } from '../sim/faults.js';
 import { REPLY_STYLES, TIMESTAMP_FORMATS, type SimReplyStyle, type SimTimestampFormat } from '../sim/reply-variants.js';
 import { startSimulator } from '../sim/server.js';
-import type { SimOptions } from '../sim/types.js';
+import { UPDATED_FILTER_GROUPS, type SimOptions, type UpdatedFilterGroups } from '../sim/types.js';
 import { UsageError, UserFacingError, intOption, log, parseCommandArgs, printJson } from './usage.js';
 import { onStopSignal } from './stop-signals.js';
 
@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       dialect: { type: 'string' },
       'reply-style': { type: 'string' },
       'timestamp-format': { type: 'string' },
+      'updated-filter': { type: 'string' },
     },
     false,
   );
@@ -35,6 +36,8 @@ export async function run(argv: string[]): Promise<number> {
   const timestampFormat = values['timestamp-format'];
   if (timestampFormat !== undefined && !(TIMESTAMP_FORMATS as readonly string[]).includes(timestampFormat))
     throw new UsageError(`--timestamp-format must be one of ${TIMESTAMP_FORMATS.join(', ')}, got "${timestampFormat}"`);
+  const updatedFilter = values['updated-filter'] ?? 'referrals';
+  if (!(UPDATED_FILTER_GROUPS as readonly string[]).includes(updatedFilter)) throw new UsageError(`--updated-filter must be one of ${UPDATED_FILTER_GROUPS.join(', ')}, got "${updatedFilter}"`);
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs an address, e.g. 127.0.0.1');
   if (values.data !== undefined && values.data.trim() === '') throw new UsageError('--data needs a folder');
   const faults = values.faults ?? '';
@@ -51,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     latencyMs: intOption(values['latency-ms'], 'latency-ms', 0),
     faults,
     dialect,
+    updatedFilter: updatedFilter as UpdatedFilterGroups,
     logToStderr: true,
   };
   if (values.host !== undefined) options.host = values.host;
@@ -59,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.data !== undefined) options.dataDir = values.data;
 
   log(
-    `caseworker sim: ${values.data ? `opening ${values.data}` : 'using a temporary folder'} (seed ${options.seed}, ${options.clients} clients when generating, dialect ${dialect}${replyStyle ? `, reply style ${replyStyle}` : ''}${timestampFormat ? `, timestamps ${timestampFormat}` : ''})…`,
+    `caseworker sim: ${values.data ? `opening ${values.data}` : 'using a temporary folder'} (seed ${options.seed}, ${options.clients} clients when generating, dialect ${dialect}, updated filter on ${updatedFilter === 'all' ? 'every group' : 'referrals'}${replyStyle ? `, reply style ${replyStyle}` : ''}${timestampFormat ? `, timestamps ${timestampFormat}` : ''})…`,
   );
   const simulator = await startSimulator(options).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new UserFacingError(`port ${port} is already in use; pick another --port or 0 for a free one`);

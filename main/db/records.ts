@@ -67,10 +67,11 @@ function groupTable(group: string): GroupTable {
 }
 
 interface UpsertStatements {
-  /** The stored raw (and state) of an id: a record the server sent again unchanged is not rewritten. */
-  stored: Database.Statement;
+  /** The stored row in `written` order (typed columns, raw, state); undefined when absent. */
+  current: Database.Statement;
   insert: Database.Statement;
-  update: Database.Statement;
+  /** An UPDATE of just the columns at these positions of `written` (raw always), made once per set. */
+  update(changed: readonly number[]): Database.Statement;
 }
 
 function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertStatements {
@@ -78,12 +79,11 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
   const written = [...spec.columns, 'raw', ...(spec.state ? ['state'] : [])];
   // A primary-key probe then a plain INSERT or UPDATE: cheaper than INSERT … ON CONFLICT when the
   // table has triggers (the FTS ones), measured ~1.5× on client rows.
-  // Its own text (aliases): the statement cache shares statements by text, and this one is read positionally.
-  const stored = statement(sqlite, `SELECT raw AS stored_raw${spec.state ? ', state AS stored_state' : ''} FROM ${table} WHERE id = ?`).raw(true);
+  // Read positionally (raw mode): no other statement has this text, and the cache shares by text.
+  const current = statement(sqlite, `SELECT ${written.map(quoteIdent).join(', ')} FROM ${table} WHERE id = ?`).raw(true);
   const insert = statement(sqlite, `INSERT INTO ${table} (${written.map(quoteIdent).join(', ')}) VALUES (${written.map(() => '?').join(', ')})`);
-  const assigned = written.filter((c) => c !== 'id');
-  const update = statement(sqlite, `UPDATE ${table} SET ${assigned.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`);
-  return { stored, insert, update };
+  const update = (changed: readonly number[]) => statement(sqlite, `UPDATE ${table} SET ${changed.map((i) => `${quoteIdent(written[i]!)} = ?`).join(', ')} WHERE id = ?`);
+  return { current, insert, update };
 }
 
 // ---- records --------------------------------------------------------------------------------------
@@ -92,13 +92,16 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
  * Inserts or replaces whole records (as the server sent them) in one transaction. A due contact
  * that arrives as done (same id) becomes done. Records must be complete: the stored raw is replaced.
  * A record identical to the stored one (same raw, same state) is left alone: a full re-sync that
- * brings back mostly unchanged records then dirties no pages, rewrites no index entries and keeps
- * its commits short (the person's edits wait for them).
+ * brings back mostly unchanged records then dirties no pages and keeps its commits short (the
+ * person's edits wait for them). An update sets only the typed columns whose value changed (and
+ * raw): SQLite then leaves alone every index (and search trigger) on columns not set, so an edit to
+ * a description rewrites one table page instead of that page plus a leaf of each of the table's indexes.
  */
 export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): UpsertResult {
   const spec = groupTable(group);
-  const { stored, insert, update } = upsertStatements(replica.sqlite, spec);
+  const { current, insert, update } = upsertStatements(replica.sqlite, spec);
   const stateValue = spec.state ? [spec.state] : [];
+  const rawAt = spec.columns.length;
   const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
     let inserted = 0;
     let updatedCount = 0;
@@ -106,21 +109,29 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
     for (const record of batch) {
       const id = recordId(group, record);
       const raw = JSON.stringify(record);
-      const before = stored.get(id) as [string, string?] | undefined;
-      if (before !== undefined && before[0] === raw && (!spec.state || before[1] === spec.state)) {
+      const stored = current.get(id) as SqlValue[] | undefined;
+      // Same raw means same typed columns (they are derived from it); only the state may differ.
+      if (stored !== undefined && stored[rawAt] === raw && (!spec.state || stored[rawAt + 1] === spec.state)) {
         unchanged++;
         continue;
       }
       const values: SqlValue[] = [id];
       for (let i = 1; i < spec.columns.length; i++) values.push(toColumnValue(record[spec.columns[i]!]));
       values.push(raw, ...stateValue);
-      if (before === undefined) {
+      if (stored === undefined) {
         insert.run(values);
         inserted++;
       } else {
-        values.shift();
-        values.push(id);
-        update.run(values);
+        // `stored` lines up with `values`; raw is always written (it differs, or the state does).
+        const changed: number[] = [];
+        const params: SqlValue[] = [];
+        for (let i = 1; i < values.length; i++) {
+          if (i !== rawAt && values[i] === stored[i]) continue;
+          changed.push(i);
+          params.push(values[i]!);
+        }
+        params.push(id);
+        update(changed).run(params);
         updatedCount++;
       }
     }

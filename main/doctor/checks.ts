@@ -35,6 +35,11 @@ export interface DoctorReport {
   timings: { requests: number; median_ms: number; slowest_ms: number; slowest: string };
   /** With write probes: how the server phrased a create's and an update's reply. */
   reply_styles?: { create: ReplyStyle | null; update: ReplyStyle | null };
+  /**
+   * Per group other than referrals: whether it filters by `updated/<from>,<to>` (sync then lists only
+   * its changes; `doctor --db` saves these for sync). Absent: the probe got no answer.
+   */
+  updated_filter?: Partial<Record<RecordGroup, boolean>>;
 }
 
 export interface DoctorOptions {
@@ -122,6 +127,7 @@ class Doctor {
     this.fields();
     this.updatedSelectable();
     await this.updatedFilter();
+    await this.updatedFilterGroups();
     this.timestamps();
     await this.dictionaries();
     await this.reports();
@@ -308,6 +314,26 @@ class Doctor {
         ? `referrals/updated/<from>,<to> answers (${rows.length} changed since ${newest.updated}, including referral ${newest.id})`
         : `${path}: ${!found ? `referral ${newest.id} (updated ${newest.updated}) is missing` : `referral ${String(early!.id)} (updated ${String(early!.updated)}) is earlier than the range`} — the filter does not work as assumed; give sync --full until this is fixed`,
     );
+  }
+
+  /**
+   * The other groups: `<group>/updated/<d>,<d>/field/id` for a day still to come must answer an empty
+   * list (400: refused; records: the filter is ignored). Not a failure either way — the published
+   * manual promises it for referrals only — but sync lists only the changes of a group that has it.
+   */
+  private async updatedFilterGroups(): Promise<void> {
+    const day = new Date((this.options.now?.() ?? new Date()).getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const verdicts: Partial<Record<RecordGroup, boolean>> = {};
+    for (const group of RECORD_GROUPS) {
+      if (group === 'referrals') continue;
+      const reply = await this.prober.get(printPath({ kind: 'records', group, pairs: [{ key: 'updated', range: [day, day] }], fields: ['id'] }));
+      if (ok2xx(reply) && Array.isArray(reply.json)) verdicts[group] = reply.json.length === 0;
+      else if (reply.status === 400 || reply.status === 404) verdicts[group] = false;
+    }
+    this.report.updated_filter = verdicts;
+    const check = this.report.checks.find((c) => c.name === 'updated_filter');
+    const yes = RECORD_GROUPS.filter((g) => verdicts[g] === true);
+    if (check) check.detail += `; other groups filtered by updated: ${yes.length > 0 ? yes.join(', ') : 'none (as the published manual says)'}`;
   }
 
   private timestamps(): void {

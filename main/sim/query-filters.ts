@@ -90,6 +90,13 @@ function rangeBound(key: string, which: 'start' | 'end', value: string): string 
   throw badRequest(`${key} ${which} must be YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got "${value}"`);
 }
 
+function updatedRange(key: string, [rawFrom, rawTo]: [string, string]): SqlPart {
+  const from = rangeBound(key, 'start', rawFrom);
+  const to = rangeBound(key, 'end', rawTo);
+  if (to < from) throw badRequest(`${key} range ends (${rawTo}) before it starts (${rawFrom})`);
+  return { sql: 't.updated BETWEEN ? AND ?', params: [from, to] };
+}
+
 function rangeFilter(def: GroupDef, key: string, [rawFrom, rawTo]: [string, string]): SqlPart {
   if (!def.ranges.has(key)) {
     const where = key === 'updated' ? ' (only referrals can be filtered by updated)' : '';
@@ -98,7 +105,7 @@ function rangeFilter(def: GroupDef, key: string, [rawFrom, rawTo]: [string, stri
   const from = rangeBound(key, 'start', rawFrom);
   const to = rangeBound(key, 'end', rawTo);
   if (to < from) throw badRequest(`${key} range ends (${rawTo}) before it starts (${rawFrom})`);
-  if (key === 'updated') return { sql: 't.updated BETWEEN ? AND ?', params: [from, to] };
+  if (key === 'updated') return updatedRange(key, [rawFrom, rawTo]);
   if (key === 'date') return { sql: 't.date BETWEEN ? AND ?', params: [from.slice(0, 10), to.slice(0, 10)] };
   // date_active
   if (def.table === 'contacts') return { sql: 't.start_date BETWEEN ? AND ?', params: [from, to] };
@@ -114,9 +121,11 @@ function rangeFilter(def: GroupDef, key: string, [rawFrom, rawTo]: [string, stri
  * in the current manual, `date` on contacts (their day), `email` and `type` on clients, `branch` on
  * done contacts — refused (400) where the dialect does not have them.
  */
-export function filterCondition(def: GroupDef, pairs: FilterPair[], extra: readonly string[] = []): SqlPart {
+export function filterCondition(def: GroupDef, pairs: FilterPair[], extra: readonly string[] = [], updatedEverywhere = false): SqlPart {
   const parts: SqlPart[] = pairs.map((pair) => {
     if (extra.includes(pair.key)) return extraFilter(def, pair);
+    // A server run with `--updated-filter all`: every group (extension databases too) filters by its change time.
+    if (updatedEverywhere && pair.key === 'updated' && 'range' in pair) return updatedRange(pair.key, pair.range);
     return 'range' in pair ? rangeFilter(def, pair.key, pair.range) : plainFilter(def, pair.key, pair.values);
   });
   return joinAnd(parts);

@@ -9,14 +9,14 @@ import { filterCondition, joinAnd, visibility, type SqlPart } from './query-filt
 import { READ_FEATURES, type Dialect } from '../../shared/dizions/dialects.js';
 import { RELATIONSHIP_DETAILS, dictionaryOf, type GroupDef } from './query-groups.js';
 import type { SimStore } from './store.js';
-import type { SimUser } from './types.js';
+import type { SimUser, UpdatedFilterGroups } from './types.js';
 
 const CHUNK = 2000;
 
 /** Rows of a group the user may see that match the path's filters. */
-export function matchCondition(def: GroupDef, path: RecordsPath, user: SimUser, dialect: Dialect = '2019'): SqlPart {
+export function matchCondition(def: GroupDef, path: RecordsPath, user: SimUser, dialect: Dialect = '2019', updatedFilter: UpdatedFilterGroups = 'referrals'): SqlPart {
   const extra = def.recordGroup ? (READ_FEATURES[dialect].extraFilters[def.recordGroup] ?? []) : [];
-  return joinAnd([{ sql: def.base, params: [] }, visibility(def, user), filterCondition(def, path.pairs, extra)]);
+  return joinAnd([{ sql: def.base, params: [] }, visibility(def, user), filterCondition(def, path.pairs, extra, updatedFilter === 'all')]);
 }
 
 /** The fields whose ids `resolveIds[]` turns into names (ALL: every dictionary field). */
@@ -52,7 +52,7 @@ export function listRecords(store: SimStore, def: GroupDef, path: RecordsPath, u
     if (table) resolvers.set(field, nameResolver(store, table));
   }
   const stored = fields.filter((f) => def.kinds.has(f));
-  const where = matchCondition(def, path, user, store.dialect);
+  const where = matchCondition(def, path, user, store.dialect, store.updatedFilter);
   const columns = ['t.id AS "__key"', ...stored.map((f) => `t."${f}" AS "${f}"`)].join(', ');
   const statement = store.db.prepare(`SELECT ${columns} FROM ${def.table} t WHERE (${where.sql}) AND t.id > ? ORDER BY t.id LIMIT ${CHUNK}`);
   const details = fields.includes(RELATIONSHIP_DETAILS) ? relationshipReader(store, resolve.has(RELATIONSHIP_DETAILS)) : undefined;
@@ -134,7 +134,7 @@ export function reportRecords(store: SimStore, def: GroupDef, path: RecordsPath,
   const axes = [dimension, ...(metric === undefined ? [] : [metric])];
   const expressions = axes.map((name, i) => axisExpression(def, name, i === 0 ? 'dimension' : 'metric'));
   const resolve = resolvedFields(def, path, axes);
-  const where = matchCondition(def, path, user, store.dialect);
+  const where = matchCondition(def, path, user, store.dialect, store.updatedFilter);
   const select = expressions.map((e, i) => `${e} AS a${i}`).join(', ');
   const groupBy = expressions.map((_, i) => String(i + 1)).join(', ');
   const rows = store.db.prepare(`SELECT ${select}, COUNT(*) AS count FROM ${def.table} t WHERE ${where.sql} GROUP BY ${groupBy} ORDER BY ${groupBy}`).all(...where.params) as Array<

@@ -71,6 +71,8 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     throw error;
   }
+  if (options.updatedFilter) store.updatedFilter = options.updatedFilter;
+  if (store.updatedFilter === 'all') store.indexUpdated();
   const users = store.users().map(demoUserLine);
   const lifetime = new AbortController();
   const requestLog: RequestLogEntry[] = [];

@@ -63,7 +63,15 @@ export interface SimOptions {
   logToStderr?: boolean;
   /** 64 hex digits: the store encrypted and uploads sealed at rest (the app's demo; main/sim/at-rest.ts). */
   storeKey?: string;
+  /**
+   * Which groups take the `updated/<from>,<to>` filter: `referrals` as the assumptions table says
+   * (the default), or `all` — a server that filters every group by it (sync then lists only changes).
+   */
+  updatedFilter?: UpdatedFilterGroups;
 }
+
+export const UPDATED_FILTER_GROUPS = ['referrals', 'all'] as const;
+export type UpdatedFilterGroups = (typeof UPDATED_FILTER_GROUPS)[number];
 
 export interface RequestLogEntry {
   method: string;

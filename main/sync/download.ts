@@ -39,7 +39,8 @@ export function emptySummary(): GroupSummary {
 
 /** What the download of a target will do, from its listing and the replica as it is now. */
 export async function planDownload(target: Target, listing: GroupListing, full: boolean): Promise<GroupPlan> {
-  const local = await target.localStamps();
+  // A listing of changes only: compared with those records alone, and nothing else is removed.
+  const local = listing.partial ? await target.localStampsFor(listing.server.idArray()).sortUnique() : await target.localStamps();
   const diff = diffStamps(listing.server, local, { pending: target.pending(), full });
   return { target, diff, listing };
 }

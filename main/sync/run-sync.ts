@@ -30,6 +30,9 @@ import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './error
 import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
 import { listScope, type Fill, type GroupListing } from './listing.js';
+import { FULL_LISTING_EVERY_MS, loadCursor, saveCursor, type GroupCursor } from './changes.js';
+import { LocalStampReader } from './local-stamps.js';
+import { refuseUpdatedFilter, updatedFilterGroups } from './updated-filter.js';
 import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
@@ -174,11 +177,36 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     });
     deferIndexes(replica, fills.emptyTables);
 
-    // Listing: which ids the scope holds on the server, with their stamps.
+    // Listing: which ids the scope holds on the server, with their stamps — or, for a group whose
+    // server filters it by `updated` and whose cursor belongs to its scope, only its changes.
     mark('listing');
     let listed = 0;
     emit('listing', 0, null);
+    const cursors = new Map<RecordGroup, GroupCursor>();
+    for (const group of RECORD_GROUPS) {
+      const cursor = full ? undefined : loadCursor(replica, group);
+      if (cursor && now().getTime() - Date.parse(cursor.listed_at) < FULL_LISTING_EVERY_MS && hasServerRecords(replica, group)) cursors.set(group, cursor);
+    }
+    // Which groups the server filters by `updated` (a few tiny requests, once a day). Awaited now only
+    // when some group could list its changes; otherwise (a first sync) it runs beside the listing and
+    // is awaited at the end, so the next run knows without asking.
+    const probe = updatedFilterGroups(fetch, replica, now());
+    probe.catch(() => undefined); // awaited below; a failure there is the run's failure
+    const filtered = [...cursors.keys()].some((g) => g !== 'referrals') ? await probe : new Set<RecordGroup>(['referrals']);
+    // Groups that will be listed in full are compared with every stamp the replica holds: read them
+    // while the listing waits on the server (a yield every few thousand rows), not after it.
+    const stamps = new LocalStampReader(replica);
+    for (const group of DOWNLOAD_ORDER) {
+      if (fills.byGroup.has(group) || (cursors.has(group) && filtered.has(group))) continue;
+      void stamps.read(group);
+    }
     const listing = await listScope({
+      changesSince: (group, scopePath) => {
+        const cursor = cursors.get(group);
+        return cursor && cursor.path === scopePath && filtered.has(group) ? cursor.since : undefined;
+      },
+      local: replica,
+      onUpdatedFilterRefused: (group) => refuseUpdatedFilter(replica, group, now()),
       fetch,
       settings,
       now: now(),
@@ -200,7 +228,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
     const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
     for (const group of DOWNLOAD_ORDER) {
-      const target = groupTarget(replica, group, fetchFields(replica, group), watch);
+      const target = groupTarget(replica, group, fetchFields(replica, group), watch, stamps);
       const filled = fills.byGroup.get(group);
       const plan = filled?.fill.used ? filledPlan(target, listing.groups[group]) : await planDownload(target, listing.groups[group], full);
       plans.push({
@@ -211,6 +239,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
           // Only once every changed referral is in: the next sync lists changes from here.
           const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
           if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
+          // A group listed by one fixed path: where its next listing of changes starts (same rule as referrals').
+          const { scopePath, partial } = plan.listing;
+          if (scopePath !== undefined) {
+            const since = referralsCursor(plan);
+            const listedAt = partial ? cursors.get(group)?.listed_at : startedAt;
+            saveCursor(replica, group, since !== undefined && listedAt !== undefined ? { path: scopePath, since, listed_at: listedAt } : undefined);
+          }
         },
       });
     }
@@ -243,6 +278,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       dictionaries += await refreshDictionaryTables(fetch, replica, unknown);
     }
 
+    await probe;
     mark('finishing');
     emit('finishing', total, total);
     setSyncState(replica, SYNC_KEYS.lastSync, now().toISOString());

@@ -8,7 +8,7 @@ import type { Replica } from '../db/open.js';
 import { deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords, type ApiRecord, type UpsertResult } from '../db/records.js';
 import { pendingRecordIds } from '../outbox/pending.js';
 import type { DictionaryWatch } from './dictionaries.js';
-import { localStamps } from './local-stamps.js';
+import { localStamps, localStampsFor, type LocalStampReader } from './local-stamps.js';
 import { pendingIds } from './pending.js';
 import { StampList, packStamp } from './stamps.js';
 
@@ -23,18 +23,22 @@ export interface Target {
   remove(ids: readonly number[]): number;
   /** The replica's (id, updated) pairs, sorted by id. */
   localStamps(): Promise<StampList>;
+  /** The same for just these ids (a listing of changes is compared with them alone). */
+  localStampsFor(ids: Float64Array): StampList;
   /** Told about every record written (dictionary ids the replica lacks). */
   note(records: readonly ApiRecord[]): void;
 }
 
-export function groupTarget(replica: Replica, group: RecordGroup, fields: string[] | undefined, watch: DictionaryWatch): Target {
+/** `stamps`: the run's reader, so due and done contacts are read in one pass over their table. */
+export function groupTarget(replica: Replica, group: RecordGroup, fields: string[] | undefined, watch: DictionaryWatch, stamps?: LocalStampReader): Target {
   return {
     label: group,
     base: { kind: 'records', group, pairs: [], ...(fields ? { fields } : {}) },
     pending: () => pendingIds(replica, group),
     write: (records) => upsertRecords(replica, group, records),
     remove: (ids) => deleteRecords(replica, group, ids),
-    localStamps: () => localStamps(replica, group),
+    localStamps: () => (stamps ? stamps.read(group) : localStamps(replica, group)),
+    localStampsFor: (ids) => localStampsFor(replica, group, ids),
     note: (records) => watch.note(group, records),
   };
 }
@@ -52,6 +56,12 @@ export function extensionTarget(replica: Replica, database: string): Target {
       const list = new StampList();
       for (const [id, updated] of getExtensionIdsAndUpdated(replica, database)) list.push(id, packStamp(updated));
       return list.sortUnique();
+    },
+    localStampsFor(ids) {
+      const wanted = new Set(ids);
+      const list = new StampList();
+      for (const [id, updated] of getExtensionIdsAndUpdated(replica, database)) if (wanted.has(id)) list.push(id, packStamp(updated));
+      return list;
     },
     note: () => undefined,
   };

@@ -27,6 +27,7 @@ import {
   upsertExtensionRecords,
   upsertRecords,
 } from '../../main/db/records.js';
+import { searchClients } from '../../main/db/search.js';
 import { clientRecord, freshReplica } from '../support/db-fixtures.js';
 
 let replica: Replica;
@@ -65,6 +66,26 @@ describe('records', () => {
     expect(row).toMatchObject({ gender: 2, kind: 'integer', nhs_number: null });
     expect(rowToRecord(row as { raw: string })).toEqual(sent);
     expect(clientToRow(sent)).toMatchObject({ id: 7, surname: 'Surname7', gender: '2', nhs_number: null });
+  });
+
+  it('an update that changes some fields leaves the row as a fresh insert of the new record would (columns, raw, search)', () => {
+    const first = clientRecord(4, { surname: 'Before', postcode: 'LS1 1AA', gender: 2, telephone: '01632 960001' });
+    upsertRecords(replica, 'clients', [first]);
+    const changed = { ...first, surname: 'After', telephone: null, gender: 3, updated: '2026-01-02 03:04:05' };
+    expect(upsertRecords(replica, 'clients', [changed])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    const inserted = freshReplica();
+    try {
+      upsertRecords(inserted, 'clients', [changed]);
+      const row = (r: Replica) => r.sqlite.prepare('SELECT * FROM clients WHERE id = 4').get();
+      expect(row(replica)).toEqual(row(inserted));
+    } finally {
+      inserted.close();
+    }
+    expect(searchClients(replica, 'After').map((m) => m.id)).toEqual([4]);
+    expect(searchClients(replica, 'Before')).toEqual([]);
+    // Nothing but the stamp changed: still an update, raw and `updated` replaced.
+    upsertRecords(replica, 'clients', [{ ...changed, updated: '2026-01-03 00:00:00' }]);
+    expect(getRecord(replica, 'clients', 4)?.updated).toBe('2026-01-03 00:00:00');
   });
 
   it('refuses a record without a usable id, and stores nothing of that batch', () => {

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConnection, type DoctorReport } from '../../main/doctor/checks.js';
 import { savedDialect } from '../../main/db/replica-dialect.js';
+import { savedUpdatedFilter } from '../../main/sync/updated-filter.js';
 import { openReplica } from '../../main/db/open.js';
 import { EnvKeyProvider } from '../../main/db/keys.js';
 import { REPLY_STYLES } from '../../main/sim/reply-variants.js';
@@ -215,11 +216,15 @@ describe('caseworker doctor failing to get in', () => {
 
 describe('the dialect saved with the replica', () => {
   async function dialectIn(file: string) {
+    return (await savedIn(file)).dialect;
+  }
+
+  async function savedIn(file: string) {
     const saved = process.env.CASEWORKER_DB_KEY;
     process.env.CASEWORKER_DB_KEY = TEST_KEY;
     const replica = await openReplica({ file, keyProvider: new EnvKeyProvider() });
     try {
-      return savedDialect(replica);
+      return { dialect: savedDialect(replica), updatedFilter: savedUpdatedFilter(replica)?.groups };
     } finally {
       replica.close();
       if (saved === undefined) delete process.env.CASEWORKER_DB_KEY;
@@ -234,6 +239,18 @@ describe('the dialect saved with the replica', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/saved dialect 2019/);
     expect(await dialectIn(db)).toBe('2019');
+  });
+
+  it.each(['referrals', 'all'] as const)('names the groups that filter by updated on a server filtering %s, and --db saves them for sync', async (updatedFilter) => {
+    const s = await sim({ clients: 20, updatedFilter });
+    const db = path.join(dir, `doctor-updated-${updatedFilter}.db`);
+    const { code, report } = await doctorJson([...connection(s), '--db', db]);
+    expect(code).toBe(0);
+    const others = { clients: true, due_contacts: true, done_contacts: true, workers: true, schedules: true };
+    const expected = updatedFilter === 'all' ? others : Object.fromEntries(Object.keys(others).map((g) => [g, false]));
+    expect(report.updated_filter).toEqual(expected);
+    expect(checkNamed(report, 'updated_filter')!.ok).toBe(true);
+    expect((await savedIn(db)).updatedFilter).toEqual(expected);
   });
 
   it('sync on a new replica without --dialect detects it as the doctor does, saves it, and does not detect again', async () => {

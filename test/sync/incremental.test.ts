@@ -4,18 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT_MATRIX } from '../support/outbox-support.js';
 import { getRecord } from '../../main/db/records.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
+import { UPDATED_FILTER_GROUPS } from '../../main/sim/types.js';
 import { parsePath, type RecordsPath } from '../../shared/url-grammar.js';
 import { RECORD_GROUPS } from '../../shared/dizions/model.js';
 import { freshReplica } from '../support/db-fixtures.js';
 import { expectedCaseload, getsSince, markPending, replicaIds, serverIds, serverRows, syncAs, type Login } from '../support/sync-support.js';
 
-// Every test here runs in both dialects: the simulator and the connection speak `dialect`.
-describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
+// Every test here runs in both dialects (the simulator and the connection speak `dialect`), against a
+// server that filters referrals by `updated` (the published manual) and one that filters every group.
+const MATRIX = DIALECT_MATRIX.flatMap((dialect) => UPDATED_FILTER_GROUPS.map((filter) => [dialect, filter] as const));
+
+describe.each(MATRIX)('in the %s dialect, updated filter on %s', (dialect, updatedFilter) => {
   let sim: RunningSimulator;
   let priya: Login;
 
   beforeAll(async () => {
-    sim = await startSimulator({ dialect, clients: 220, seed: 21 });
+    sim = await startSimulator({ dialect, clients: 220, seed: 21, updatedFilter });
     priya = sim.users[0]!;
   });
   afterAll(async () => {
