@@ -13,6 +13,7 @@ import type { RetryOptions } from '../api/retry.js';
 import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import type { Replica } from '../db/open.js';
 import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js';
+import { beginFillJournal } from '../db/fill-journal.js';
 import { GROUP_TABLES } from '../db/groups.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
 import {
@@ -134,7 +135,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   let myWorker: number | null = null;
   // Checkpoints from a worker thread: SQLite's automatic checkpoint inside a commit can stall the
   // event loop for hundreds of milliseconds during a bulk download.
-  const checkpoints = options.backgroundCheckpoints === false ? undefined : startBackgroundCheckpoints(replica);
+  // A first fill of an empty replica writes each page once, through a rollback journal (fill-journal.ts).
+  const journal = RECORD_GROUPS.every((group) => isTableEmpty(replica, GROUP_TABLES[group].table)) ? beginFillJournal(replica) : undefined;
+  const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
   const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined);
   try {
     if (options.beforeDownload) {
@@ -250,8 +253,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       // the sync's own failure is the one to report
     }
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
+    journal?.end();
     throw explainSyncFailure(error, signal, retry.attempts);
   }
+  journal?.end();
   if (checkpoints) {
     await checkpoints.stop();
     tidyWal(replica);
