@@ -4,8 +4,8 @@
 // the file layer, so a 1 GB fill paid its page crypto three times (~17% of a 100k-client sync's CPU).
 // Invariants: only while this connection is the file's only one (SQLite refuses the switch
 // otherwise, and the fill carries on in WAL); commits sync the journal (synchronous FULL); WAL comes
-// back at the end, and any open of the replica asks for it again (a killed fill's hot journal is
-// rolled back first, as in any crash).
+// back once the rows are in (run-sync.ts, before the index build), and any open of the replica asks
+// for it again (a killed fill's hot journal is rolled back first, as in any crash).
 
 import type { Replica } from './open.js';
 

@@ -192,6 +192,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
     if (fills.emptyTables.length > 0) {
       await turnsOf(fetch).run(() => commits.commit());
+      // The index build is one long transaction: in WAL, another process (`caseworker status`) reads meanwhile.
+      journal?.end();
       restoreDeferredIndexes(replica);
     }
 
@@ -247,13 +249,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     deleteSyncState(replica, RUN_KEY);
   } catch (error) {
     commits.commit(); // whole slices written before the failure stay: the next run resumes from them
+    journal?.end();
     try {
       restoreDeferredIndexes(replica); // a fill cut short: build what it set aside now (else the next sync does)
     } catch {
       // the sync's own failure is the one to report
     }
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
-    journal?.end();
     throw explainSyncFailure(error, signal, retry.attempts);
   }
   journal?.end();
