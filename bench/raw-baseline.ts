@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { DICTIONARY_TABLES, RELATIONSHIP_DICTIONARIES, type RecordGroup } from '../shared/dizions/model.js';
 import { GROUP_TABLES, quoteIdent } from '../main/db/groups.js';
 import { MIGRATIONS_FOLDER, openReplicaWithKey } from '../main/db/open.js';
+import { deferIndexes, restoreDeferredIndexes } from '../main/db/deferred-indexes.js';
 
 export interface RawBaselineOptions {
   url: string;
@@ -126,7 +127,9 @@ export interface OneShotIngredients {
   indexes?: boolean;
   /** Keep the FTS triggers (only with typedRows). */
   fts?: boolean;
-  /** SQLCipher with the given key, WAL, synchronous=NORMAL: the replica's settings. */
+  /** Indexes and FTS set aside during the inserts and built once after, as a first sync does (main/db/deferred-indexes.ts). */
+  builtAfter?: boolean;
+  /** SQLCipher with the given key, as a first fill writes it: rollback journal, synchronous=FULL (main/db/fill-journal.ts). */
   encrypted?: boolean;
 }
 
@@ -155,6 +158,7 @@ export async function oneShotBaseline(options: OneShotOptions): Promise<RawBasel
 
   const started = performance.now();
   const sqlite = openOneShotFile(options.dbFile, ingredients, options.dbKey);
+  if (ingredients.builtAfter) deferIndexes({ sqlite }, ['clients', 'referrals', 'contacts', 'workers', 'schedules']);
   try {
     for (const { group, path } of options.groups) {
       const fields = (await get(`${group}/selectable_fields`)) as string[];
@@ -184,6 +188,7 @@ export async function oneShotBaseline(options: OneShotOptions): Promise<RawBasel
       }
       records += rows.length;
     }
+    if (ingredients.builtAfter) restoreDeferredIndexes({ sqlite });
   } finally {
     sqlite.close();
     await pool.close();
@@ -199,8 +204,8 @@ function openOneShotFile(file: string, ingredients: OneShotIngredients, key: str
     if (!key) throw new Error('the encrypted one-shot needs a key');
     sqlite.pragma(`cipher = 'sqlcipher'`);
     sqlite.pragma(`key = "x'${key}'"`);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('journal_mode = DELETE');
+    sqlite.pragma('synchronous = FULL');
     sqlite.pragma('cache_size = -32768');
   }
   if (ingredients.typedRows) {

@@ -299,6 +299,7 @@ export class SyncRunner {
         signal,
         // Someone may be at the window: their edits wait for the sync's step in hand.
         stepMs: INTERACTIVE_STEP_MS,
+        readersBeside: true,
         ...(this.options.extensionDatabases ? { extensionDatabases: this.options.extensionDatabases() } : {}),
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         beforeDownload: async (context) => {

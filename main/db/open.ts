@@ -92,13 +92,14 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
   try {
     sqlite.pragma(`cipher = 'sqlcipher'`);
     sqlite.pragma(keyPragma(options.key));
+    // Before the first read: another process's first fill (rollback journal, fill-journal.ts) may hold the file a moment.
+    sqlite.pragma('busy_timeout = 5000');
     verifyKey(sqlite, file, existed, options.keySource);
     // SQLCipher's default 4 KiB pages: 16 KiB pages ingest ~1.5× faster (less per-page crypto) but
     // make the app's random reads (my clients, a referral's contacts) ~4× slower — reads win.
-    sqlite.pragma('journal_mode = WAL');
+    askForWal(sqlite);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     // Decrypted pages are what a cache miss costs: keep up to 32 MiB of them (default 2 MiB).
     sqlite.pragma('cache_size = -32768');
   } catch (error) {
@@ -111,7 +112,7 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
     if (!sqlite.open) return;
     // Lets SQLite refresh the statistics its query planner uses, cheaply, as its docs advise at close.
     try {
-      sqlite.pragma('optimize');
+      withoutWaiting(sqlite, () => sqlite.pragma('optimize')); // never waits on another process's sync
     } catch {
       // A replica that cannot be optimised still closes.
     }
@@ -127,7 +128,8 @@ export function openReplicaWithKey(options: OpenWithKeyOptions): Replica {
       throw error;
     }
   }
-  refreshPlannerStatistics(replica);
+  // Statistics are a nicety: a sync writing from another process must neither stall nor fail an open.
+  withoutWaiting(sqlite, () => refreshPlannerStatistics(replica));
   return replica;
 }
 
@@ -156,6 +158,26 @@ export function keyPragmaOf(replica: Replica): string {
 export function keyPragma(key: string): string {
   if (RAW_KEY.test(key)) return `key = "x'${key}'"`;
   return `key = '${key.replaceAll("'", "''")}'`;
+}
+
+/**
+ * WAL, unless another connection is mid-transaction in a first fill's rollback journal: then the
+ * replica opens as it is (without waiting), and the fill puts WAL back when it ends.
+ */
+function askForWal(sqlite: Database.Database): void {
+  withoutWaiting(sqlite, () => sqlite.pragma('journal_mode = WAL'));
+}
+
+/** Runs `work` unless another connection holds the lock it needs (then skips it at once). */
+function withoutWaiting(sqlite: Database.Database, work: () => unknown): void {
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    work();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+  } finally {
+    sqlite.pragma('busy_timeout = 5000');
+  }
 }
 
 /** Reading sqlite_master decrypts page 1: a wrong key fails here, before anything is written. */

@@ -13,6 +13,7 @@ import type { RetryOptions } from '../api/retry.js';
 import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import type { Replica } from '../db/open.js';
 import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js';
+import { beginFillJournal } from '../db/fill-journal.js';
 import { GROUP_TABLES } from '../db/groups.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
 import {
@@ -84,6 +85,11 @@ export interface RunSyncOptions {
    * 25 ms; the app passes INTERACTIVE_STEP_MS so a person's edit never waits long).
    */
   stepMs?: number | undefined;
+  /**
+   * Another connection reads the replica while this run writes (the app's reader thread): a first
+   * fill then stays in WAL, where reads never wait for the writer (default false: the CLI).
+   */
+  readersBeside?: boolean | undefined;
 }
 
 export interface SyncSummary {
@@ -142,7 +148,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   let myWorker: number | null = null;
   // Checkpoints from a worker thread: SQLite's automatic checkpoint inside a commit can stall the
   // event loop for hundreds of milliseconds during a bulk download.
-  const checkpoints = options.backgroundCheckpoints === false ? undefined : startBackgroundCheckpoints(replica);
+  // A first fill of an empty replica writes each page once, through a rollback journal (fill-journal.ts),
+  // unless a reader works beside this run (the app): it and the fill's commits would wait on each other.
+  const empty = !options.readersBeside && RECORD_GROUPS.every((group) => isTableEmpty(replica, GROUP_TABLES[group].table));
+  const journal = empty ? beginFillJournal(replica) : undefined;
+  const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
   const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs);
   try {
     if (options.beforeDownload) {
@@ -222,6 +232,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
     if (fills.emptyTables.length > 0) {
       await turnsOf(fetch).run(() => commits.commit());
+      // The index build is one long transaction: in WAL, another process (`caseworker status`) reads meanwhile.
+      journal?.end();
       restoreDeferredIndexes(replica);
     }
 
@@ -285,6 +297,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     deleteSyncState(replica, RUN_KEY);
   } catch (error) {
     commits.commit(); // whole slices written before the failure stay: the next run resumes from them
+    journal?.end();
     try {
       restoreDeferredIndexes(replica); // a fill cut short: build what it set aside now (else the next sync does)
     } catch {
@@ -293,6 +306,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
     throw explainSyncFailure(error, signal, retry.attempts);
   }
+  journal?.end();
   if (checkpoints) {
     await checkpoints.stop();
     tidyWal(replica);

@@ -89,11 +89,14 @@ describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
       const killed = await cliSync(db, partway);
       sim.setFaults('');
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      // A first fill writes through a rollback journal (main/db/fill-journal.ts): a kill leaves it hot.
+      const hotJournal = fs.existsSync(`${db}-journal`) ? fs.readFileSync(`${db}-journal`) : undefined;
 
       const afterKill = openReplicaWithKey({ file: db, key: TEST_KEY });
       let heldAfterKill: number;
       try {
         expect(checkIntegrity(afterKill).ok).toBe(true);
+        expect(afterKill.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
         expect(replicaStatus(afterKill).interrupted).toMatchObject({ phase: 'downloading' });
         heldAfterKill = recordCount(afterKill);
         expect(afterKill.sqlite.prepare('SELECT count(*) FROM clients').pluck().get()).toBeGreaterThan(0);
@@ -131,6 +134,7 @@ describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
           const bytes = fs.readFileSync(file);
           for (const surname of surnames) expect(bytes.includes(Buffer.from(surname, 'utf8')), `${surname} in ${path.basename(file)}`).toBe(false);
         }
+        for (const surname of surnames) expect(hotJournal?.includes(Buffer.from(surname, 'utf8')) ?? false, `${surname} in the killed fill's journal`).toBe(false);
       } finally {
         replica.close();
         clean.close();
