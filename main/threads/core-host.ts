@@ -10,7 +10,7 @@ import { CHANNELS } from '../../shared/ipc/channels.js';
 import type { ErrorBody } from '../../shared/ipc/envelope.js';
 import type { CoreStatus } from '../../shared/ipc/events.js';
 import type { SyncStatus } from '../../shared/sync-status.js';
-import type { AppCoreOptions } from '../app/core.js';
+import type { AppCore, AppCoreOptions } from '../app/core.js';
 import type { ConnectionStore } from '../app/connection-store.js';
 import { ReplicaKeyError, type KeyProvider } from '../db/keys.js';
 import type { LogWriter } from '../ipc/error-envelope.js';
@@ -33,14 +33,8 @@ export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' 
   coreNiceness?: number | undefined;
 }
 
-export interface ThreadedCore {
-  services: Services;
-  events: EventHub;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  sync(): Promise<unknown>;
-  /** The core's sync interval as last read (refreshed after every settings change). */
-  syncIntervalMinutes(): number;
+/** The app core's face (its sync interval as last read, refreshed after every settings change), plus the workers' state. */
+export interface ThreadedCore extends Omit<AppCore, 'demoServer' | 'replica'> {
   state(): CoreStatus;
   /** Fault drills (tests, the bench): ends a worker the way a crash would. */
   kill(which: 'core' | 'reader'): Promise<void>;

@@ -6,35 +6,25 @@
 import type { NetworkOptions } from '../api/network.js';
 import type { ErrorBody } from '../../shared/ipc/envelope.js';
 import type { SyncStatus } from '../../shared/sync-status.js';
-import type { RetryOptions } from '../api/retry.js';
-import type { DemoOptions } from '../app/demo.js';
-import type { ReplayTimings } from '../outbox/replay.js';
+import type { AppCoreOptions } from '../app/core.js';
 import type { StoreLink } from './sync-call.js';
 
 /** Where the core keeps the Charitylog keys: inside the replica (browser host), or asked of the serving thread (the OS keychain, Electron). */
 export type ConnectionsConfig = { kind: 'replica' } | { kind: 'serving-thread'; link: StoreLink };
 
 /** The core's options that can cross a thread: the key is resolved by the serving thread first. */
-export interface CoreWorkerConfig {
+export interface CoreWorkerConfig extends Pick<
+  AppCoreOptions,
+  'dataDir' | 'migrationsFolder' | 'demo' | 'demoOptions' | 'backgroundSync' | 'pushAfterEditMs' | 'keyStoredBesideData' | 'requestTimeoutMs' | 'retry' | 'pushTimings' | 'offlineRetryMs'
+> {
   /** This core replaces one that died: a push lease its thread left under this process's PID is released. */
   restarted?: boolean | undefined;
   /** The proxy and CAs to reach the server with, as data (a function cannot cross to a worker). */
   network?: NetworkOptions | undefined;
-  dataDir: string;
   replicaFile: string;
   key: string;
   keySource: string;
-  migrationsFolder?: string | undefined;
   connections: ConnectionsConfig;
-  demo?: boolean | undefined;
-  demoOptions?: DemoOptions | undefined;
-  backgroundSync?: boolean | undefined;
-  pushAfterEditMs?: number | null | undefined;
-  keyStoredBesideData?: boolean | undefined;
-  requestTimeoutMs?: number | undefined;
-  retry?: Partial<Omit<RetryOptions, 'signal'>> | undefined;
-  pushTimings?: Partial<ReplayTimings> | undefined;
-  offlineRetryMs?: number | undefined;
   /** Linux only: the core thread's nice value (the sync yields the CPU to the window's threads). */
   niceness?: number | undefined;
 }
