@@ -33,23 +33,28 @@ const MAX_PATH_CHARS = 7000;
 const MAX_IDS = 1000;
 const IN_FLIGHT = 4;
 
-export async function rawBaseline(options: RawBaselineOptions): Promise<RawBaselineResult> {
+/** Plain GETs of JSON (no compression), counting requests and the bytes received, as both baselines ask. */
+function plainGets(options: Pick<RawBaselineOptions, 'url' | 'keys'>, connections: number) {
   const base = new URL(options.url);
-  const pool = new Pool(base.origin, { connections: IN_FLIGHT });
+  const pool = new Pool(base.origin, { connections });
   const prefix = base.pathname.replace(/\/+$/, '');
   const headers = { Source: options.keys.source, Org: options.keys.org, User: options.keys.user, accept: 'application/json' };
-  const replica = openReplicaWithKey({ file: options.dbFile, key: options.dbKey });
-  let bytes = 0;
-  let requests = 0;
-  let records = 0;
+  const counts = { bytes: 0, requests: 0 };
   const get = async (path: string): Promise<unknown> => {
-    requests++;
+    counts.requests++;
     const reply = await pool.request({ path: `${prefix}/${path}`, method: 'GET', headers, headersTimeout: 600_000, bodyTimeout: 600_000 });
     const text = await reply.body.text();
-    bytes += Buffer.byteLength(text);
+    counts.bytes += Buffer.byteLength(text);
     if (reply.statusCode !== 200) throw new Error(`GET ${path}: ${reply.statusCode} ${text.slice(0, 200)}`);
     return JSON.parse(text);
   };
+  return { pool, get, counts };
+}
+
+export async function rawBaseline(options: RawBaselineOptions): Promise<RawBaselineResult> {
+  const { pool, get, counts } = plainGets(options, IN_FLIGHT);
+  const replica = openReplicaWithKey({ file: options.dbFile, key: options.dbKey });
+  let records = 0;
 
   const started = performance.now();
   try {
@@ -111,7 +116,7 @@ export async function rawBaseline(options: RawBaselineOptions): Promise<RawBasel
     replica.close();
     await pool.close();
   }
-  return { seconds: (performance.now() - started) / 1000, records, bytes, requests };
+  return { seconds: (performance.now() - started) / 1000, records, ...counts };
 }
 
 // ---- the one-shot path ---------------------------------------------------------------------------
@@ -140,21 +145,8 @@ export interface OneShotOptions extends Omit<RawBaselineOptions, 'dbKey'> {
 
 export async function oneShotBaseline(options: OneShotOptions): Promise<RawBaselineResult> {
   const ingredients = options.ingredients ?? {};
-  const base = new URL(options.url);
-  const pool = new Pool(base.origin, { connections: 1 });
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const headers = { Source: options.keys.source, Org: options.keys.org, User: options.keys.user, accept: 'application/json' };
-  let bytes = 0;
-  let requests = 0;
+  const { pool, get, counts } = plainGets(options, 1);
   let records = 0;
-  const get = async (path: string): Promise<unknown> => {
-    requests++;
-    const reply = await pool.request({ path: `${prefix}/${path}`, method: 'GET', headers, headersTimeout: 600_000, bodyTimeout: 600_000 });
-    const text = await reply.body.text();
-    bytes += Buffer.byteLength(text);
-    if (reply.statusCode !== 200) throw new Error(`GET ${path}: ${reply.statusCode} ${text.slice(0, 200)}`);
-    return JSON.parse(text);
-  };
 
   const started = performance.now();
   const sqlite = openOneShotFile(options.dbFile, ingredients, options.dbKey);
@@ -193,7 +185,7 @@ export async function oneShotBaseline(options: OneShotOptions): Promise<RawBasel
     sqlite.close();
     await pool.close();
   }
-  return { seconds: (performance.now() - started) / 1000, records, bytes, requests };
+  return { seconds: (performance.now() - started) / 1000, records, ...counts };
 }
 
 /** A fresh file for the one-shot path: plain, or the replica's schema with only the ingredients asked for. */
