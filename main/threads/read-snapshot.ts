@@ -23,11 +23,14 @@ export class ReadSnapshot {
     private readonly timing = { maxAgeMs: MAX_AGE_MS, idleMs: IDLE_MS },
   ) {}
 
-  /** Before a read on `sqlite`: begins the snapshot, or renews it when it is too old or a write came since. */
-  enter(sqlite: Database.Database, writes: number): void {
+  /**
+   * Before a read on `sqlite`: begins the snapshot, or renews it when it is too old or a write came
+   * since. `writes` undefined (a caller that does not count): always renewed.
+   */
+  enter(sqlite: Database.Database, writes: number | undefined): void {
     clearTimeout(this.idleTimer);
     const now = Date.now();
-    if (this.sqlite === sqlite && writes <= this.seen && now - this.openedAt < this.timing.maxAgeMs) return;
+    if (writes !== undefined && this.sqlite === sqlite && writes <= this.seen && now - this.openedAt < this.timing.maxAgeMs) return;
     this.end();
     if (!sqlite.open || sqlite.inTransaction) return;
     sqlite.exec('BEGIN');
@@ -35,7 +38,7 @@ export class ReadSnapshot {
     sqlite.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
     this.sqlite = sqlite;
     this.openedAt = now;
-    this.seen = writes;
+    this.seen = writes ?? -1;
   }
 
   /** After a read: let the snapshot go if no other read follows soon. */

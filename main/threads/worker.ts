@@ -162,7 +162,7 @@ function runReader(config: ReadWorkerConfig): void {
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {
-        snapshot.enter(current().sqlite, message.writes ?? Number.MAX_SAFE_INTEGER);
+        snapshot.enter(current().sqlite, message.writes);
       } catch {
         // No replica to read (being replaced): the service's own current() says so in its reply.
       }

@@ -44,6 +44,16 @@ describe("the reader's snapshot", () => {
     expect(reader.inTransaction).toBe(false);
   });
 
+  it('renews at every read for a caller that sends no count of writes', () => {
+    const snapshot = new ReadSnapshot(() => undefined, { maxAgeMs: 60_000, idleMs: 60_000 });
+    snapshot.enter(reader, undefined);
+    expect(clientsSeen()).toBe(0);
+    upsertRecords(writer, 'clients', [clientRecord(1)]);
+    snapshot.enter(reader, undefined);
+    expect(clientsSeen()).toBe(1);
+    snapshot.end();
+  });
+
   it('shows what the sync landed once the snapshot is older than its limit', async () => {
     const snapshot = new ReadSnapshot(() => undefined, { maxAgeMs: 50, idleMs: 60_000 });
     snapshot.enter(reader, 0);
