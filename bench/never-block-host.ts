@@ -28,10 +28,24 @@ async function main(job: HostJob): Promise<void> {
   await core.start();
   const staticDir = path.join(job.dataDir, 'static');
   fs.mkdirSync(staticDir, { recursive: true });
+  // The edit as the window's thread sees it (what Electron's main process waits for, without HTTP):
+  // from the dispatcher's call into the data plane to its answer, keyed by the new mobile number.
+  const serving: Record<string, number> = {};
+  const update = core.services['clients:update'];
+  core.services['clients:update'] = async (input) => {
+    const started = performance.now();
+    try {
+      return await update(input);
+    } finally {
+      const mobile = (input as { fields?: { mobile?: unknown } }).fields?.mobile;
+      if (typeof mobile === 'string') serving[mobile] = performance.now() - started;
+    }
+  };
   const dispatcher = createDispatcher(core.services, { isTrustedSender: isWebHostSender });
   const host = await startWebHost({ dispatcher, staticDir, events: core.events });
   process.stdout.write(JSON.stringify({ url: host.url }) + '\n');
   const stop = async () => {
+    process.stdout.write(JSON.stringify({ serving }) + '\n');
     await host.close();
     await core.stop();
     process.exit(0);

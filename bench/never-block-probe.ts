@@ -17,6 +17,8 @@ export interface ProbeSeries {
   status: number[];
   caseload: number[];
   enqueue: number[];
+  /** Each timed edit's new mobile number, in the order of `enqueue`: the host times the same edits on its side. */
+  enqueueKeys: string[];
 }
 
 export interface ProbeResult {
@@ -65,15 +67,18 @@ async function main(job: ProbeJob): Promise<ProbeResult> {
 
   let edits = 0;
   async function measure(until: Promise<unknown>): Promise<ProbeSeries> {
-    const series: ProbeSeries = { status: [], caseload: [], enqueue: [] };
+    const series: ProbeSeries = { status: [], caseload: [], enqueue: [], enqueueKeys: [] };
     let done = false;
     void until.finally(() => {
       done = true;
     });
-    const timed = async (into: number[], channel: string, input: () => unknown) => {
+    const timed = async (into: number[], channel: string, input: () => unknown, key?: (sent: unknown) => string) => {
+      const sent = input();
       const started = performance.now();
-      await call(channel, input());
-      if (!done) into.push(performance.now() - started);
+      await call(channel, sent);
+      if (done) return;
+      into.push(performance.now() - started);
+      if (key) series.enqueueKeys.push(key(sent));
     };
     // Each series on its own clock: a slow answer delays only its own next call (as a screen would).
     const loop = async (everyMs: number, run: () => Promise<void>) => {
@@ -87,7 +92,14 @@ async function main(job: ProbeJob): Promise<ProbeResult> {
     await Promise.all([
       loop(50, () => timed(series.status, 'sync:status', () => ({}))),
       loop(50, () => timed(series.caseload, 'caseload:list', () => ({ offset: 0, limit: 200 }))),
-      loop(250, () => timed(series.enqueue, 'clients:update', () => ({ id: clients[edits++ % clients.length]!, fields: { mobile: `07700 9${String(edits).padStart(5, '0')}` } }))),
+      loop(250, () =>
+        timed(
+          series.enqueue,
+          'clients:update',
+          () => ({ id: clients[edits++ % clients.length]!, fields: { mobile: `07700 9${String(edits).padStart(5, '0')}` } }),
+          (sent) => (sent as { fields: { mobile: string } }).fields.mobile,
+        ),
+      ),
       until,
     ]);
     return series;
