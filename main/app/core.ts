@@ -38,6 +38,9 @@ import { isDemo, myUserId, setDemo, setMe, settingsView, syncIntervalMinutes } f
 import { createSettingsServices } from './settings-services.js';
 import { SyncRunner, createSyncServices } from './sync-runner.js';
 import { createUploadGroupServices } from './upload-groups.js';
+import type { Dialect } from '../../shared/dizions/dialects.js';
+import type { WriteWaiters } from '../sync/turns.js';
+import type { OutboxCounts } from '../../shared/ipc/events.js';
 
 export interface AppCoreOptions {
   /** The app's folder: the replica (`replica.db`) and the demo's charity (`demo-sim/`) live here. */
@@ -67,6 +70,8 @@ export interface AppCoreOptions {
   offlineRetryMs?: number | undefined;
   /** Proxy and trusted CAs for each new client (the desktop app: the system's); default: the environment's. */
   network?: (() => NetworkOptions) | undefined;
+  /** Writers on other connections (the editor thread): a sync commits and gives way to them (main/threads/write-gate.ts). */
+  writeWaiters?: WriteWaiters | undefined;
 }
 
 export interface AppCore {
@@ -83,6 +88,10 @@ export interface AppCore {
   demoServer(): RunningSimulator | null;
   /** The replica open now (it changes on demo reset and when switching servers). */
   replica(): Replica;
+  /** An edit written on another connection (the editor thread), its screens told already: the status's count, and a push soon. */
+  edited(counts: OutboxCounts): void;
+  /** The dialect edits are checked and queued in (the current connection's). */
+  dialect(): Dialect;
 }
 
 const STOPPED = 'Caseworker is shutting down.';
@@ -148,6 +157,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     extensionDatabases: () => keptExtensionDatabases(replica),
     offlineRetryMs: options.offlineRetryMs,
     pushAfterEditMs: options.pushAfterEditMs === undefined ? 1_500 : options.pushAfterEditMs,
+    writeWaiters: options.writeWaiters,
   });
 
   // ---- modes: demo, real connection -------------------------------------------------------------------
@@ -289,6 +299,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   // ---- services: the per-domain maps, merged; each reads the open replica and connection on every call ----
 
+  const editDialect = (): Dialect => currentConnection()?.dialect ?? '2019';
   const written = (tables: readonly string[]) => {
     runner.outboxChanged(tables);
     runner.pushSoon();
@@ -327,12 +338,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         unconnected: 'Connect to Charitylog (Settings) to look up names outside your caseload.',
       }),
     ),
-    ...createEditServices({ replica: () => replica, dialect: () => currentConnection()?.dialect ?? '2019', written }),
+    ...createEditServices({ replica: () => replica, dialect: editDialect, written }),
     ...createOutboxServices({ replica: () => replica, changed: written, dialect: () => currentConnection()?.dialect }),
     ...createDraftServices(() => replica),
     ...createExtensionServices({
       replica: () => replica,
-      dialect: () => currentConnection()?.dialect ?? '2019',
+      dialect: editDialect,
       client: () => checkClient('an extension database'),
       written,
       changed: () => runner.poke(),
@@ -391,5 +402,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     syncIntervalMinutes: () => syncIntervalMinutes(replica),
     demoServer: () => demo?.sim ?? null,
     replica: () => replica,
+    edited: (counts) => runner.editedElsewhere(counts),
+    dialect: editDialect,
   };
 }

@@ -20,6 +20,8 @@ import { pushOutbox, type PushSummary, type ReplayTimings } from '../outbox/repl
 import { SyncCancelledError, SyncFailedError } from '../sync/errors.js';
 import { MissingMeError, runSync, type SyncProgressEvent, type SyncSummary } from '../sync/run-sync.js';
 import { INTERACTIVE_STEP_MS } from '../sync/ingest.js';
+import type { WriteWaiters } from '../sync/turns.js';
+import type { OutboxCounts } from '../../shared/ipc/events.js';
 import { ScopeError } from '../sync/scope.js';
 import { outboxCounts } from './outbox-view.js';
 
@@ -41,6 +43,8 @@ export interface SyncRunnerOptions {
   offlineRetryMs?: number | undefined;
   /** A push this long after a local edit, when the server was reachable last time; null: only with syncs. */
   pushAfterEditMs?: number | null | undefined;
+  /** Writers on other connections the sync gives way to (the editor thread). */
+  writeWaiters?: WriteWaiters | undefined;
 }
 
 const GROUP_TABLE: Record<string, string> = {
@@ -83,6 +87,12 @@ export class SyncRunner {
     this.options.events.emit('outbox:changed', counts);
     if (tables.length > 0) this.options.events.emit('data:changed', { tables: [...new Set(tables)].slice(0, 50) });
     this.setStatus({ pending: counts.pending }, true);
+  }
+
+  /** An edit another thread wrote, whose screens were told already: the status's count, and a push soon. */
+  editedElsewhere(counts: OutboxCounts): void {
+    this.setStatus({ pending: counts.pending }, true);
+    this.pushSoon();
   }
 
   /** Starts over from a new replica (demo reset, another server): nothing synced yet. */
@@ -300,6 +310,7 @@ export class SyncRunner {
         // Someone may be at the window: their edits wait for the sync's step in hand.
         stepMs: INTERACTIVE_STEP_MS,
         readersBeside: true,
+        writeWaiters: this.options.writeWaiters,
         ...(this.options.extensionDatabases ? { extensionDatabases: this.options.extensionDatabases() } : {}),
         ...(this.options.retry ? { retry: this.options.retry } : {}),
         beforeDownload: async (context) => {

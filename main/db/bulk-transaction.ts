@@ -17,8 +17,11 @@ export class BulkTransaction {
 
   /** Runs `write` (e.g. upsertRecords plus the cursor that describes it) as one all-or-nothing batch. */
   run<T>(rows: number, write: () => T): T {
-    if (!this.began && !this.replica.sqlite.inTransaction) {
-      this.replica.sqlite.exec('BEGIN');
+    // Also after someone else committed it (a person's write, main/threads/person-writes.ts): the next batch begins anew.
+    if (!this.replica.sqlite.inTransaction) {
+      // IMMEDIATE: the write lock and the snapshot are taken together, so what a batch reads (pending
+      // edits) is still true when it writes, even with writers on other connections.
+      this.replica.sqlite.exec('BEGIN IMMEDIATE');
       this.began = true;
     }
     const result = this.replica.sqlite.transaction(write)();

@@ -74,11 +74,17 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
     options.fetch.signal,
   );
 
-  const pending = target.pending();
-  const remove = plan.diff.remove.filter((id) => !pending.has(id));
+  const remove = plan.diff.remove;
   for (let i = 0; i < remove.length; i += DELETE_BATCH) {
     const ids = remove.slice(i, i + DELETE_BATCH);
-    summary.deleted += await turns.run(() => options.commits.run(ids.length, () => target.remove(ids)));
+    summary.deleted += await turns.run(() =>
+      options.commits.run(ids.length, () => {
+        // Read inside the write transaction, so an edit made meanwhile (on any connection) keeps its record.
+        const pending = target.pending();
+        const removable = pending.size === 0 ? ids : ids.filter((id) => !pending.has(id));
+        return removable.length === 0 ? 0 : target.remove(removable);
+      }),
+    );
     await turns.run(() => options.commits.commitIfDue());
   }
   await turns.run(() => options.commits.commit());

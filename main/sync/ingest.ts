@@ -149,19 +149,31 @@ export class Ingestor {
       const slice = records.slice(at, at + this.rowsPerSlice);
       at += slice.length;
       await this.turns.run(() => {
-        // An edit queued while this batch was in flight must not be overwritten by it.
-        const pending = this.target.pending();
-        const writable = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
-        if (writable.length === 0) return;
         const started = performance.now();
-        const { inserted, updated } = this.commits.run(writable.length, () => this.target.write(writable));
-        if (writable.length >= this.rowsPerSlice / 2) {
-          this.rowsPerSlice = adapted(this.rowsPerSlice, writable.length, performance.now() - started, this.commits.stepMs, 10, 2_000);
+        // Compared first, without the write lock: records the replica already holds as sent (most of
+        // a full re-sync) take no lock at all, so a person's edit on another connection rarely waits.
+        const fresh = this.target.changed(slice);
+        let pending: Set<number> = new Set();
+        let inserted = 0;
+        let updated = 0;
+        if (fresh.length > 0) {
+          ({ inserted, updated } = this.commits.run(fresh.length, () => {
+            // An edit queued while this batch was in flight must not be overwritten by it. Read inside
+            // the write transaction: an edit committed on another connection (the app's editor
+            // thread) cannot land between this read and the write.
+            pending = this.target.pending();
+            const writable = pending.size === 0 ? fresh : fresh.filter((r) => !pending.has(r.id as number));
+            return writable.length === 0 ? { inserted: 0, updated: 0 } : this.target.write(writable);
+          }));
         }
-        result.written += writable.length;
+        const kept = pending.size === 0 ? slice : slice.filter((r) => !pending.has(r.id as number));
+        if (slice.length >= this.rowsPerSlice / 2) {
+          this.rowsPerSlice = adapted(this.rowsPerSlice, slice.length, performance.now() - started, this.commits.stepMs, 10, 2_000);
+        }
+        result.written += kept.length;
         result.inserted += inserted;
         result.updated += updated;
-        this.target.note(writable);
+        this.target.note(kept);
       });
       // A commit is a piece of work of its own: never in the same turn as a slice.
       if (await this.turns.run(() => this.commits.commitIfDue())) await this.turns.run(() => this.commits.restartWalIfLarge());

@@ -38,7 +38,7 @@ import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
 import { extensionTarget, groupTarget, type Target } from './targets.js';
-import { Turns } from './turns.js';
+import { Turns, type WriteWaiters } from './turns.js';
 
 export interface SyncProgressEvent extends SyncProgress {
   /** The group (or `extension_database/<name>`) being listed or downloaded, when there is one. */
@@ -90,6 +90,8 @@ export interface RunSyncOptions {
    * fill then stays in WAL, where reads never wait for the writer (default false: the CLI).
    */
   readersBeside?: boolean | undefined;
+  /** Writers on other connections (the app's editor thread): the run commits and gives way before its next piece. */
+  writeWaiters?: WriteWaiters | undefined;
 }
 
 export interface SyncSummary {
@@ -129,7 +131,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const startRequests = client.requests;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry, turns: new Turns() };
+  const turns = new Turns();
+  const fetch: FetchContext = { client, signal, retry, onRetry: options.onRetry, turns };
   const emit = (phase: SyncPhase, done: number, total: number | null, group?: string) => {
     options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
   };
@@ -154,6 +157,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const journal = empty ? beginFillJournal(replica) : undefined;
   const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
   const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs);
+  const waiters = options.writeWaiters;
+  if (waiters) {
+    turns.beforeEach = async () => {
+      if (!waiters.waiting()) return;
+      commits.commit(false); // at a piece boundary: every slice carries its own cursor
+      await waiters.released();
+    };
+  }
   try {
     if (options.beforeDownload) {
       mark('uploading');

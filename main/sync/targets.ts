@@ -5,7 +5,7 @@
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
 import type { Replica } from '../db/open.js';
-import { deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords, type ApiRecord, type UpsertResult } from '../db/records.js';
+import { changedRecords, deleteExtensionRecords, deleteRecords, getExtensionIdsAndUpdated, upsertExtensionRecords, upsertRecords, type ApiRecord, type UpsertResult } from '../db/records.js';
 import { pendingRecordIds } from '../outbox/pending.js';
 import type { DictionaryWatch } from './dictionaries.js';
 import { localStamps, localStampsFor, type LocalStampReader } from './local-stamps.js';
@@ -19,6 +19,8 @@ export interface Target {
   base: RecordsPath;
   /** Ids with pending local edits: never overwritten, never removed. */
   pending(): Set<number>;
+  /** The records that would change the replica (compared without the write lock). */
+  changed(records: readonly ApiRecord[]): readonly ApiRecord[];
   write(records: readonly ApiRecord[]): UpsertResult;
   remove(ids: readonly number[]): number;
   /** The replica's (id, updated) pairs, sorted by id. */
@@ -35,6 +37,7 @@ export function groupTarget(replica: Replica, group: RecordGroup, fields: string
     label: group,
     base: { kind: 'records', group, pairs: [], ...(fields ? { fields } : {}) },
     pending: () => pendingIds(replica, group),
+    changed: (records) => changedRecords(replica, group, records),
     write: (records) => upsertRecords(replica, group, records),
     remove: (ids) => deleteRecords(replica, group, ids),
     localStamps: () => (stamps ? stamps.read(group) : localStamps(replica, group)),
@@ -49,6 +52,7 @@ export function extensionTarget(replica: Replica, database: string): Target {
     label,
     base: { kind: 'records', group: 'extension_database', extensionDatabase: database, pairs: [] },
     pending: () => pendingRecordIds(replica, label),
+    changed: (records) => records, // small: written whole
     write: (records) => upsertExtensionRecords(replica, database, records),
     remove: (ids) => deleteExtensionRecords(replica, database, ids),
     // Extension databases are small beside contacts: one read is fine.

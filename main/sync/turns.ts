@@ -5,11 +5,24 @@
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
+/**
+ * Writers on other connections that wait for the write lock this run's open transaction holds (the
+ * app's editor thread: main/threads/write-gate.ts). The run commits before its next piece and gives way.
+ */
+export interface WriteWaiters {
+  waiting(): boolean;
+  /** Call after committing: wakes them, and resolves once they are done (bounded). */
+  released(): Promise<void>;
+}
+
 export class Turns {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Runs before each piece (the run's give-way to other writers); nothing when unset. */
+  beforeEach: (() => Promise<void>) | undefined;
 
   run<T>(work: () => T | Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
+    const before = this.beforeEach;
+    const result = before ? this.tail.then(before).then(work) : this.tail.then(work);
     // The next piece waits for this one (failed or not) and for one turn of the loop.
     this.tail = result.then(
       () => yieldToLoop(),

@@ -1,11 +1,12 @@
-// The serving thread's side of the data plane: starts the core worker (the app core) and the reader
-// worker, and offers the same Services and EventHub the single-thread core did, so the dispatcher,
+// The serving thread's side of the data plane: starts the core worker (the app core), the reader
+// worker and the editor worker, and offers the same Services and EventHub the single-thread core did, so the dispatcher,
 // the contract and the envelope are untouched. This thread only moves envelopes and events. A worker
 // that stops unexpectedly is restarted on the same replica (the core reconciles entries that were
 // mid-send, as at any start); `core:status` tells the screens while it is away and when it is back.
 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { isDialect, type Dialect } from '../../shared/dizions/dialects.js';
 import { CHANNELS } from '../../shared/ipc/channels.js';
 import type { ErrorBody } from '../../shared/ipc/envelope.js';
 import type { CoreStatus } from '../../shared/ipc/events.js';
@@ -17,7 +18,8 @@ import type { LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub, type EventHub } from '../ipc/event-hub.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
-import { READ_CHANNELS, REPLACING_CHANNELS, type CoreWorkerConfig, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { EDIT_CHANNELS, READ_CHANNELS, REPLACING_CHANNELS, type CoreWorkerConfig, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { CoreGate, createGateBuffer } from './write-gate.js';
 import { serveConnectionStore } from './sync-call.js';
 
 export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' | 'events' | 'keyProvider'> {
@@ -34,10 +36,10 @@ export interface ThreadedCoreOptions extends Omit<AppCoreOptions, 'connections' 
 }
 
 /** The app core's face (its sync interval as last read, refreshed after every settings change), plus the workers' state. */
-export interface ThreadedCore extends Omit<AppCore, 'demoServer' | 'replica'> {
+export interface ThreadedCore extends Omit<AppCore, 'demoServer' | 'replica' | 'edited' | 'dialect'> {
   state(): CoreStatus;
   /** Fault drills (tests, the bench): ends a worker the way a crash would. */
-  kill(which: 'core' | 'reader'): Promise<void>;
+  kill(which: 'core' | 'reader' | 'editor'): Promise<void>;
 }
 
 // Written from the repository root's depth (two folders down), so it names the same file from this
@@ -147,6 +149,13 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
 
   let core!: WorkerLink;
   let reader!: WorkerLink;
+  let editor!: WorkerLink;
+  let editorUp: Promise<void>;
+  const editorRestarts: number[] = [];
+  let editorGaveUp = false;
+  /** The dialect edits are checked in: the core's answer, asked at start and after every settings change. */
+  let dialect: Dialect = '2019';
+  const gate = createGateBuffer();
   let coreUp: Promise<void>;
   let readerUp: Promise<void>;
   let started = false;
@@ -182,6 +191,15 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
   function onReaderMessage(message: FromWorker): void {
     if (message.type === 'log') log(message.event, message.fields);
   }
+  function onEditorMessage(message: FromWorker): void {
+    if (message.type === 'written') {
+      // Before the edit's reply (same port, in order): a read or a status asked after it sees the new counts.
+      writes++;
+      events.emit('outbox:changed', message.counts);
+      events.emit('data:changed', { tables: [...new Set(message.tables)].slice(0, 50) });
+      core.post({ type: 'edited', counts: message.counts }); // its status's count, and a push soon
+    } else if (message.type === 'log') log(message.event, message.fields);
+  }
 
   function spawnCore(restarted = false): WorkerLink {
     const config: CoreWorkerConfig = {
@@ -191,6 +209,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       keySource,
       connections: keychain ? { kind: 'serving-thread', link: keychain.link } : { kind: 'replica' },
       niceness: coreNiceness ?? DEFAULT_CORE_NICENESS,
+      gate,
       network: network?.(),
       restarted,
     };
@@ -210,9 +229,38 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     return link;
   }
 
+  function spawnEditor(): WorkerLink {
+    new CoreGate(gate).reset(); // a predecessor that died mid-wait left its count behind
+    const link = new WorkerLink(file, { role: 'editor', config: { replicaFile, key, keySource, gate, dialect } }, [], onEditorMessage);
+    void link.exit.then((code) => {
+      if (!link.stopping && !stopped) void restart('editor', code);
+    });
+    return link;
+  }
+
+  /** Asks the core for the dialect edits are checked in, and tells the editor. */
+  async function refreshDialect(): Promise<void> {
+    const answer = await core.request({ type: 'control', op: 'dialect' });
+    if (isDialect(answer)) {
+      dialect = answer;
+      editor?.post({ type: 'dialect', dialect });
+    }
+  }
+
   let restarting: Promise<void> | null = null;
-  async function restart(which: 'core' | 'reader', code: number): Promise<void> {
+  async function restart(which: 'core' | 'reader' | 'editor', code: number): Promise<void> {
     log('core.worker_exited', { worker: which, code });
+    if (which === 'editor') {
+      if (tooMany(editorRestarts)) {
+        editorGaveUp = true;
+        log('core.editor_given_up', {});
+        return;
+      }
+      // The edit it was writing either committed or did not (its caller was told to check); the next one goes to a new editor.
+      editor = spawnEditor();
+      editorUp = editor.ready;
+      return;
+    }
     if (which === 'reader') {
       if (tooMany(readerRestarts)) {
         readerGaveUp = true;
@@ -249,6 +297,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
         await core.ready;
         if (started) await core.request({ type: 'control', op: 'start' });
         interval = Number(await core.request({ type: 'control', op: 'interval' })) || interval;
+        await refreshDialect();
         setState({ state: 'running', message: 'Caseworker’s data engine was restarted. Your work is as you left it.', restarts: status.restarts });
         events.emit('data:changed', { tables: ALL_TABLES });
       } catch (error) {
@@ -267,13 +316,19 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
   reader = spawnReader();
   readerUp = Promise.all([core.ready, reader.ready]).then(() => undefined);
   readerUp.catch(() => undefined);
+  editor = spawnEditor();
+  editorUp = Promise.all([core.ready, editor.ready]).then(() => undefined);
+  editorUp.catch(() => undefined);
   try {
     await readerUp;
+    await editorUp;
     interval = Number(await core.request({ type: 'control', op: 'interval' })) || interval;
+    await refreshDialect();
   } catch (error) {
     stopped = true;
     await core.stop().catch(() => undefined);
     await reader?.stop().catch(() => undefined);
+    await editor?.stop().catch(() => undefined);
     keychain?.close();
     throw error;
   }
@@ -289,6 +344,8 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
         await coreUp;
         await readerUp;
         await reader.request({ type: 'control', op: 'release' }).catch(() => undefined);
+        await editorUp.catch(() => undefined);
+        await editor.request({ type: 'control', op: 'release' }).catch(() => undefined);
         return core.request({ type: 'call', channel, input });
       })();
       const mine = call.catch(() => undefined);
@@ -317,7 +374,25 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
           },
           () => undefined,
         );
+        void refreshDialect().catch(() => undefined);
       }
+    }
+  }
+
+  async function callEditor(channel: string, input: unknown): Promise<unknown> {
+    if (stopped) throw new ServiceError('INTERNAL', 'Caseworker is shutting down.');
+    if (editorGaveUp) return callCore(channel, input); // the core writes edits too, only after its step in hand
+    await replacing;
+    if (editor.exited) await new Promise((resolve) => setImmediate(resolve)); // its successor is spawned as it exits
+    await editorUp;
+    try {
+      return await editor.request({ type: 'call', channel, input });
+    } catch (error) {
+      // Never asked again: the edit may have committed before the editor ended.
+      if (error instanceof WorkerGone) throw new ServiceError('INTERNAL', GONE);
+      throw error;
+    } finally {
+      writes++;
     }
   }
 
@@ -342,7 +417,14 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
   }
 
   const services = Object.fromEntries(
-    CHANNELS.map((channel) => [channel, READ_CHANNELS.has(channel) ? (input: unknown) => callReader(channel, input) : (input: unknown) => callCore(channel, input)]),
+    CHANNELS.map((channel) => [
+      channel,
+      READ_CHANNELS.has(channel)
+        ? (input: unknown) => callReader(channel, input)
+        : EDIT_CHANNELS.has(channel)
+          ? (input: unknown) => callEditor(channel, input)
+          : (input: unknown) => callCore(channel, input),
+    ]),
   ) as unknown as Services;
   // The status is what the core pushed (it pushes every change, and the outbox count with every
   // outbox change), so this thread answers it without a hop: the status bar never waits for a worker.
@@ -368,7 +450,7 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
       if (stopped) return;
       stopped = true;
       await restarting?.catch(() => undefined);
-      await Promise.all([core.stop(), reader?.stop()]);
+      await Promise.all([core.stop(), reader?.stop(), editor?.stop()]);
       keychain?.close();
       log('app.threads_stopped', {});
     },
@@ -386,9 +468,9 @@ export async function startThreadedCore(options: ThreadedCoreOptions): Promise<T
     syncIntervalMinutes: () => interval,
     state: () => status,
     async kill(which) {
-      const link = which === 'core' ? core : reader;
+      const link = which === 'core' ? core : which === 'reader' ? reader : editor;
       await link.worker.terminate();
-      if (which === 'core') await new Promise((resolve) => setImmediate(resolve));
+      if (which !== 'reader') await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }

@@ -1,10 +1,12 @@
-// The messages between the thread that serves the window and the data-plane workers (core and
-// reader). Everything here is structured-clone data: channel inputs and outputs already passed the
+// The messages between the thread that serves the window and the data-plane workers (core, reader
+// and editor). Everything here is structured-clone data: channel inputs and outputs already passed the
 // contract's schemas on the serving side, errors travel as the envelope's ErrorBody, events as
 // (name, payload) pairs that the serving thread's EventHub checks again before fanning out.
 
 import type { NetworkOptions } from '../api/network.js';
+import type { Dialect } from '../../shared/dizions/dialects.js';
 import type { ErrorBody } from '../../shared/ipc/envelope.js';
+import type { OutboxCounts } from '../../shared/ipc/events.js';
 import type { SyncStatus } from '../../shared/sync-status.js';
 import type { AppCoreOptions } from '../app/core.js';
 import type { StoreLink } from './sync-call.js';
@@ -27,6 +29,8 @@ export interface CoreWorkerConfig extends Pick<
   connections: ConnectionsConfig;
   /** Linux only: the core thread's nice value (the sync yields the CPU to the window's threads). */
   niceness?: number | undefined;
+  /** Shared with the editor: its waits for the write lock, which the sync gives way to (write-gate.ts). */
+  gate?: SharedArrayBuffer | undefined;
 }
 
 export interface ReadWorkerConfig {
@@ -35,14 +39,23 @@ export interface ReadWorkerConfig {
   keySource: string;
 }
 
-export type WorkerInit = { role: 'core'; config: CoreWorkerConfig } | { role: 'reader'; config: ReadWorkerConfig };
+export interface EditWorkerConfig extends ReadWorkerConfig {
+  gate: SharedArrayBuffer;
+  dialect: Dialect;
+}
+
+export type WorkerInit = { role: 'core'; config: CoreWorkerConfig } | { role: 'reader'; config: ReadWorkerConfig } | { role: 'editor'; config: EditWorkerConfig };
 
 /** Serving thread → worker. */
 export type ToWorker =
   /** `writes` (reader only): how many core calls and data/outbox events the serving thread had seen; a read sees them all. */
   | { type: 'call'; id: number; channel: string; input: unknown; writes?: number }
-  /** Core: lifecycle calls of the AppCore (start, one sync, the interval). Reader: `release` closes its connection until the next read. */
-  | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' | 'release' }
+  /** Core: lifecycle calls of the AppCore (start, one sync, the interval, the edits' dialect). Reader and editor: `release` closes the connection until the next call. */
+  | { type: 'control'; id: number; op: 'start' | 'sync' | 'interval' | 'dialect' | 'release' }
+  /** Editor only: the dialect edits are checked and queued in, as the core last said. */
+  | { type: 'dialect'; dialect: Dialect }
+  /** Core only: the editor wrote an edit (the core updates its status and pushes soon). */
+  | { type: 'edited'; counts: OutboxCounts }
   /** Reader only: the latest status the core pushed, so sync:status never waits for the core. */
   | { type: 'status'; status: SyncStatus }
   /** Core only: the system's proxy and CAs as the shell resolved them now (they change with the network). */
@@ -57,6 +70,8 @@ export type FromWorker =
   | { type: 'init-failed'; error: { name: string; message: string } }
   | Reply
   | { type: 'event'; name: string; payload: unknown }
+  /** Editor: an edit committed in these tables, and the outbox's counts after it. */
+  | { type: 'written'; tables: string[]; counts: OutboxCounts }
   | { type: 'log'; event: string; fields: Record<string, unknown> }
   | { type: 'stopped' };
 
@@ -82,6 +97,25 @@ export const READ_CHANNELS: ReadonlySet<string> = new Set([
   'drafts:get',
   'drafts:count',
   'sync:status',
+]);
+
+/**
+ * The person's edits, answered by the editor thread over a connection of its own: they never wait
+ * behind the core's event loop (a sync's parsing, its steps, its garbage), only for the write lock,
+ * which the sync hands over at its next step (write-gate.ts). The same list as createEditServices.
+ */
+export const EDIT_CHANNELS: ReadonlySet<string> = new Set([
+  'clients:create',
+  'clients:update',
+  'referrals:create',
+  'referrals:update',
+  'contacts:complete',
+  'contacts:record',
+  'contacts:create-due',
+  'contacts:update-due',
+  'contacts:update-done',
+  'contacts:external-referral',
+  'contacts:attach',
 ]);
 
 /**

@@ -1,7 +1,9 @@
-// The data plane's threads: one module, two roles (workerData.role). The core runs the app core
-// (replica writer, sync runner, outbox, settings, drafts) exactly as the single-thread app did; the
-// reader answers READ_CHANNELS over a query-only connection of its own, so reads never wait behind
-// ingest. Both reply with the envelope's ErrorBody, never a thrown error, and log to the serving thread.
+// The data plane's threads: one module, three roles (workerData.role). The core runs the app core
+// (sync runner, outbox, settings, drafts) exactly as the single-thread app did; the reader answers
+// READ_CHANNELS over a query-only connection of its own, so reads never wait behind ingest; the
+// editor answers EDIT_CHANNELS over a writing connection of its own, so an edit waits only for the
+// write lock, never for the core's event loop. All reply with the envelope's ErrorBody, never a
+// thrown error, and log to the serving thread.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,12 +18,13 @@ import { errorToBody, type LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub } from '../ipc/event-hub.js';
 import { ServiceError } from '../ipc/service-error.js';
 import type { Services } from '../ipc/services.js';
-import type { CoreWorkerConfig, FromWorker, ReadWorkerConfig, ToWorker, WorkerInit } from './protocol.js';
+import type { CoreWorkerConfig, EditWorkerConfig, FromWorker, ReadWorkerConfig, ToWorker, WorkerInit } from './protocol.js';
 import { releaseLeaseOfDeadThread } from '../outbox/push-lock.js';
 import { commitOpenIngest } from './person-writes.js';
 import { createReadServices } from './read-services.js';
 import { ReadSnapshot } from './read-snapshot.js';
 import { connectionStoreOver } from './sync-call.js';
+import { CoreGate, EditorGate, LockWaitTimeout } from './write-gate.js';
 
 const port = parentPort;
 if (!port) throw new Error('main/threads/worker.ts runs only as a worker thread');
@@ -79,12 +82,23 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
       pushTimings: config.pushTimings,
       offlineRetryMs: config.offlineRetryMs,
       network: networkNow ? () => networkNow! : undefined,
+      writeWaiters: config.gate ? new CoreGate(config.gate) : undefined,
     });
   } catch (error) {
     post({ type: 'init-failed', error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } });
     return;
   }
   if (config.restarted && releaseLeaseOfDeadThread(core.replica().sqlite)) log('core.lease_of_dead_thread_released', {});
+  // The editor waits for the write lock: commit what the sync holds open (at a step boundary, as here between two tasks).
+  const watch = config.gate
+    ? new CoreGate(config.gate).watch(() => {
+        try {
+          commitOpenIngest(core.replica().sqlite);
+        } catch (error) {
+          log('core.commit_for_editor_failed', { error: error instanceof Error ? error.name : typeof error });
+        }
+      })
+    : undefined;
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {
@@ -95,14 +109,18 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
       void answer(core.services, message.id, message.channel, message.input);
     } else if (message.type === 'control') {
       if (message.op === 'release') return;
-      const work = message.op === 'start' ? core.start() : message.op === 'sync' ? core.sync() : Promise.resolve(core.syncIntervalMinutes());
+      const work =
+        message.op === 'start' ? core.start() : message.op === 'sync' ? core.sync() : message.op === 'dialect' ? Promise.resolve(core.dialect()) : Promise.resolve(core.syncIntervalMinutes());
       work.then(
         (data) => post({ type: 'reply', id: message.id, ok: true, data: message.op === 'sync' ? null : (data ?? null) }),
         (error: unknown) => post({ type: 'reply', id: message.id, ok: false, error: errorToBody(error, { channel: `core:${message.op}`, log }) }),
       );
+    } else if (message.type === 'edited') {
+      core.edited(message.counts);
     } else if (message.type === 'network') {
       networkNow = message.options;
     } else if (message.type === 'stop') {
+      watch?.stop();
       void core.stop().finally(() => {
         post({ type: 'stopped' });
         port!.close();
@@ -112,21 +130,39 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
   post({ type: 'ready' });
 }
 
-/** The reader's connection: keyed like the writer's, query-only, reopened when the file is replaced. */
-function openReader(config: ReadWorkerConfig): Replica {
+/**
+ * A worker's own connection: keyed like the core's, reopened when the file is replaced. The reader's
+ * is query-only; the editor's never sleeps in SQLite's busy handler (it waits on the gate instead).
+ */
+function openWorkerConnection(config: ReadWorkerConfig, role: 'reader' | 'editor'): Replica {
   const sqlite = new Database(config.replicaFile, { fileMustExist: true });
   try {
     sqlite.pragma(`cipher = 'sqlcipher'`);
     sqlite.pragma(keyPragma(config.key));
+    sqlite.pragma('busy_timeout = 5000'); // the first read may meet another process's first fill (fill-journal.ts)
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('cache_size = -32768');
-    sqlite.pragma('query_only = ON');
+    if (role === 'reader') {
+      sqlite.pragma('cache_size = -32768');
+      sqlite.pragma('query_only = ON');
+    } else {
+      sqlite.pragma('busy_timeout = 0');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('foreign_keys = ON');
+    }
   } catch (error) {
     sqlite.close();
     throw error;
   }
   return { sqlite, db: drizzle(sqlite, { schema }), file: config.replicaFile, close: () => sqlite.close() };
+}
+
+/** The replica file's identity: a file deleted and made again may get the same inode back, its birth time tells them apart. */
+function fileIdentity(file: string): string {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.size === 0) {
+    throw new ServiceError('INTERNAL', 'The replica is being replaced (a demo reset or a new server). Try again in a moment.');
+  }
+  return `${stat.ino}:${stat.birthtimeMs}`;
 }
 
 /** Statistics the writer's ANALYZE refreshed reach another connection only when it reopens. */
@@ -144,16 +180,11 @@ function runReader(config: ReadWorkerConfig): void {
   let syncing = false;
 
   function current(): Replica {
-    const stat = fs.statSync(config.replicaFile, { throwIfNoEntry: false });
-    if (!stat || stat.size === 0) {
-      throw new ServiceError('INTERNAL', 'The replica is being replaced (a demo reset or a new server). Try again in a moment.');
-    }
-    // A file deleted and made again may get the same inode back: its birth time tells them apart.
-    const identity = `${stat.ino}:${stat.birthtimeMs}`;
+    const identity = fileIdentity(config.replicaFile);
     const stale = open !== null && (open.identity !== identity || open.syncedAt !== syncedAt || (syncing && Date.now() - open.at > REOPEN_WHILE_SYNCING_MS));
     if (open === null || stale) {
       close();
-      open = { replica: openReader(config), identity, at: Date.now(), syncedAt };
+      open = { replica: openWorkerConnection(config, 'reader'), identity, at: Date.now(), syncedAt };
     }
     return open.replica;
   }
@@ -183,6 +214,58 @@ function runReader(config: ReadWorkerConfig): void {
   post({ type: 'ready' });
 }
 
+/** How long an edit waits for the write lock before it is refused (the sync's index build after a first fill is the longest holder). */
+const EDIT_LOCK_WAIT_MS = 30_000;
+
+async function runEditor(config: EditWorkerConfig): Promise<void> {
+  // Loaded here: the reader never needs the outbox's code.
+  const [{ createEditServices }, { outboxCounts }] = await Promise.all([import('../app/edits.js'), import('../app/outbox-view.js')]);
+  const gate = new EditorGate(config.gate);
+  let dialect = config.dialect;
+  let open: { replica: Replica; identity: string } | null = null;
+  const close = () => {
+    open?.replica.close();
+    open = null;
+  };
+  function current(): Replica {
+    const identity = fileIdentity(config.replicaFile);
+    if (open?.identity !== identity) {
+      close();
+      open = { replica: openWorkerConnection(config, 'editor'), identity };
+    }
+    return open.replica;
+  }
+  const edits = createEditServices({ replica: current, dialect: () => dialect, written: (tables) => post({ type: 'written', tables: [...tables], counts: outboxCounts(current()) }) });
+  const services = Object.fromEntries(
+    Object.entries(edits).map(([channel, service]) => [
+      channel,
+      (input: unknown) =>
+        gate
+          .write(() => (service as (input: unknown) => Promise<unknown>)(input), EDIT_LOCK_WAIT_MS)
+          .catch((error: unknown) => {
+            if (error instanceof LockWaitTimeout) throw new ServiceError('INTERNAL', EDIT_WAITED_TOO_LONG);
+            throw error;
+          }),
+    ]),
+  ) as Partial<Services>;
+  port!.on('message', (message: ToWorker) => {
+    if (message.type === 'call') void answer(services, message.id, message.channel, message.input);
+    else if (message.type === 'dialect') dialect = message.dialect;
+    else if (message.type === 'control' && message.op === 'release') {
+      close();
+      post({ type: 'reply', id: message.id, ok: true, data: null });
+    } else if (message.type === 'stop') {
+      close();
+      post({ type: 'stopped' });
+      port!.close();
+    }
+  });
+  post({ type: 'ready' });
+}
+
+const EDIT_WAITED_TOO_LONG = 'Caseworker is busy writing a large download and could not save this change yet. Nothing was saved: try again in a moment.';
+
 const init = workerData as WorkerInit;
 if (init.role === 'core') void runCore(init.config);
-else runReader(init.config);
+else if (init.role === 'reader') runReader(init.config);
+else void runEditor(init.config);

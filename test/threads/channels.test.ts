@@ -1,9 +1,10 @@
 // The split of the contract between the threads (main/threads/protocol.ts): every channel the reader
-// is given is a channel of the contract and has a read service; a channel that may replace the
-// replica is one the core answers.
+// is given is a channel of the contract and has a read service; the editor's are exactly the edit
+// services; a channel that may replace the replica is one the core answers.
 import { expect, it } from 'vitest';
 import { CHANNELS } from '../../shared/ipc/channels.js';
-import { READ_CHANNELS, REPLACING_CHANNELS } from '../../main/threads/protocol.js';
+import { createEditServices } from '../../main/app/edits.js';
+import { EDIT_CHANNELS, READ_CHANNELS, REPLACING_CHANNELS } from '../../main/threads/protocol.js';
 import { createReadServices } from '../../main/threads/read-services.js';
 import { freshReplica } from '../support/db-fixtures.js';
 
@@ -25,4 +26,18 @@ it('gives the reader only contract channels it has a service for', () => {
 it('leaves every write and every replica replacement to the core', () => {
   for (const channel of REPLACING_CHANNELS) expect(READ_CHANNELS.has(channel), channel).toBe(false);
   for (const channel of READ_CHANNELS) expect(channel).toMatch(/:(list|get|query|run|export|saved-list|search|workers|count|status)$/);
+});
+
+it('gives the editor exactly the edit services, none of them a read or a replacement', () => {
+  const replica = freshReplica();
+  try {
+    const services = createEditServices({ replica: () => replica, dialect: () => '2019', written: () => undefined });
+    expect(Object.keys(services).sort()).toEqual([...EDIT_CHANNELS].sort());
+    for (const channel of EDIT_CHANNELS) {
+      expect(READ_CHANNELS.has(channel), channel).toBe(false);
+      expect(REPLACING_CHANNELS.has(channel), channel).toBe(false);
+    }
+  } finally {
+    replica.close();
+  }
 });

@@ -1,5 +1,6 @@
 // The data engine on its own threads (main/threads/), through the real dispatcher, a real encrypted
-// replica and the simulator over loopback: reads answer from the reader while the core works; a
+// replica and the simulator over loopback: reads answer from the reader and edits from the editor
+// while the core works; a kill of the editor costs nothing but the edit in hand; a
 // kill of the core worker in the middle of a push and of a sync is told to the screens
 // (`core:status` restarting, then running), the worker comes back on the same replica, and nothing
 // recorded is lost or reaches the server twice (an entry mid-send is reconciled, not resent).
@@ -148,6 +149,35 @@ describe('the data engine on its own threads', () => {
     } finally {
       replica.close();
     }
+  });
+
+  it('a kill of the editor: the next edit goes to a new editor, and edits made during a sync are kept and sent once', async () => {
+    const from = seen.length;
+    const [first, second] = (await call('caseload:list', { offset: 0, limit: 2 })).rows.map((r) => r.client.id);
+    await core.kill('editor');
+    await call('clients:update', { id: first!, fields: { mobile: '07700 900111' } });
+    expect((await call('clients:get', { id: first! })).client.mobile).toBe('07700 900111');
+    // The screens hear of it at once, and the status counts it (the editor's counts, not the core's).
+    expect(seen.slice(from).some((e) => e.name === 'data:changed' && (e.payload as { tables: string[] }).tables.includes('clients'))).toBe(true);
+    expect((await call('sync:status', {})).pending).toBe(1);
+    expect(core.state().state).toBe('running'); // an editor's end is not the engine's
+
+    // An edit while a sync writes: committed on the editor's connection, never overwritten by the download.
+    sim.store.bump('clients', second!, { telephone: '01632 960999' }); // the download brings a newer copy of the same client
+    sim.setFaults('latency=1@GET,latency-ms=40');
+    const run = call('sync:run', { full: true });
+    await until('the download to start', () => seen.slice(from).some((e) => e.name === 'sync:progress' && (e.payload as { phase: string }).phase === 'downloading'));
+    await call('clients:update', { id: second!, fields: { surname: 'Localside' } });
+    sim.setFaults('');
+    await run;
+    expect((await call('clients:get', { id: second! })).client.surname).toBe('Localside');
+    expect((await unsettled()).length).toBe(1); // made after the run's push: it goes with the next
+    await call('sync:run', {});
+    expect(await unsettled()).toEqual([]);
+    expect(serverCount(sim, 'SELECT count(*) FROM clients WHERE id = ? AND surname = ?', second, 'Localside')).toBe(1);
+    expect(serverCount(sim, 'SELECT count(*) FROM clients WHERE id = ? AND mobile = ?', first, '07700 900111')).toBe(1);
+    await call('sync:run', {});
+    expect((await call('clients:get', { id: second! })).client).toMatchObject({ surname: 'Localside', telephone: '01632 960999' });
   });
 
   it('a kill of the reader is invisible: the read is asked again of a new reader', async () => {
