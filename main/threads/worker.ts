@@ -120,7 +120,7 @@ function openReader(config: ReadWorkerConfig): Replica {
     sqlite.pragma(keyPragma(config.key));
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('cache_size = -32768');
+    sqlite.pragma('cache_size = -65536'); // as the writer's (open.ts): a report's index stays decrypted between runs
     sqlite.pragma('query_only = ON');
   } catch (error) {
     sqlite.close();
