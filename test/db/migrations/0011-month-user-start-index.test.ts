@@ -9,11 +9,9 @@ import { upsertRecords } from '../../../main/db/records.js';
 import { migrateFirst } from '../../support/db-fixtures.js';
 import { migrationIndex, test } from '../../support/replica-fixture.js';
 
-const plan = (replica: Replica, sql: string, ...params: unknown[]) =>
-  (replica.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+const plan = (replica: Replica, sql: string, ...params: unknown[]) => (replica.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
 
-const contactIndexes = (replica: Replica) =>
-  replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`).pluck().all();
+const contactIndexes = (replica: Replica) => replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`).pluck().all();
 
 /** 60 users over 8 months, a fifth of them still due: enough contacts per month for the planner's statistics to favour a skip-scan. */
 function contact(i: number) {
