@@ -125,18 +125,26 @@ function reportWithTotals(replica: Handle, path: RecordsPath, totals: readonly s
   const sums = totals.map((column, i) => `, total(t."${column}") AS s${i}`).join('');
   const groupBy = expressions.map((_, i) => String(i + 1)).join(', ');
   const sql = `SELECT ${select}, count(*) AS n${sums} FROM ${fromClause(source)}${whereClause(where)} GROUP BY ${groupBy} ORDER BY ${groupBy}`;
-  const rows = replica.sqlite.prepare(sql).all(...where.params) as Array<Record<string, unknown>>;
-  return {
-    rows: rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      axes.forEach((name, i) => {
-        out[name] = row[`a${i}`] ?? null;
-      });
-      out.count = row.n;
-      return resolve ? resolve(out) : out;
-    }),
-    totals: rows.map((row) => Object.fromEntries(totals.map((column, i) => [column, Number(row[`s${i}`] ?? 0)]))),
-  };
+  // Arrays, not objects, from SQLite, and one object per row built here: a month × user report of a
+  // whole organisation has ~100,000 rows, and every allocation per row shows.
+  const rows = replica.sqlite
+    .prepare(sql)
+    .raw(true)
+    .all(...where.params) as unknown[][];
+  const n = axes.length;
+  const [dimensionName, metricName] = axes as [string, string | undefined];
+  const shaped: Array<Record<string, unknown>> = new Array(rows.length);
+  const totalled: Array<Record<string, number>> = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const out: Record<string, unknown> =
+      metricName === undefined ? { [dimensionName]: row[0] ?? null, count: row[1] } : { [dimensionName]: row[0] ?? null, [metricName]: row[1] ?? null, count: row[2] };
+    shaped[r] = resolve ? resolve(out) : out;
+    const sums: Record<string, number> = {};
+    for (let i = 0; i < totals.length; i++) sums[totals[i]!] = Number(row[n + 1 + i] ?? 0);
+    totalled[r] = sums;
+  }
+  return { rows: shaped, totals: totalled };
 }
 
 // ---- resolveIds[] --------------------------------------------------------------------------------------------------

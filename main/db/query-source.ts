@@ -192,7 +192,7 @@ export function dayExpression(replica: Handle, source: Source, dimension: string
 
 /**
  * The first `length` characters of the date time dimensions read (7: `YYYY-MM`, 4: `YYYY`), written
- * as the contacts_state_month_user index writes it, so a month report reads that index in order.
+ * as the contacts_state_month_user_start index writes it, so a month report reads that index in order.
  */
 export function datePrefixExpression(source: Source, dimension: string, length: number): string {
   return `substr(${dateRead(source, dimension)}, 1, ${length})`;

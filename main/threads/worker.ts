@@ -142,7 +142,7 @@ function openWorkerConnection(config: ReadWorkerConfig, role: 'reader' | 'editor
     sqlite.pragma('busy_timeout = 5000'); // the first read may meet another process's first fill (fill-journal.ts)
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     if (role === 'reader') {
-      sqlite.pragma('cache_size = -32768');
+      sqlite.pragma('cache_size = -65536'); // as the writer's (open.ts): a report's index stays decrypted between runs
       sqlite.pragma('query_only = ON');
     } else {
       sqlite.pragma('busy_timeout = 0');

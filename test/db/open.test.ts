@@ -113,7 +113,7 @@ describe('settings and migrations at open', () => {
     expect(replica.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(replica.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(replica.sqlite.pragma('synchronous', { simple: true })).toBe(1);
-    expect(replica.sqlite.pragma('cache_size', { simple: true })).toBe(-32768);
+    expect(replica.sqlite.pragma('cache_size', { simple: true })).toBe(-65536);
     replica.close();
   });
 
