@@ -56,10 +56,15 @@ export class CommitPacer {
    * own automatic checkpoints are on: they restart the WAL themselves). `stepMs`: how long one
    * slice or one commit should hold the event loop (and the write lock).
    */
+  /**
+   * `othersWrite`: writers on other connections wait for this run's lock (the app's editor thread),
+   * so slices are compared with the replica before the lock is taken (Ingestor.write).
+   */
   constructor(
     private readonly replica: Pick<Replica, 'sqlite'>,
     private readonly walFile?: string,
     readonly stepMs: number = BATCH_STEP_MS,
+    readonly othersWrite = false,
   ) {
     this.commitRows = stepMs >= BATCH_STEP_MS ? 2_000 : 200;
     // The row limit is ours (adaptive); BulkTransaction's own is set out of reach.
@@ -150,9 +155,10 @@ export class Ingestor {
       at += slice.length;
       await this.turns.run(() => {
         const started = performance.now();
-        // Compared first, without the write lock: records the replica already holds as sent (most of
-        // a full re-sync) take no lock at all, so a person's edit on another connection rarely waits.
-        const fresh = this.target.changed(slice);
+        // Where others wait for the lock, compared first without it: records the replica already
+        // holds as sent (most of a full re-sync) take no lock at all. (Elsewhere upsertRecords'
+        // own comparison suffices: comparing twice costs a fill a second JSON.stringify a record.)
+        const fresh = this.commits.othersWrite ? this.target.changed(slice) : slice;
         let pending: Set<number> = new Set();
         let inserted = 0;
         let updated = 0;

@@ -156,8 +156,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const empty = !options.readersBeside && RECORD_GROUPS.every((group) => isTableEmpty(replica, GROUP_TABLES[group].table));
   const journal = empty ? beginFillJournal(replica) : undefined;
   const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
-  const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs);
   const waiters = options.writeWaiters;
+  const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs, waiters !== undefined);
   if (waiters) {
     turns.beforeEach = async () => {
       if (!waiters.waiting()) return;
