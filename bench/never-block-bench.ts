@@ -35,7 +35,8 @@ function figures(samples: number[]): Figures {
 const ms = (n: number) => Math.round(n * 10) / 10;
 const describe = (f: Figures) => `p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)} ms (${f.n} calls)`;
 
-function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<void> }> {
+/** The browser host in a process of its own (bench/never-block-host.ts), once it serves. */
+export function startHost(job: HostJob): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', HOST, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -47,6 +48,7 @@ function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<void> }
       if (!line) return;
       resolve({
         url: (JSON.parse(line) as { url: string }).url,
+        pid: child.pid!,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
