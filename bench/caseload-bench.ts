@@ -131,7 +131,7 @@ async function throughHost(dbFile: string, dbKey: string, runs: number, edits: n
 }
 
 /** The rows, over a replica synced with the whole organisation in scope (it gains queued edits). */
-export async function benchCaseloadFirstPage(dbFile: string, dbKey: string, runs = 60, edits = 40): Promise<BenchRow[]> {
+export async function benchCaseloadFirstPage(dbFile: string, dbKey: string, runs = 200, edits = 40): Promise<BenchRow[]> {
   const local = inProcess(dbFile, dbKey, runs);
   const hosted = await throughHost(dbFile, dbKey, runs, edits);
   const page = `sort ${FIRST_PAGE.sort}, ${FIRST_PAGE.limit} rows`;
