@@ -38,7 +38,8 @@ const describe = (f: Figures) => `p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f
 /** Per edit (keyed by its new mobile number): ms from the serving thread's call into the data plane to its answer. */
 type ServingTimes = Record<string, number>;
 
-function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<ServingTimes> }> {
+/** The browser host in a process of its own (bench/never-block-host.ts), once it serves. */
+export function startHost(job: HostJob): Promise<{ url: string; pid: number; stop(): Promise<ServingTimes> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', HOST, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -50,6 +51,7 @@ function startHost(job: HostJob): Promise<{ url: string; stop(): Promise<Serving
       if (!line) return;
       resolve({
         url: (JSON.parse(line) as { url: string }).url,
+        pid: child.pid!,
         stop: () =>
           new Promise<ServingTimes>((done) => {
             const serving = () => {

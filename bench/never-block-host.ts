@@ -15,13 +15,18 @@ export interface HostJob {
   mode: 'single' | 'threads';
   dataDir: string;
   dbKey: string;
+  /** An existing replica to serve (default `<dataDir>/replica.db`). */
+  replicaFile?: string;
+  /** Default true; false when nothing but the measured calls may run (bench/caseload-bench.ts). */
+  backgroundSync?: boolean;
 }
 
 async function main(job: HostJob): Promise<void> {
   const options = {
     dataDir: job.dataDir,
     keyProvider: new StaticKeyProvider(job.dbKey, 'the bench key'),
-    backgroundSync: true,
+    ...(job.replicaFile ? { replicaFile: job.replicaFile } : {}),
+    backgroundSync: job.backgroundSync ?? true,
     pushAfterEditMs: null, // queued edits wait for the next sync: the bench measures the enqueue alone
   };
   const core = job.mode === 'threads' ? await startThreadedCore(options) : await createAppCore(options);

@@ -5,7 +5,7 @@ import { parseCommandArgs, intOption, log, printJson } from './bench-args.js';
 import type { BenchRow } from './bench-row.js';
 import { startBenchSimulator, type BenchSimulator } from './sim-fixture.js';
 import { benchSimulatorGet } from './sim-bench.js';
-import { benchSyncDown } from './sync-bench.js';
+import { benchCaseloadOverSync, benchSyncDown } from './sync-bench.js';
 import { benchOutboxEnqueue, benchOutboxReplay } from './outbox-bench.js';
 import { benchReports } from './report-bench.js';
 import { benchRenderer } from './renderer-bench.js';
@@ -16,6 +16,8 @@ type Suite = (bench: BenchSimulator, clients: number) => Promise<BenchRow[]>;
 const SUITES: Record<string, Suite> = {
   simulator: (bench) => benchSimulatorGet(bench),
   sync: (bench, clients) => benchSyncDown(bench, clients),
+  // caseload:list's first page over a whole-organisation replica, in-process and through the browser host (the sync suite has these rows too).
+  caseload: (bench, clients) => benchCaseloadOverSync(bench, clients),
   outbox: async () => [...(await benchOutboxEnqueue()), ...(await benchOutboxReplay())],
   // The 1M-contact replica is built directly with the bulk writer (cached under bench-data/).
   reports: () => benchReports(),

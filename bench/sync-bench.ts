@@ -3,8 +3,8 @@
 // inserts), (2) the initial sync run as the command a user runs, as a ratio to it, with its peak
 // RSS, and where its time goes beyond the floor, (3) an incremental sync after 1% of records
 // changed, as fractions of the initial (against the published API's server and one that filters
-// every group by `updated`), (4) caseload search p50/p95. Every measured job runs in a
-// process of its own (bench/sync-child.ts, bench/command-run.ts), never the simulator's.
+// every group by `updated`), (4) caseload search p50/p95, (5) caseload:list's first page in-process
+// and through the browser host (bench/caseload-bench.ts). Every measured job runs in a process of its own (bench/sync-child.ts, bench/command-run.ts), never the simulator's.
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openReplicaWithKey } from '../main/db/open.js';
 import { searchClients } from '../main/db/search.js';
-import { listCaseload } from '../main/app/caseload.js';
 import type { RecordGroup } from '../shared/dizions/model.js';
 import { percentile, type BenchRow } from './bench-row.js';
+import { benchCaseloadFirstPage } from './caseload-bench.js';
 import type { ChildJob, ChildResult } from './sync-child.js';
 import { runCommand, type CommandRun } from './command-run.js';
 import type { OneShotIngredients } from './raw-baseline.js';
@@ -303,44 +303,6 @@ export async function benchCaseloadSearch(dbFile: string, queries = 400): Promis
   }
 }
 
-/** (5) caseload:list, first page with the default filters, over the synced replica (the function the channel runs, no HTTP). */
-export async function benchCaseloadList(dbFile: string, runs = 40): Promise<BenchRow[]> {
-  const replica = openReplicaWithKey({ file: dbFile, key: DB_KEY });
-  try {
-    const clientCount = replica.sqlite.prepare('SELECT count(*) FROM clients').pluck().get() as number;
-    for (let i = 0; i < 3; i++) listCaseload(replica, {}); // warm the page cache and statements
-    const times: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const usage = process.cpuUsage();
-      const started = performance.now();
-      listCaseload(replica, {});
-      times.push(performance.now() - started);
-      const used = process.cpuUsage(usage);
-      cpu.push((used.user + used.system) / 1000);
-    }
-    times.sort((a, b) => a - b);
-    cpu.sort((a, b) => a - b);
-    return [
-      {
-        name: `caseload:list first page over ${clientCount.toLocaleString('en-GB')} clients (${runs} runs) p50`,
-        value: round(percentile(times, 50), 2),
-        unit: 'ms',
-        note: `CPU p50 ${round(percentile(cpu, 50), 2)} ms`,
-      },
-      {
-        name: 'caseload:list first page p95',
-        value: round(percentile(times, 95), 2),
-        unit: 'ms',
-        target: 'p95 ≤ 20 ms',
-        note: `CPU p95 ${round(percentile(cpu, 95), 2)} ms (what it costs when the cores are shared); listCaseload as the channel runs it, without the browser host's HTTP`,
-      },
-    ];
-  } finally {
-    replica.close();
-  }
-}
-
 /** (6) `caseworker status` as a user starts it (median of 5), prebuilt CLI against tsx. */
 export async function benchStatusStart(dbFile: string): Promise<BenchRow[]> {
   const median = async (env: Record<string, string>) => {
@@ -367,6 +329,25 @@ function existsPrebuilt(): boolean {
   return fs.existsSync(fileURLToPath(new URL('../dist/cli/inputs.json', import.meta.url)));
 }
 
+/** The caseload rows alone (`--only caseload`): one whole-organisation sync as a command, then bench/caseload-bench.ts over its replica. */
+export async function benchCaseloadOverSync(bench: BenchSimulator, clients: number): Promise<BenchRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-bench-caseload-'));
+  try {
+    const synced = path.join(dir, 'sync.db');
+    const run = await syncCommand({ bench, clients }, synced);
+    return [
+      {
+        name: `caseload: the whole-organisation replica it reads (${run.records.toLocaleString('en-GB')} records, synced as a command)`,
+        value: round(run.command.wallSeconds),
+        unit: 's',
+      },
+      ...(await benchCaseloadFirstPage(synced, DB_KEY)),
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The sync suite's rows, in order (the runner's suite). */
 export async function benchSyncDown(bench: BenchSimulator, clients: number, workDir?: string): Promise<BenchRow[]> {
   const options: SyncBenchOptions = { bench, clients, ...(workDir ? { workDir } : {}) };
@@ -382,9 +363,10 @@ export async function benchSyncDown(bench: BenchSimulator, clients: number, work
     copyReplica(synced, beside);
     const incremental = await benchIncrementalSync(options, synced, initial.sync, beside);
     const search = await benchCaseloadSearch(synced);
-    const caseload = await benchCaseloadList(synced);
     const status = await benchStatusStart(synced);
-    return [...initial.rows, ...incremental, ...search, ...caseload, ...status];
+    // Last: its edits (queued in the replica) must not touch what the others measure.
+    const caseload = await benchCaseloadFirstPage(synced, DB_KEY);
+    return [...initial.rows, ...incremental, ...search, ...status, ...caseload];
   } finally {
     if (!workDir) fs.rmSync(dir, { recursive: true, force: true });
   }

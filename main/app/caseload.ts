@@ -6,12 +6,12 @@
 import { TIMESTAMP_PATTERN } from '../../shared/dizions/assumptions.js';
 import type { CaseloadRow } from '../../shared/ipc/caseload.js';
 import type { ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
-import { caseloadPage, pendingEntriesByClient, soonestDueAction } from '../db/caseload-queries.js';
+import { caseloadClients, caseloadPage, caseloadReferrals, pendingEntriesByClient, soonestDueActions } from '../db/caseload-queries.js';
 import type { Replica } from '../db/open.js';
 import type { Services } from '../ipc/services.js';
-import { clientRecord, referralsOfClient, stageStatuses } from '../db/record-queries.js';
+import { stageStatuses } from '../db/record-queries.js';
 import { searchClients } from '../db/search.js';
-import { referralView } from './record-views.js';
+import { scalarValue } from './record-views.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
@@ -42,22 +42,34 @@ export function listCaseload(replica: Handle, input: ChannelInput<'caseload:list
     pending,
   });
 
+  // The page's clients, referrals and due actions in three queries (not three per row), reading only
+  // the fields a row shows.
   const statuses = stageStatuses(sqlite);
-  const rows: CaseloadRow[] = page.map((id) => {
-    const raw = clientRecord(sqlite, id)!;
-    const referrals = referralsOfClient(sqlite, id)
-      .map((record) => referralView(record, statuses))
+  const clients = caseloadClients(sqlite, page);
+  const referralsByClient = caseloadReferrals(sqlite, page);
+  const soonest = soonestDueActions(sqlite, page);
+  const rows: CaseloadRow[] = [];
+  for (const id of page) {
+    const client = clients.get(id);
+    if (!client) continue; // removed since the page was read (no snapshot around this call)
+    const [first_name, surname, postcode] = client;
+    const referrals: CaseloadRow['referrals'] = [];
+    for (const r of referralsByClient.get(id) ?? []) {
+      const [project, stage, priority, date] = r.values;
+      const stageId = numberOrNull(stage);
+      const status = stageId === null ? null : (statuses.get(stageId) ?? null);
       // Open and pending referrals; one whose stage has no known status is shown rather than hidden.
-      .filter((r) => r.status !== 'Closed');
-    const soonest = soonestDueAction(sqlite, id);
-    const next = typeof soonest === 'string' && TIMESTAMP_PATTERN.test(soonest) ? soonest : null;
-    return {
-      client: { id, first_name: stringOrNull(raw.first_name), surname: stringOrNull(raw.surname), postcode: stringOrNull(raw.postcode) },
-      referrals: referrals.map((r) => ({ id: r.id, project: numberOrNull(r.project), stage: numberOrNull(r.stage), status: r.status, priority: r.priority ?? null, date: r.date ?? null })),
-      next_action: next,
+      if (status === 'Closed') continue;
+      referrals.push({ id: r.id, project: numberOrNull(project), stage: stageId, status, priority: scalarValue(priority) ?? null, date: scalarValue(date) ?? null });
+    }
+    const next = soonest.get(id);
+    rows.push({
+      client: { id, first_name: stringOrNull(first_name), surname: stringOrNull(surname), postcode: stringOrNull(postcode) },
+      referrals,
+      next_action: typeof next === 'string' && TIMESTAMP_PATTERN.test(next) ? next : null,
       pending: pending().get(id) ?? 0,
-    };
-  });
+    });
+  }
   return { rows, total, offset };
 }
 
@@ -65,8 +77,9 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A finite number as sent (record-views.ts referralView reads a stage so), else null. */
 function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** `replica` is read on each call: the core swaps the open replica on demo reset and server changes. */

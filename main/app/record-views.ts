@@ -38,11 +38,18 @@ export function scalarRecord(raw: Record<string, unknown>, required: readonly st
   const out: Record<string, Scalar> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (key === '__proto__') continue;
-    if (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
-    else if (typeof value === 'boolean') out[key] = value ? 'Y' : 'N';
+    const scalar = scalarValue(value);
+    if (scalar !== undefined) out[key] = scalar;
   }
   for (const key of required) if (!(key in out)) out[key] = null;
   return out as ApiRow;
+}
+
+/** One stored value as the contract's records carry it: true/false as 'Y'/'N'; undefined (left out) for objects, arrays and non-finite numbers. */
+export function scalarValue(value: unknown): Scalar | undefined {
+  if (value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (typeof value === 'boolean') return value ? 'Y' : 'N';
+  return undefined;
 }
 
 export const CONTACT_REQUIRED = ['referral', 'client', 'user', 'start_date', 'end_date'] as const;

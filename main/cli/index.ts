@@ -63,7 +63,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     summary: 'run the benchmarks and print a table of figures',
-    usage: 'caseworker bench [--clients N] [--only simulator,sync,outbox,reports,renderer,never-block] [--json]',
+    usage: 'caseworker bench [--clients N] [--only simulator,sync,caseload,outbox,reports,renderer,never-block] [--json]',
     load: () => import('../../bench/run.js'),
   },
 };

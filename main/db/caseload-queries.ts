@@ -71,13 +71,50 @@ const NEXT_ACTIONS = `WITH next_actions(client, start_date) AS (
     SELECT client, min(start_date) FROM contacts WHERE state = 'due' AND client IS NOT NULL AND start_date IS NOT NULL GROUP BY client
   )`;
 
-/** One client's soonest due action, through its referrals (both indexed; every contact has a referral): for a page of rows. */
-const NEXT_ACTION_OF = `SELECT min(ct.start_date) AS start_date FROM referrals r JOIN contacts ct ON ct.referral = r.id
-  WHERE r.client = ? AND ct.state = 'due' AND ct.start_date IS NOT NULL`;
+/**
+ * The soonest due action of each of a page's clients, through their referrals (both indexed; every
+ * contact has a referral): one query for the page, not one per row.
+ */
+const NEXT_ACTIONS_OF = `SELECT r.client AS client, min(ct.start_date) AS start_date FROM referrals r JOIN contacts ct ON ct.referral = r.id
+  WHERE r.client IN (SELECT value FROM json_each(?)) AND ct.state = 'due' AND ct.start_date IS NOT NULL GROUP BY r.client`;
 
-/** The start of a client's soonest due action, as stored (null when none is due). */
-export function soonestDueAction(sqlite: Database.Database, clientId: number): unknown {
-  return (cached(sqlite, NEXT_ACTION_OF).get(clientId) as { start_date: unknown } | undefined)?.start_date;
+/** Client id → the start of its soonest due action, as stored (absent when none is due). */
+export function soonestDueActions(sqlite: Database.Database, clientIds: readonly number[]): Map<number, unknown> {
+  const rows = cached(sqlite, NEXT_ACTIONS_OF).raw(true).all(ids(clientIds)) as Array<[number, unknown]>;
+  return new Map(rows);
+}
+
+// ---- a page's rows: only the fields a row shows ------------------------------------------------------
+// A caseload row shows a few fields of the client and of each referral: json_extract picks them out
+// of the stored raw JSON in SQL (one call per row, several paths), which spares parsing every whole
+// record in JavaScript (most of a page's cost). The values are the server's own (the raw JSON is the
+// truth); the typed columns would not do, since they hold '' as null and coerce '5' to 5.
+
+/** The fields' values as the server sent them, in order (JSON text of an array; a missing field is null). */
+const picked = (fields: readonly string[]) => `json_extract(raw, ${fields.map((f) => `'$.${f}'`).join(', ')})`;
+
+const PAGE_CLIENTS = `SELECT id, ${picked(['first_name', 'surname', 'postcode'])} FROM clients WHERE id IN (SELECT value FROM json_each(?))`;
+
+/** Client id → [first_name, surname, postcode] as sent, for the clients of one page. */
+export function caseloadClients(sqlite: Database.Database, clientIds: readonly number[]): Map<number, unknown[]> {
+  const rows = cached(sqlite, PAGE_CLIENTS).raw(true).all(ids(clientIds)) as Array<[number, string]>;
+  return new Map(rows.map(([id, values]) => [id, JSON.parse(values) as unknown[]]));
+}
+
+/** In each client's order of the record screens (record-queries.ts referralsOfClient: newest first). */
+const PAGE_REFERRALS = `SELECT client, id, ${picked(['project', 'stage', 'priority', 'date'])}
+  FROM referrals WHERE client IN (SELECT value FROM json_each(?)) ORDER BY date DESC, id DESC`;
+
+/** Client id → its referrals, newest first, each as its id and [project, stage, priority, date] as sent, for the clients of one page. */
+export function caseloadReferrals(sqlite: Database.Database, clientIds: readonly number[]): Map<number, Array<{ id: number; values: unknown[] }>> {
+  const rows = cached(sqlite, PAGE_REFERRALS).raw(true).all(ids(clientIds)) as Array<[number, number, string]>;
+  const out = new Map<number, Array<{ id: number; values: unknown[] }>>();
+  for (const [client, id, values] of rows) {
+    let list = out.get(client);
+    if (!list) out.set(client, (list = []));
+    list.push({ id, values: JSON.parse(values) as unknown[] });
+  }
+  return out;
 }
 
 export interface CaseloadQuery {

@@ -1,7 +1,7 @@
 // The reader's snapshot: one read transaction kept open across reads, so the connection's page
 // cache stays warm while a sync commits every few ms. (SQLite empties a connection's page cache when
 // it starts a read after another connection wrote, and with SQLCipher every page read again is
-// decrypted again: a caseload page of 200 clients at 20,000 clients takes ~30 ms cold, ~10 warm.)
+// decrypted again: a caseload page of 200 clients at 100,000 clients takes ~30 ms cold, ~4 warm.)
 // Invariants: a read sees every write the person made before it (the serving thread counts the
 // core's completed calls and data/outbox events, and each read carries that count: a higher count
 // renews the snapshot); what a sync lands shows within MAX_AGE_MS; and the snapshot is let go after

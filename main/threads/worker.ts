@@ -22,6 +22,7 @@ import type { CoreWorkerConfig, EditWorkerConfig, FromWorker, ReadWorkerConfig, 
 import { releaseLeaseOfDeadThread } from '../outbox/push-lock.js';
 import { commitOpenIngest } from './person-writes.js';
 import { createReadServices } from './read-services.js';
+import { ReadRewarm } from './read-rewarm.js';
 import { ReadSnapshot } from './read-snapshot.js';
 import { connectionStoreOver } from './sync-call.js';
 import { CoreGate, EditorGate, LockWaitTimeout } from './write-gate.js';
@@ -190,6 +191,18 @@ function runReader(config: ReadWorkerConfig): void {
   }
 
   const read = createReadServices(current);
+  // After a write elsewhere, the lists last read are read again before the screens reload (read-rewarm.ts).
+  const rewarm = new ReadRewarm(async (channel, input) => {
+    const service = read.services[channel as keyof Services] as ((input: unknown) => Promise<unknown>) | undefined;
+    // Never opens the replica: after a release the file may be being replaced.
+    if (!service || open === null) return;
+    snapshot.enter(current().sqlite, undefined); // a fresh snapshot: sees that write
+    try {
+      await service(input);
+    } finally {
+      snapshot.leave();
+    }
+  });
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {
@@ -197,15 +210,22 @@ function runReader(config: ReadWorkerConfig): void {
       } catch {
         // No replica to read (being replaced): the service's own current() says so in its reply.
       }
-      void answer(read.services, message.id, message.channel, message.input).finally(() => snapshot.leave());
+      const started = performance.now();
+      void answer(read.services, message.id, message.channel, message.input).finally(() => {
+        snapshot.leave();
+        rewarm.answered(message.channel, message.input, performance.now() - started);
+      });
     } else if (message.type === 'control' && message.op === 'release') {
+      rewarm.stop();
       close();
       post({ type: 'reply', id: message.id, ok: true, data: null });
     } else if (message.type === 'status') {
       read.setStatus(message.status);
       syncedAt = message.status.lastSyncedAt;
       syncing = message.status.downloading;
+      rewarm.statusPushed(message.status.downloading);
     } else if (message.type === 'stop') {
+      rewarm.stop();
       close();
       post({ type: 'stopped' });
       port!.close();
