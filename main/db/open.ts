@@ -171,7 +171,7 @@ function askForWal(sqlite: Database.Database): void {
 }
 
 /** Runs `work` unless another connection holds the lock it needs (then skips it at once). */
-function withoutWaiting(sqlite: Database.Database, work: () => unknown): void {
+export function withoutWaiting(sqlite: Database.Database, work: () => unknown): void {
   sqlite.pragma('busy_timeout = 0');
   try {
     work();

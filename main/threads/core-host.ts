@@ -1,8 +1,9 @@
 // The serving thread's side of the data plane: starts the core worker (the app core), the reader
-// worker and the editor worker, and offers the same Services and EventHub the single-thread core did, so the dispatcher,
-// the contract and the envelope are untouched. This thread only moves envelopes and events. A worker
-// that stops unexpectedly is restarted on the same replica (the core reconciles entries that were
-// mid-send, as at any start); `core:status` tells the screens while it is away and when it is back.
+// worker and the editor worker, and offers the same Services and EventHub the single-thread core
+// did, so the dispatcher, the contract and the envelope are untouched. This thread only moves
+// envelopes and events. A worker that stops unexpectedly is restarted on the same replica (the core
+// reconciles entries that were mid-send, as at any start); `core:status` tells the screens while
+// the core is away and when it is back.
 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';

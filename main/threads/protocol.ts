@@ -100,9 +100,10 @@ export const READ_CHANNELS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The person's edits, answered by the editor thread over a connection of its own: they never wait
- * behind the core's event loop (a sync's parsing, its steps, its garbage), only for the write lock,
- * which the sync hands over at its next step (write-gate.ts). The same list as createEditServices.
+ * The person's edits and the drafts typed into forms, answered by the editor thread over a
+ * connection of its own: they never wait behind the core's event loop (a sync's parsing, its
+ * steps, its garbage), only for the write lock, which the sync hands over at its next step
+ * (write-gate.ts). createEditServices' channels, and the drafts' save and clear.
  */
 export const EDIT_CHANNELS: ReadonlySet<string> = new Set([
   'clients:create',
@@ -116,6 +117,8 @@ export const EDIT_CHANNELS: ReadonlySet<string> = new Set([
   'contacts:update-done',
   'contacts:external-referral',
   'contacts:attach',
+  'drafts:save',
+  'drafts:clear',
 ]);
 
 /**

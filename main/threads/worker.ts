@@ -239,7 +239,7 @@ const EDIT_LOCK_WAIT_MS = 30_000;
 
 async function runEditor(config: EditWorkerConfig): Promise<void> {
   // Loaded here: the reader never needs the outbox's code.
-  const [{ createEditServices }, { outboxCounts }] = await Promise.all([import('../app/edits.js'), import('../app/outbox-view.js')]);
+  const [{ createEditServices }, { createDraftServices }, { outboxCounts }] = await Promise.all([import('../app/edits.js'), import('../app/drafts.js'), import('../app/outbox-view.js')]);
   const gate = new EditorGate(config.gate);
   let dialect = config.dialect;
   let open: { replica: Replica; identity: string } | null = null;
@@ -256,8 +256,10 @@ async function runEditor(config: EditWorkerConfig): Promise<void> {
     return open.replica;
   }
   const edits = createEditServices({ replica: current, dialect: () => dialect, written: (tables) => post({ type: 'written', tables: [...tables], counts: outboxCounts(current()) }) });
+  const drafts = createDraftServices(current);
+  const writes = { ...edits, 'drafts:save': drafts['drafts:save'], 'drafts:clear': drafts['drafts:clear'] };
   const services = Object.fromEntries(
-    Object.entries(edits).map(([channel, service]) => [
+    Object.entries(writes).map(([channel, service]) => [
       channel,
       (input: unknown) =>
         gate

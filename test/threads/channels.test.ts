@@ -28,11 +28,11 @@ it('leaves every write and every replica replacement to the core', () => {
   for (const channel of READ_CHANNELS) expect(channel).toMatch(/:(list|get|query|run|export|saved-list|search|workers|count|status)$/);
 });
 
-it('gives the editor exactly the edit services, none of them a read or a replacement', () => {
+it('gives the editor exactly the edit services and the drafts being typed, none of them a read or a replacement', () => {
   const replica = freshReplica();
   try {
     const services = createEditServices({ replica: () => replica, dialect: () => '2019', written: () => undefined });
-    expect(Object.keys(services).sort()).toEqual([...EDIT_CHANNELS].sort());
+    expect([...Object.keys(services), 'drafts:save', 'drafts:clear'].sort()).toEqual([...EDIT_CHANNELS].sort());
     for (const channel of EDIT_CHANNELS) {
       expect(READ_CHANNELS.has(channel), channel).toBe(false);
       expect(REPLACING_CHANNELS.has(channel), channel).toBe(false);
