@@ -102,6 +102,20 @@ describe('records', () => {
     expect([countRecords(replica, 'due_contacts'), countRecords(replica, 'done_contacts')]).toEqual([0, 1]);
   });
 
+  it('counts due and done contacts apart when the table holds both', () => {
+    upsertRecords(
+      replica,
+      'due_contacts',
+      [1, 2, 3].map((id) => ({ id, referral: 5, updated: 'x' })),
+    );
+    upsertRecords(
+      replica,
+      'done_contacts',
+      [4, 5, 6, 7, 8].map((id) => ({ id, referral: 5, updated: 'x' })),
+    );
+    expect([countRecords(replica, 'due_contacts'), countRecords(replica, 'done_contacts')]).toEqual([3, 5]);
+  });
+
   it('deletes by id within the group only: removing due contact 88 never removes done contact 88', () => {
     upsertRecords(replica, 'done_contacts', [{ id: 88, referral: 5, updated: 'x' }]);
     upsertRecords(replica, 'due_contacts', [{ id: 89, referral: 5, updated: 'x' }]);
