@@ -66,9 +66,15 @@ export function pendingEntriesByClient(sqlite: Database.Database): Map<number, n
   return new Map((cached(sqlite, PENDING_CLIENTS).all() as Array<{ client: number; entries: number }>).map((r) => [r.client, r.entries]));
 }
 
-/** The soonest due action of every client (one pass over due contacts): only for sorting by it. */
+/**
+ * The soonest due action of every client, only for sorting by it: one pass over the due contacts'
+ * own partial index, each to its referral's client, as NEXT_ACTIONS_OF below does for a page. (By
+ * the contacts' `client` column SQLite walked the client index and read every contact from the
+ * table: 3.2–4.6 s at 100,000 clients against 1.5–2.0 s.)
+ */
 const NEXT_ACTIONS = `WITH next_actions(client, start_date) AS (
-    SELECT client, min(start_date) FROM contacts WHERE state = 'due' AND client IS NOT NULL AND start_date IS NOT NULL GROUP BY client
+    SELECT r.client, min(ct.start_date) FROM contacts ct JOIN referrals r ON r.id = ct.referral
+    WHERE ct.state = 'due' AND ct.start_date IS NOT NULL AND r.client IS NOT NULL GROUP BY r.client
   )`;
 
 /**
