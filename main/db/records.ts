@@ -97,6 +97,15 @@ function upsertStatements(sqlite: Database.Database, spec: GroupTable): UpsertSt
  * raw): SQLite then leaves alone every index (and search trigger) on columns not set, so an edit to
  * a description rewrites one table page instead of that page plus a leaf of each of the table's indexes.
  */
+/**
+ * True when the stored row (in upsertStatements' `written` order) already holds this record as
+ * sent: same raw means same typed columns (they are derived from it); only the state may differ.
+ */
+function storedAsSent(spec: GroupTable, stored: SqlValue[] | undefined, raw: string): boolean {
+  const rawAt = spec.columns.length;
+  return stored !== undefined && stored[rawAt] === raw && (!spec.state || stored[rawAt + 1] === spec.state);
+}
+
 export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): UpsertResult {
   const spec = groupTable(group);
   const { current, insert, update } = upsertStatements(replica.sqlite, spec);
@@ -110,8 +119,7 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
       const id = recordId(group, record);
       const raw = JSON.stringify(record);
       const stored = current.get(id) as SqlValue[] | undefined;
-      // Same raw means same typed columns (they are derived from it); only the state may differ.
-      if (stored !== undefined && stored[rawAt] === raw && (!spec.state || stored[rawAt + 1] === spec.state)) {
+      if (storedAsSent(spec, stored, raw)) {
         unchanged++;
         continue;
       }
@@ -143,16 +151,12 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
 /**
  * The records that differ from what the replica holds (new, changed, or in another state): read
  * only, so a sync can compare a slice without taking the write lock, and take it only for what
- * upsertRecords would write. The same comparison as upsertRecords'.
+ * upsertRecords would write (the same comparison: storedAsSent).
  */
 export function changedRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): ApiRecord[] {
   const spec = groupTable(group);
   const { current } = upsertStatements(replica.sqlite, spec);
-  const rawAt = spec.columns.length;
-  return records.filter((record) => {
-    const stored = current.get(recordId(group, record)) as SqlValue[] | undefined;
-    return stored === undefined || stored[rawAt] !== JSON.stringify(record) || (spec.state !== undefined && stored[rawAt + 1] !== spec.state);
-  });
+  return records.filter((record) => !storedAsSent(spec, current.get(recordId(group, record)) as SqlValue[] | undefined, JSON.stringify(record)));
 }
 
 /** Removes records of a group by id (a due-contact delete never removes a done contact with that id). */
