@@ -11,7 +11,7 @@ import type { Replica } from '../db/open.js';
 import type { Services } from '../ipc/services.js';
 import { stageStatuses } from '../db/record-queries.js';
 import { searchClients } from '../db/search.js';
-import { scalarValue } from './record-views.js';
+import { scalarValue, stageStatusOf } from './record-views.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
@@ -57,7 +57,7 @@ export function listCaseload(replica: Handle, input: ChannelInput<'caseload:list
     for (const r of referralsByClient.get(id) ?? []) {
       const [project, stage, priority, date] = r.values;
       const stageId = numberOrNull(stage);
-      const status = stageId === null ? null : (statuses.get(stageId) ?? null);
+      const status = stageStatusOf(stageId, statuses);
       // Open and pending referrals; one whose stage has no known status is shown rather than hidden.
       if (status === 'Closed') continue;
       referrals.push({ id: r.id, project: numberOrNull(project), stage: stageId, status, priority: scalarValue(priority) ?? null, date: scalarValue(date) ?? null });

@@ -57,8 +57,12 @@ const REFERRAL_REQUIRED = ['client', 'project', 'stage'] as const;
 
 export function referralView(raw: Record<string, unknown>, statuses: Map<number, StageStatus>): ApiRow & { status: StageStatus | null } {
   const record = scalarRecord(raw, REFERRAL_REQUIRED);
-  const stage = typeof record.stage === 'number' ? record.stage : null;
-  return { ...record, status: stage === null ? null : (statuses.get(stage) ?? null) };
+  return { ...record, status: stageStatusOf(record.stage, statuses) };
+}
+
+/** A referral's status from its stage (stageStatuses), null when the stage is missing or has no known status. */
+export function stageStatusOf(stage: unknown, statuses: Map<number, StageStatus>): StageStatus | null {
+  return typeof stage === 'number' ? (statuses.get(stage) ?? null) : null;
 }
 
 export function contactView(raw: Record<string, unknown>): ApiRow {
