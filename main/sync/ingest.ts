@@ -7,9 +7,9 @@
 // ms in the app, where a person's edit waits for the step in hand (and for the commit before it);
 // longer in the CLI, where nobody waits. A crash loses only what was not yet committed, never part
 // of a slice; the next sync's diff fetches it again.
-// While the transaction is open, other writers on the same connection (an edit queued from the UI)
-// join it — better-sqlite3 runs their transaction() as a savepoint — and become durable with the
-// next commit, at most a second later. They must not BEGIN a transaction of their own meanwhile.
+// A person's write never rides inside the open transaction: on the same connection the app core
+// commits it first (main/threads/person-writes.ts); from the editor thread's connection it waits,
+// and the run commits and gives way at its next piece (run-sync.ts, main/threads/write-gate.ts).
 
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,7 +29,7 @@ const BATCH_STEP_MS = 25;
 export const INTERACTIVE_STEP_MS = 3;
 /** Planner statistics (PRAGMA optimize) after a paced commit at most this often; always at the end of a group. */
 const STATISTICS_EVERY_MS = 1000;
-/** An edit queued by the app while sync holds the transaction open is durable within this. */
+/** What a sync has written is durable within this, however slowly its rows arrive. */
 const MAX_UNCOMMITTED_MS = 1000;
 /** Past this size the WAL is brought back to its beginning (restartWalIfLarge), and cut back to the second. */
 const WAL_RESTART_BYTES = 128 << 20;
@@ -54,11 +54,9 @@ export class CommitPacer {
   /**
    * `walFile`: the WAL to keep bounded while a background checkpointer runs (undefined when SQLite's
    * own automatic checkpoints are on: they restart the WAL themselves). `stepMs`: how long one
-   * slice or one commit should hold the event loop (and the write lock).
-   */
-  /**
-   * `othersWrite`: writers on other connections wait for this run's lock (the app's editor thread),
-   * so slices are compared with the replica before the lock is taken (Ingestor.write).
+   * slice or one commit should hold the event loop (and the write lock). `othersWrite`: writers on
+   * other connections wait for this run's lock (the app's editor thread), so slices are compared
+   * with the replica before the lock is taken (Ingestor.write).
    */
   constructor(
     private readonly replica: Pick<Replica, 'sqlite'>,

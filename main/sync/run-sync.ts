@@ -242,7 +242,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     myWorker = listing.myWorker;
     setSyncState(replica, SYNC_KEYS.myWorker, myWorker);
     if (fills.emptyTables.length > 0) {
-      await turnsOf(fetch).run(() => commits.commit());
+      await turns.run(() => commits.commit());
       // The index build is one long transaction: in WAL, another process (`caseworker status`) reads meanwhile.
       journal?.end();
       restoreDeferredIndexes(replica);
@@ -398,13 +398,10 @@ function resolveSettings(options: RunSyncOptions): ScopeSettings {
  * While the checkpointer runs beside the writer, the WAL never gets a moment fully checkpointed at
  * the start of a transaction, so it grows for the whole sync (about the size of what was written).
  * Once the checkpointer's last pass is done, truncating it is cheap; if a frame is still left (the
- * app wrote meanwhile), the next automatic checkpoint deals with it.
- */
-/**
- * Empties the WAL once the sync is over, without waiting: a TRUNCATE checkpoint that waits for a
- * reader's snapshot (the app's reader thread keeps one up to a second) holds off every writer
- * meanwhile — a person's edit on the editor's connection waited 0.5–2 s for it. Busy: the WAL is
- * tidied at a later sync; nothing is lost.
+ * app wrote meanwhile), the next automatic checkpoint deals with it. It never waits: a TRUNCATE
+ * checkpoint waiting for a reader's snapshot (the app's reader thread keeps one up to a second)
+ * holds off every writer meanwhile — a person's edit on the editor's connection waited 0.5–2 s for
+ * it. Busy: the WAL is tidied at a later sync; nothing is lost.
  */
 function tidyWal(replica: Replica): void {
   try {
