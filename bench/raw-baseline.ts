@@ -10,7 +10,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { Pool } from 'undici';
 import { DICTIONARY_TABLES, RELATIONSHIP_DICTIONARIES, type RecordGroup } from '../shared/dizions/model.js';
 import { GROUP_TABLES, quoteIdent } from '../main/db/groups.js';
-import { MIGRATIONS_FOLDER, openReplicaWithKey } from '../main/db/open.js';
+import { keyPragma, MIGRATIONS_FOLDER, openReplicaWithKey } from '../main/db/open.js';
 import { deferIndexes, restoreDeferredIndexes } from '../main/db/deferred-indexes.js';
 
 export interface RawBaselineOptions {
@@ -180,7 +180,9 @@ export async function oneShotBaseline(options: OneShotOptions): Promise<RawBasel
       }
       records += rows.length;
     }
-    if (ingredients.builtAfter) restoreDeferredIndexes({ sqlite });
+    // Encrypted: built as a sync builds them, on a second connection that skips the HMAC check on read.
+    const keyed = ingredients.encrypted && options.dbKey ? { file: options.dbFile, keyPragma: keyPragma(options.dbKey) } : {};
+    if (ingredients.builtAfter) restoreDeferredIndexes({ sqlite, ...keyed });
   } finally {
     sqlite.close();
     await pool.close();
