@@ -25,7 +25,7 @@ import { createReadServices } from './read-services.js';
 import { ReadRewarm } from './read-rewarm.js';
 import { ReadSnapshot } from './read-snapshot.js';
 import { connectionStoreOver } from './sync-call.js';
-import { CoreGate, EditorGate, LockWaitTimeout } from './write-gate.js';
+import { CoreGate, EditorGate, isLockBusy, LockWaitTimeout } from './write-gate.js';
 
 const port = parentPort;
 if (!port) throw new Error('main/threads/worker.ts runs only as a worker thread');
@@ -149,6 +149,10 @@ function openWorkerConnection(config: ReadWorkerConfig, role: 'reader' | 'editor
       sqlite.pragma('busy_timeout = 0');
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
+      // Its commits never checkpoint: SQLite's automatic one runs inside the COMMIT that finds 1000
+      // pages in the WAL — every edit's, during a sync — copying what the sync wrote and syncing the
+      // file before the edit is answered. runEditor checkpoints after answering instead (checkpointAfterReply).
+      sqlite.pragma('wal_autocheckpoint = 0');
     }
   } catch (error) {
     sqlite.close();
@@ -270,8 +274,22 @@ async function runEditor(config: EditWorkerConfig): Promise<void> {
           }),
     ]),
   ) as Partial<Services>;
+  /**
+   * After an edit is answered, what it wrote goes from the WAL into the file (PASSIVE: never waits;
+   * during a sync the core's checkpointer does the same, whoever comes first), so edits made offline,
+   * when the core writes nothing, do not grow the WAL without end.
+   */
+  const checkpointAfterReply = () =>
+    setImmediate(() => {
+      if (!open) return;
+      try {
+        open.replica.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      } catch (error) {
+        if (!isLockBusy(error)) log('editor.checkpoint_failed', { error: error instanceof Error ? error.name : typeof error });
+      }
+    });
   port!.on('message', (message: ToWorker) => {
-    if (message.type === 'call') void answer(services, message.id, message.channel, message.input);
+    if (message.type === 'call') void answer(services, message.id, message.channel, message.input).then(checkpointAfterReply);
     else if (message.type === 'dialect') dialect = message.dialect;
     else if (message.type === 'control' && message.op === 'release') {
       close();
