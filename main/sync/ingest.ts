@@ -29,6 +29,8 @@ const BATCH_STEP_MS = 25;
 export const INTERACTIVE_STEP_MS = 3;
 /** Planner statistics (PRAGMA optimize) after a paced commit at most this often; always at the end of a group. */
 const STATISTICS_EVERY_MS = 1000;
+/** A first fill's commits (bulkFill): each syncs the journal and the file, so fewer and larger. */
+const FILL_COMMIT_MS = 250;
 /** What a sync has written is durable within this, however slowly its rows arrive. */
 const MAX_UNCOMMITTED_MS = 1000;
 /** Past this size the WAL is brought back to its beginning (restartWalIfLarge), and cut back to the second. */
@@ -50,6 +52,7 @@ export class CommitPacer {
   private openedAt: number | undefined;
   private commitRows: number;
   private statisticsAt = -Infinity;
+  private filling = false;
 
   /**
    * `walFile`: the WAL to keep bounded while a background checkpointer runs (undefined when SQLite's
@@ -79,12 +82,23 @@ export class CommitPacer {
     return result;
   }
 
+  /**
+   * A first fill through a rollback journal begins (fill-journal.ts: this connection is the file's
+   * only one, so nobody reads meanwhile) or ends. While it lasts, commits are sized for
+   * FILL_COMMIT_MS instead of a step: every commit syncs the journal and the file, hundreds of times
+   * over a 100k-client fill. And planner statistics wait for the index build, which takes them
+   * once: an ANALYZE mid-fill counts the rows of tables that have no index yet by reading them whole.
+   */
+  bulkFill(filling: boolean): void {
+    this.filling = filling;
+  }
+
   /** Commits when enough rows or time have gone by; true when it did. */
   commitIfDue(): boolean {
     if (this.openedAt === undefined) return false;
     if (this.rowsSinceCommit < this.commitRows && performance.now() - this.openedAt < MAX_UNCOMMITTED_MS) return false;
     // Statistics at most once a second between these: in the app's 3 ms steps, ~0.4 ms a commit adds up.
-    const refresh = performance.now() - this.statisticsAt >= STATISTICS_EVERY_MS;
+    const refresh = !this.filling && performance.now() - this.statisticsAt >= STATISTICS_EVERY_MS;
     this.commit(refresh);
     return true;
   }
@@ -118,10 +132,13 @@ export class CommitPacer {
   commit(refreshStatistics = true): void {
     if (this.openedAt === undefined) return;
     const started = performance.now();
-    this.bulk.commit(refreshStatistics);
-    if (refreshStatistics) this.statisticsAt = performance.now();
+    const refresh = refreshStatistics && !this.filling;
+    this.bulk.commit(refresh);
+    if (refresh) this.statisticsAt = performance.now();
     if (this.rowsSinceCommit >= this.commitRows / 2) {
-      this.commitRows = adapted(this.commitRows, this.rowsSinceCommit, performance.now() - started, this.stepMs, 50, 20_000);
+      this.commitRows = this.filling
+        ? adapted(this.commitRows, this.rowsSinceCommit, performance.now() - started, FILL_COMMIT_MS, 50, 200_000)
+        : adapted(this.commitRows, this.rowsSinceCommit, performance.now() - started, this.stepMs, 50, 20_000);
     }
     this.rowsSinceCommit = 0;
     this.openedAt = undefined;

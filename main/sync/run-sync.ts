@@ -158,6 +158,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
   const waiters = options.writeWaiters;
   const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs, waiters !== undefined);
+  commits.bulkFill(journal?.rollback === true);
+  const endFillJournal = () => {
+    journal?.end();
+    commits.bulkFill(false);
+  };
   if (waiters) {
     turns.beforeEach = async () => {
       if (!waiters.waiting()) return;
@@ -244,7 +249,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     if (fills.emptyTables.length > 0) {
       await turns.run(() => commits.commit());
       // The index build is one long transaction: in WAL, another process (`caseworker status`) reads meanwhile.
-      journal?.end();
+      endFillJournal();
       restoreDeferredIndexes(replica);
     }
 
@@ -308,7 +313,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     deleteSyncState(replica, RUN_KEY);
   } catch (error) {
     commits.commit(); // whole slices written before the failure stay: the next run resumes from them
-    journal?.end();
+    endFillJournal();
     try {
       restoreDeferredIndexes(replica); // a fill cut short: build what it set aside now (else the next sync does)
     } catch {
@@ -317,7 +322,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     await checkpoints?.stop().catch(() => undefined); // the sync's own failure is the one to report
     throw explainSyncFailure(error, signal, retry.attempts);
   }
-  journal?.end();
+  endFillJournal();
   if (checkpoints) {
     await checkpoints.stop();
     tidyWal(replica);
