@@ -21,7 +21,11 @@ const PAGE = 4096; // SQLCipher's page, whose last 64 bytes are its HMAC-SHA512
 describe('the index builder', () => {
   it('builds indexes and search tables that a normally opened replica reads and verifies', () => {
     deferIndexes(replica, ['clients']);
-    upsertRecords(replica, 'clients', Array.from({ length: 3000 }, (_, i) => clientRecord(i + 1)));
+    upsertRecords(
+      replica,
+      'clients',
+      Array.from({ length: 3000 }, (_, i) => clientRecord(i + 1)),
+    );
     expect(restoreDeferredIndexes(replica)).toBeGreaterThan(0);
     replica.sqlite.close(); // the connection only: afterEach's close() removes the file
 
@@ -37,7 +41,11 @@ describe('the index builder', () => {
   });
 
   it('reads a page whose HMAC does not match, which any other connection refuses', () => {
-    upsertRecords(replica, 'clients', Array.from({ length: 500 }, (_, i) => clientRecord(i + 1)));
+    upsertRecords(
+      replica,
+      'clients',
+      Array.from({ length: 500 }, (_, i) => clientRecord(i + 1)),
+    );
     const leaf = replica.sqlite.prepare(`SELECT pageno FROM dbstat WHERE name = 'clients' AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1`).pluck().get() as number;
     const file = replica.file;
     replica.sqlite.pragma('wal_checkpoint(TRUNCATE)');
