@@ -135,6 +135,18 @@ export interface CaseloadQuery {
   pending: () => ReadonlyMap<number, number>;
 }
 
+/**
+ * The clients of a page ordered by next action with no filter: their ids and surnames from the name
+ * index alone (it covers both). Left to itself SQLite scanned a smaller index and read each client's
+ * row for its surname — 1.6 s for the first page at 100,000 clients, 0.65 s this way (the due
+ * actions' pass is the rest). With a filter the rows are read anyway, and in row order that is
+ * cheaper (1.0 s against 1.6). Not while a first fill has the index set aside (deferred-indexes.ts).
+ */
+function clientsForNames(sqlite: Database.Database): string {
+  const present = cached(sqlite, `SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'clients_surname'`).pluck().get() !== undefined;
+  return present ? 'clients c INDEXED BY clients_surname' : 'clients c';
+}
+
 /** The clients matching the query: how many in all, and the ids of one page in order. */
 export function caseloadPage(sqlite: Database.Database, query: CaseloadQuery): { total: number; ids: number[] } {
   const built: Built = { where: [], params: {} };
@@ -157,7 +169,7 @@ export function caseloadPage(sqlite: Database.Database, query: CaseloadQuery): {
   } else if (query.sort === 'next_action') {
     page = sqlite
       .prepare(
-        `${NEXT_ACTIONS} SELECT c.id FROM clients c LEFT JOIN next_actions n ON n.client = c.id ${where}
+        `${NEXT_ACTIONS} SELECT c.id FROM ${where === '' ? clientsForNames(sqlite) : 'clients c'} LEFT JOIN next_actions n ON n.client = c.id ${where}
       ORDER BY n.start_date IS NULL, n.start_date ${direction}, c.surname COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
       )
       .pluck()

@@ -5,6 +5,7 @@
 // the wrong row, then on a replica synced from the simulator, every row against its client read alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCaseload } from '../../main/app/caseload.js';
+import { deferIndexes, restoreDeferredIndexes } from '../../main/db/deferred-indexes.js';
 import type { Replica } from '../../main/db/open.js';
 import { upsertDictionary, upsertRecords } from '../../main/db/records.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
@@ -112,6 +113,17 @@ describe('caseload rows, page by page, on written records', () => {
     }
     const soonestFirst = listCaseload(replica, { sort: 'next_action', limit: 200 }).rows.map((r) => r.client.id);
     expect(soonestFirst.slice(0, 3)).toEqual([1, 4, 5]);
+  });
+
+  it('orders by next action the same while a first fill has the name index set aside', () => {
+    const order = () => listCaseload(replica, { sort: 'next_action', limit: 200 }).rows.map((r) => r.client.id);
+    const withIndex = order();
+    deferIndexes(replica, ['clients']);
+    try {
+      expect(order()).toEqual(withIndex);
+    } finally {
+      restoreDeferredIndexes(replica);
+    }
   });
 });
 
