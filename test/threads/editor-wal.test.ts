@@ -2,31 +2,21 @@
 // it checkpoints after answering instead. Offline, with the core writing nothing, a day of edits
 // must still not grow the replica's WAL without end: the pages go back into the file as they come.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { StaticKeyProvider } from '../../main/db/keys.js';
-import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
-import { startThreadedCore, type ThreadedCore } from '../../main/threads/core-host.js';
-import type { Channel, ChannelArgs } from '../../shared/ipc/contract.js';
-import { dispatchOk } from '../support/dispatch-calls.js';
+import { startThreadedDemo, type ThreadedDemo } from '../support/threaded-demo.js';
 
+let demo: ThreadedDemo;
 let dir: string;
-let core: ThreadedCore;
-let dispatcher: Dispatcher;
-const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
+let call: ThreadedDemo['call'];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-threads-wal-'));
-  core = await startThreadedCore({ dataDir: dir, keyProvider: new StaticKeyProvider('d5'.repeat(32)), demo: true, demoOptions: { clients: 60 }, pushAfterEditMs: null });
-  dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
-  await core.start();
-  await call('sync:run', {});
+  demo = await startThreadedDemo('wal', { key: 'd5'.repeat(32), clients: 60 });
+  ({ dir, call } = demo);
 });
 
 afterAll(async () => {
-  await core?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 it('keeps the WAL small over many edits while nothing else writes', async () => {

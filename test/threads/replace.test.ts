@@ -2,31 +2,21 @@
 // one under the core. The reader lets go of the old file first, reads asked meanwhile wait for the
 // reset, and afterwards they answer from the new replica (not the deleted one).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { StaticKeyProvider } from '../../main/db/keys.js';
-import { createDispatcher, type Dispatcher } from '../../main/ipc/register.js';
-import { startThreadedCore, type ThreadedCore } from '../../main/threads/core-host.js';
-import type { Channel, ChannelArgs } from '../../shared/ipc/contract.js';
-import { dispatchOk } from '../support/dispatch-calls.js';
+import { startThreadedDemo, type ThreadedDemo } from '../support/threaded-demo.js';
 
+let demo: ThreadedDemo;
 let dir: string;
-let core: ThreadedCore;
-let dispatcher: Dispatcher;
-const call = <C extends Channel>(channel: C, input: ChannelArgs<C>) => dispatchOk(dispatcher, channel, input);
+let call: ThreadedDemo['call'];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseworker-threads-replace-'));
-  core = await startThreadedCore({ dataDir: dir, keyProvider: new StaticKeyProvider('d4'.repeat(32)), demo: true, demoOptions: { clients: 60 }, pushAfterEditMs: null });
-  dispatcher = createDispatcher(core.services, { isTrustedSender: () => true });
-  await core.start();
-  await call('sync:run', {});
+  demo = await startThreadedDemo('replace', { key: 'd4'.repeat(32), clients: 60 });
+  ({ dir, call } = demo);
 });
 
 afterAll(async () => {
-  await core?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 it('answers every read channel from the reader, whose connection is query-only', async () => {
