@@ -60,8 +60,12 @@ export function deferIndexes(replica: Handle, tables: readonly string[]): number
 
 /**
  * Builds everything deferIndexes set aside, rebuilds the search tables whose triggers were set
- * aside, and forgets the recipe, all in one transaction. Returns how many objects it restored.
- * Call it outside any open transaction of the caller's (it blocks for the length of the build).
+ * aside, and forgets the recipe. Returns how many objects it restored. In short steps, each its own
+ * transaction and each safe to run again (IF NOT EXISTS; a search table rebuilt whole): one per
+ * index, one per search table with its triggers, the recipe forgotten last — so a build cut short
+ * is finished by the next sync, and a person's edit during the app's first sync waits for one step
+ * at most (about 2 s at 100,000 clients), not the whole build (~11 s). Call it outside any open
+ * transaction of the caller's.
  */
 export function restoreDeferredIndexes(replica: BuildSource): number {
   const objects = getSyncState<SchemaObject[]>(replica, KEY);
@@ -72,19 +76,23 @@ export function restoreDeferredIndexes(replica: BuildSource): number {
 }
 
 function build(replica: Handle, objects: SchemaObject[]): void {
-  replica.sqlite.transaction(() => {
-    const searchTables = new Set(objects.filter((o) => o.type === 'trigger').map((o) => o.table));
-    // Search tables first (with their triggers still absent), then indexes, then the triggers.
-    for (const table of searchTables) for (const statement of SEARCH_REBUILDS[table] ?? []) replica.sqlite.exec(statement);
-    for (const object of objects.filter((o) => o.type === 'index')) replica.sqlite.exec(ifNotExists(object.sql, 'INDEX'));
-    for (const object of objects.filter((o) => o.type === 'trigger')) replica.sqlite.exec(ifNotExists(object.sql, 'TRIGGER'));
-    // Statistics for the new indexes, now: ANALYZE ran mid-fill (refreshPlannerStatistics) while they
-    // were absent, and PRAGMA optimize will not run it again until the table grows ~25×. Without them
-    // this connection's planner reads a client's due actions through the `state` index — 45 s for
-    // one caseload page of 200 clients at 20,000 clients. One pass per index, ~10% of building them.
-    for (const table of new Set(objects.filter((o) => o.type === 'index').map((o) => o.table))) replica.sqlite.exec(`ANALYZE ${quoteIdent(table)}`);
-    deleteSyncState(replica, KEY);
-  })();
+  const sqlite = replica.sqlite;
+  const step = (work: () => void) => sqlite.transaction(work)();
+  // A search table and its triggers in one step: no row is written between the rebuild and the
+  // triggers that keep the table current from then on.
+  for (const table of new Set(objects.filter((o) => o.type === 'trigger').map((o) => o.table))) {
+    step(() => {
+      for (const statement of SEARCH_REBUILDS[table] ?? []) sqlite.exec(statement);
+      for (const object of objects.filter((o) => o.type === 'trigger' && o.table === table)) sqlite.exec(ifNotExists(object.sql, 'TRIGGER'));
+    });
+  }
+  for (const object of objects.filter((o) => o.type === 'index')) step(() => sqlite.exec(ifNotExists(object.sql, 'INDEX')));
+  // Statistics for the new indexes, now: PRAGMA optimize will not run ANALYZE again until a table
+  // grows ~25×, and without them a connection's planner reads a client's due actions through the
+  // `state` index — 45 s for one caseload page of 200 clients at 20,000 clients. One pass per index,
+  // ~10% of building them.
+  for (const table of new Set(objects.filter((o) => o.type === 'index').map((o) => o.table))) step(() => sqlite.exec(`ANALYZE ${quoteIdent(table)}`));
+  step(() => deleteSyncState(replica, KEY));
 }
 
 function ifNotExists(sql: string, kind: 'INDEX' | 'TRIGGER'): string {
