@@ -7,7 +7,7 @@
 // of any other replica. Invariant: open only for the length of one build, then closed.
 
 import Database from 'better-sqlite3';
-import { keyPragmaOf, type Replica } from './open.js';
+import { keyPragmaOf, PRIVATE_TEMP_STORE, type Replica } from './open.js';
 
 type Handle = Pick<Replica, 'sqlite'>;
 
@@ -30,6 +30,7 @@ export function withIndexBuilder<T>(replica: BuildSource, build: (builder: Handl
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('cache_size = -65536'); // as the replica's own connection: the build's RSS stays where it was
+    sqlite.pragma(PRIVATE_TEMP_STORE); // the sorts of CREATE INDEX: never in plaintext on disk
     return build({ sqlite });
   } finally {
     sqlite.close();

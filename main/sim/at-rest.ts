@@ -23,6 +23,7 @@ export function checkStoreKey(key: string): void {
 export function applyStoreKey(db: Database.Database, key: string): void {
   db.pragma(`cipher = 'sqlcipher'`);
   db.pragma(`key = "x'${key}'"`);
+  db.pragma('temp_store = MEMORY'); // its sorts and statement journals are not encrypted either (main/db/open.ts)
 }
 
 /** True when `file` is an unencrypted SQLite database (a demo folder from before encryption). */

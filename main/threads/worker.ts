@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { AppCore } from '../app/core.js';
 import { StaticKeyProvider } from '../db/keys.js';
-import { keyPragma, type Replica } from '../db/open.js';
+import { keyPragma, PRIVATE_TEMP_STORE, type Replica } from '../db/open.js';
 import * as schema from '../db/schema.js';
 import { errorToBody, type LogWriter } from '../ipc/error-envelope.js';
 import { createEventHub } from '../ipc/event-hub.js';
@@ -141,6 +141,7 @@ function openWorkerConnection(config: ReadWorkerConfig, role: 'reader' | 'editor
     sqlite.pragma(`cipher = 'sqlcipher'`);
     sqlite.pragma(keyPragma(config.key));
     sqlite.pragma('busy_timeout = 5000'); // the first read may meet another process's first fill (fill-journal.ts)
+    sqlite.pragma(PRIVATE_TEMP_STORE);
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     if (role === 'reader') {
       sqlite.pragma('cache_size = -65536'); // as the writer's (open.ts): a report's index stays decrypted between runs
