@@ -6,7 +6,7 @@
 // idempotent: IF NOT EXISTS, and the search tables are rebuilt from the rows as they are).
 
 import { quoteIdent } from './groups.js';
-import { withIndexBuilder, type BuildSource } from './index-builder.js';
+import { openIndexBuilder, withIndexBuilder, type BuildSource } from './index-builder.js';
 import type { Replica } from './open.js';
 import { deleteSyncState, getSyncState, setSyncState } from './records.js';
 
@@ -63,36 +63,59 @@ export function deferIndexes(replica: Handle, tables: readonly string[]): number
  * aside, and forgets the recipe. Returns how many objects it restored. In short steps, each its own
  * transaction and each safe to run again (IF NOT EXISTS; a search table rebuilt whole): one per
  * index, one per search table with its triggers, the recipe forgotten last — so a build cut short
- * is finished by the next sync, and a person's edit during the app's first sync waits for one step
- * at most (about 2 s at 100,000 clients), not the whole build (~11 s). Call it outside any open
- * transaction of the caller's.
+ * is finished by the next sync. Call it outside any open transaction of the caller's.
  */
 export function restoreDeferredIndexes(replica: BuildSource): number {
   const objects = getSyncState<SchemaObject[]>(replica, KEY);
   if (!objects || objects.length === 0) return 0;
   // Built on a connection that skips the HMAC check on read (index-builder.ts): half the build's CPU.
-  withIndexBuilder(replica, (builder) => build(builder, objects));
+  withIndexBuilder(replica, (builder) => {
+    for (const step of buildSteps(builder, objects)) step();
+  });
   return objects.length;
 }
 
-function build(replica: Handle, objects: SchemaObject[]): void {
+/**
+ * restoreDeferredIndexes, awaiting `giveWay` between two steps: in the app a person's edit waits
+ * for the step in hand (about 2 s at most at 100,000 clients), not for the whole build (~11 s).
+ */
+export async function restoreDeferredIndexesGivingWay(replica: BuildSource, giveWay: () => Promise<void>): Promise<number> {
+  const objects = getSyncState<SchemaObject[]>(replica, KEY);
+  if (!objects || objects.length === 0) return 0;
+  const builder = openIndexBuilder(replica);
+  try {
+    for (const step of buildSteps(builder, objects)) {
+      await giveWay();
+      step();
+    }
+  } finally {
+    builder.close();
+  }
+  return objects.length;
+}
+
+function buildSteps(replica: Handle, objects: SchemaObject[]): Array<() => void> {
   const sqlite = replica.sqlite;
-  const step = (work: () => void) => sqlite.transaction(work)();
+  const step = (work: () => void) => () => sqlite.transaction(work)();
+  const steps: Array<() => void> = [];
   // A search table and its triggers in one step: no row is written between the rebuild and the
   // triggers that keep the table current from then on.
   for (const table of new Set(objects.filter((o) => o.type === 'trigger').map((o) => o.table))) {
-    step(() => {
-      for (const statement of SEARCH_REBUILDS[table] ?? []) sqlite.exec(statement);
-      for (const object of objects.filter((o) => o.type === 'trigger' && o.table === table)) sqlite.exec(ifNotExists(object.sql, 'TRIGGER'));
-    });
+    steps.push(
+      step(() => {
+        for (const statement of SEARCH_REBUILDS[table] ?? []) sqlite.exec(statement);
+        for (const object of objects.filter((o) => o.type === 'trigger' && o.table === table)) sqlite.exec(ifNotExists(object.sql, 'TRIGGER'));
+      }),
+    );
   }
-  for (const object of objects.filter((o) => o.type === 'index')) step(() => sqlite.exec(ifNotExists(object.sql, 'INDEX')));
+  for (const object of objects.filter((o) => o.type === 'index')) steps.push(step(() => sqlite.exec(ifNotExists(object.sql, 'INDEX'))));
   // Statistics for the new indexes, now: PRAGMA optimize will not run ANALYZE again until a table
   // grows ~25×, and without them a connection's planner reads a client's due actions through the
   // `state` index — 45 s for one caseload page of 200 clients at 20,000 clients. One pass per index,
   // ~10% of building them.
-  for (const table of new Set(objects.filter((o) => o.type === 'index').map((o) => o.table))) step(() => sqlite.exec(`ANALYZE ${quoteIdent(table)}`));
-  step(() => deleteSyncState(replica, KEY));
+  for (const table of new Set(objects.filter((o) => o.type === 'index').map((o) => o.table))) steps.push(step(() => sqlite.exec(`ANALYZE ${quoteIdent(table)}`)));
+  steps.push(step(() => deleteSyncState(replica, KEY)));
+  return steps;
 }
 
 function ifNotExists(sql: string, kind: 'INDEX' | 'TRIGGER'): string {

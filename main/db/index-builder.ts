@@ -20,8 +20,18 @@ export type BuildSource = Handle | Replica | (Handle & { file: string; keyPragma
  * own connection.
  */
 export function withIndexBuilder<T>(replica: BuildSource, build: (builder: Handle) => T): T {
+  const builder = openIndexBuilder(replica);
+  try {
+    return build(builder);
+  } finally {
+    builder.close();
+  }
+}
+
+/** The builder connection of withIndexBuilder, for a build that awaits between its steps; close() it after. */
+export function openIndexBuilder(replica: BuildSource): Handle & { close(): void } {
   const keyed = 'keyPragma' in replica ? replica.keyPragma : 'file' in replica ? keyPragmaOrUndefined(replica) : undefined;
-  if (!keyed || !('file' in replica)) return build(replica);
+  if (!keyed || !('file' in replica)) return { sqlite: replica.sqlite, close: () => undefined };
   const sqlite = new Database(replica.file, { fileMustExist: true });
   try {
     sqlite.pragma(`cipher = 'sqlcipher'`);
@@ -31,10 +41,11 @@ export function withIndexBuilder<T>(replica: BuildSource, build: (builder: Handl
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('cache_size = -65536'); // as the replica's own connection: the build's RSS stays where it was
     sqlite.pragma(PRIVATE_TEMP_STORE); // the sorts of CREATE INDEX: never in plaintext on disk
-    return build({ sqlite });
-  } finally {
+  } catch (error) {
     sqlite.close();
+    throw error;
   }
+  return { sqlite, close: () => sqlite.close() };
 }
 
 function keyPragmaOrUndefined(replica: Replica): string | undefined {

@@ -12,7 +12,7 @@ import type { DizionsError } from '../api/errors.js';
 import type { RetryOptions } from '../api/retry.js';
 import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import { withoutWaiting, type Replica } from '../db/open.js';
-import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js';
+import { deferIndexes, restoreDeferredIndexes, restoreDeferredIndexesGivingWay } from '../db/deferred-indexes.js';
 import { beginFillJournal } from '../db/fill-journal.js';
 import { GROUP_TABLES } from '../db/groups.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
@@ -137,8 +137,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     options.onProgress?.({ phase, done, total, bytes: client.bytesReceived - startBytes, ...(group ? { group } : {}) });
   };
 
+  const waiters = options.writeWaiters;
+  // The index build after a fill, in steps; where a person's edits wait for the lock (the app), it gives way between two.
+  const restoreIndexes = async () => {
+    if (!waiters) restoreDeferredIndexes(replica);
+    else
+      await restoreDeferredIndexesGivingWay(replica, async () => {
+        if (waiters.waiting()) await waiters.released();
+      });
+  };
   // A fill killed mid-way left its tables' indexes and search triggers aside: build them first.
-  restoreDeferredIndexes(replica);
+  await restoreIndexes();
   const settings = resolveSettings(options);
   saveScopeSettings(replica, settings);
   const startedAt = now().toISOString();
@@ -156,7 +165,6 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
   const empty = !options.readersBeside && RECORD_GROUPS.every((group) => isTableEmpty(replica, GROUP_TABLES[group].table));
   const journal = empty ? beginFillJournal(replica) : undefined;
   const checkpoints = options.backgroundCheckpoints === false || journal?.rollback ? undefined : startBackgroundCheckpoints(replica);
-  const waiters = options.writeWaiters;
   const commits = new CommitPacer(replica, checkpoints ? `${replica.file}-wal` : undefined, options.stepMs, waiters !== undefined);
   commits.bulkFill(journal?.rollback === true);
   const endFillJournal = () => {
@@ -252,7 +260,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       // journal each index page would be written once instead of twice — ~1 s of a 100k-client first
       // sync — but the build's connection then held ~50 MB more at its peak.)
       endFillJournal();
-      restoreDeferredIndexes(replica);
+      await restoreIndexes();
     }
 
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
@@ -317,7 +325,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     commits.commit(); // whole slices written before the failure stay: the next run resumes from them
     endFillJournal();
     try {
-      restoreDeferredIndexes(replica); // a fill cut short: build what it set aside now (else the next sync does)
+      await restoreIndexes(); // a fill cut short: build what it set aside now (else the next sync does)
     } catch {
       // the sync's own failure is the one to report
     }
