@@ -1,6 +1,7 @@
 // The connection that builds indexes after a bulk fill reads pages without checking their HMAC
 // (the check cost more CPU than the rest of the build) but still writes every page with one: a
-// normally opened replica — which checks every page it reads — reads all it built.
+// normally opened replica — which checks every page it reads — reads all it built. The app's build
+// runs in steps and leaves the write lock free between two, for the person's edits.
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deferIndexes, restoreDeferredIndexes, restoreDeferredIndexesGivingWay } from '../../main/db/deferred-indexes.js';
