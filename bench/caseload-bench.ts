@@ -11,23 +11,11 @@ import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { listCaseload } from '../main/app/caseload.js';
 import { openReplicaWithKey } from '../main/db/open.js';
-import { percentile, type BenchRow } from './bench-row.js';
+import { figures, type BenchRow, type Figures } from './bench-row.js';
 import { startHost } from './never-block-bench.js';
 
 /** What the Caseload screen asks for first: renderer/src/views/CaseloadView.vue (sort surname, no filters) and use-paged-rows.ts (pages of 200). */
 export const FIRST_PAGE = { sort: 'surname', offset: 0, limit: 200 } as const;
-
-interface Figures {
-  p50: number;
-  p95: number;
-  max: number;
-  n: number;
-}
-
-function figures(samples: number[]): Figures {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? NaN, n: sorted.length };
-}
 
 /** The Caseload screen reloads this long after `data:changed` (renderer/src/composables/use-data-changed.ts). */
 const RELOAD_AFTER_MS = 150;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { percentile, type BenchRow } from './bench-row.js';
+import { figures, type BenchRow, type Figures } from './bench-row.js';
 import type { HostJob } from './never-block-host.js';
 import type { ProbeJob, ProbeResult, ProbeSeries } from './never-block-probe.js';
 import type { BenchSimulator } from './sim-fixture.js';
@@ -18,19 +18,6 @@ const HOST = fileURLToPath(new URL('./never-block-host.ts', import.meta.url));
 const PROBE = fileURLToPath(new URL('./never-block-probe.ts', import.meta.url));
 const DB_KEY = 'b1'.repeat(32);
 const IDLE_SECONDS = 10;
-
-interface Figures {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  n: number;
-}
-
-function figures(samples: number[]): Figures {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, n: sorted.length };
-}
 
 const ms = (n: number) => Math.round(n * 10) / 10;
 const describe = (f: Figures) => `p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)} ms (${f.n} calls)`;
