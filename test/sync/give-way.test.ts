@@ -4,7 +4,7 @@
 // reads pending edits inside its own write transaction, so the server's copy never overwrites it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEditServices } from '../../main/app/edits.js';
-import { openReplicaWithKey } from '../../main/db/open.js';
+import { openReplicaWithKey, type Replica } from '../../main/db/open.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import type { WriteWaiters } from '../../main/sync/turns.js';
 import { TEST_KEY, freshReplica } from '../support/db-fixtures.js';
@@ -23,18 +23,25 @@ describe('a sync beside a writer on another connection', () => {
     await sim?.close();
   });
 
+  /**
+   * The replica synced once, then every client changed on the server (so the next sync rewrites
+   * each of them), and an editor's connection to it that never waits for the lock (as the app's).
+   */
+  async function syncedThenChanged(replica: Replica, surname: (id: number) => string) {
+    await syncAs(sim, everyone, replica, { scopes: SCOPES.map((s) => ({ ...s })), readersBeside: true });
+    const ids = replica.sqlite.prepare('SELECT id FROM clients ORDER BY id').pluck().all() as number[];
+    for (const id of ids) sim.store.bump('clients', id, { surname: surname(id) });
+    const editor = openReplicaWithKey({ file: replica.file, key: TEST_KEY, migrate: false });
+    editor.sqlite.pragma('busy_timeout = 0');
+    const edits = createEditServices({ replica: () => editor, dialect: () => '2019', written: () => undefined });
+    return { ids, editor, edits };
+  }
+
   it("commits and gives way when the writer waits, and keeps the writer's edit over the server's copy", async () => {
     const replica = freshReplica();
     try {
-      await syncAs(sim, everyone, replica, { scopes: SCOPES.map((s) => ({ ...s })), readersBeside: true });
-      const ids = replica.sqlite.prepare('SELECT id FROM clients ORDER BY id').pluck().all() as number[];
-      // Every client changes on the server, so the next sync rewrites each of them.
-      for (const id of ids) sim.store.bump('clients', id, { surname: `Server${id}` });
+      const { ids, editor, edits } = await syncedThenChanged(replica, (id) => `Server${id}`);
       const last = ids.at(-1)!; // written late in the sync: after the edit below
-
-      const editor = openReplicaWithKey({ file: replica.file, key: TEST_KEY, migrate: false });
-      editor.sqlite.pragma('busy_timeout = 0');
-      const edits = createEditServices({ replica: () => editor, dialect: () => '2019', written: () => undefined });
       let gaveWay = 0;
       let edited = false;
       const waiters: WriteWaiters = {
@@ -65,12 +72,7 @@ describe('a sync beside a writer on another connection', () => {
   it('without a give-way, a writer that will not wait is refused while the sync holds its transaction', async () => {
     const replica = freshReplica();
     try {
-      await syncAs(sim, everyone, replica, { scopes: SCOPES.map((s) => ({ ...s })), readersBeside: true });
-      const ids = replica.sqlite.prepare('SELECT id FROM clients ORDER BY id').pluck().all() as number[];
-      for (const id of ids) sim.store.bump('clients', id, { surname: `Again${id}` });
-      const editor = openReplicaWithKey({ file: replica.file, key: TEST_KEY, migrate: false });
-      editor.sqlite.pragma('busy_timeout = 0');
-      const edits = createEditServices({ replica: () => editor, dialect: () => '2019', written: () => undefined });
+      const { ids, editor, edits } = await syncedThenChanged(replica, (id) => `Again${id}`);
       const refusals: string[] = [];
       try {
         await syncAs(sim, everyone, replica, {
