@@ -62,6 +62,8 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
   events.subscribe((name, payload) => post({ type: 'event', name, payload }));
   let core: AppCore;
   let networkNow = config.network;
+  // The editor's waits for the write lock: the sync gives way to them, and the watch below commits for them.
+  const gate = config.gate ? new CoreGate(config.gate) : undefined;
   try {
     // Loaded here, not at the top: the reader never needs the app core, and starts faster without it.
     const { createAppCore } = await import('../app/core.js');
@@ -83,7 +85,7 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
       pushTimings: config.pushTimings,
       offlineRetryMs: config.offlineRetryMs,
       network: networkNow ? () => networkNow! : undefined,
-      writeWaiters: config.gate ? new CoreGate(config.gate) : undefined,
+      writeWaiters: gate,
     });
   } catch (error) {
     post({ type: 'init-failed', error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } });
@@ -91,15 +93,13 @@ async function runCore(config: CoreWorkerConfig): Promise<void> {
   }
   if (config.restarted && releaseLeaseOfDeadThread(core.replica().sqlite)) log('core.lease_of_dead_thread_released', {});
   // The editor waits for the write lock: commit what the sync holds open (at a step boundary, as here between two tasks).
-  const watch = config.gate
-    ? new CoreGate(config.gate).watch(() => {
-        try {
-          commitOpenIngest(core.replica().sqlite);
-        } catch (error) {
-          log('core.commit_for_editor_failed', { error: error instanceof Error ? error.name : typeof error });
-        }
-      })
-    : undefined;
+  const watch = gate?.watch(() => {
+    try {
+      commitOpenIngest(core.replica().sqlite);
+    } catch (error) {
+      log('core.commit_for_editor_failed', { error: error instanceof Error ? error.name : typeof error });
+    }
+  });
   port!.on('message', (message: ToWorker) => {
     if (message.type === 'call') {
       try {
