@@ -23,11 +23,12 @@ interface SchemaObject {
 
 /**
  * The search tables filled by triggers on a table, rebuilt whole from it (the same statements as
- * migration 0001_client_search, which fills them for rows already present).
+ * migration 0013_contentless_search, which fills them for rows already present). 'delete-all'
+ * empties a contentless table at once: a rebuild is idempotent.
  */
 const SEARCH_REBUILDS: Record<string, string[]> = {
   clients: [
-    'DELETE FROM client_search',
+    `INSERT INTO client_search(client_search) VALUES('delete-all')`,
     `INSERT INTO client_search(rowid, name, postcode, nhs_number, external_id)
      SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(surname, '')),
        coalesce(postcode, '') || ' ' || replace(coalesce(postcode, ''), ' ', ''),
@@ -35,7 +36,10 @@ const SEARCH_REBUILDS: Record<string, string[]> = {
        coalesce(external_id, '')
      FROM clients`,
   ],
-  referrals: ['DELETE FROM referral_search', 'INSERT INTO referral_search(rowid, description) SELECT id, description FROM referrals WHERE description IS NOT NULL'],
+  referrals: [
+    `INSERT INTO referral_search(referral_search) VALUES('delete-all')`,
+    'INSERT INTO referral_search(rowid, description) SELECT id, description FROM referrals WHERE description IS NOT NULL',
+  ],
 };
 
 /** Drops the secondary indexes and triggers of `tables`, remembering them; returns how many. */
