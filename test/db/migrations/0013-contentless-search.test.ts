@@ -9,8 +9,7 @@ import { clientRecord, migrateFirst } from '../../support/db-fixtures.js';
 import { migrationIndex, test } from '../../support/replica-fixture.js';
 
 const found = (replica: Replica, text: string) => searchClients(replica, text).map((c) => c.id);
-const tables = (replica: Replica) =>
-  (replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE name LIKE '%_search%' AND type = 'table' ORDER BY name`).pluck().all() as string[]).join(' ');
+const tables = (replica: Replica) => (replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE name LIKE '%_search%' AND type = 'table' ORDER BY name`).pluck().all() as string[]).join(' ');
 
 test('0013 finds every client and referral it found before, keeps no copy of their text, and stays current', ({ unmigrated: replica }) => {
   const at = migrationIndex('0013_contentless_search');
