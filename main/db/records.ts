@@ -106,10 +106,9 @@ function storedAsSent(spec: GroupTable, stored: SqlValue[] | undefined, raw: str
   return stored !== undefined && stored[rawAt] === raw && (!spec.state || stored[rawAt + 1] === spec.state);
 }
 
-export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[]): UpsertResult {
+export function upsertRecords(replica: Handle, group: RecordGroup, records: readonly ApiRecord[], options: { fresh?: boolean } = {}): UpsertResult {
   const spec = groupTable(group);
   const { current, insert, update } = upsertStatements(replica.sqlite, spec);
-  const stateValue = spec.state ? [spec.state] : [];
   const rawAt = spec.columns.length;
   const run = replica.sqlite.transaction((batch: readonly ApiRecord[]) => {
     let inserted = 0;
@@ -118,14 +117,19 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
     for (const record of batch) {
       const id = recordId(group, record);
       const raw = JSON.stringify(record);
+      // `fresh`: the group's fill, where nearly every id is new: the insert is tried first and the
+      // row read only when the id is taken (the server sent it twice; a due contact now done).
+      let values = options.fresh ? rowValues(spec, id, record, raw) : undefined;
+      if (values && tryInsert(insert, values)) {
+        inserted++;
+        continue;
+      }
       const stored = current.get(id) as SqlValue[] | undefined;
       if (storedAsSent(spec, stored, raw)) {
         unchanged++;
         continue;
       }
-      const values: SqlValue[] = [id];
-      for (let i = 1; i < spec.columns.length; i++) values.push(toColumnValue(record[spec.columns[i]!]));
-      values.push(raw, ...stateValue);
+      values ??= rowValues(spec, id, record, raw);
       if (stored === undefined) {
         insert.run(values);
         inserted++;
@@ -146,6 +150,26 @@ export function upsertRecords(replica: Handle, group: RecordGroup, records: read
     return { inserted, updated: updatedCount, unchanged };
   });
   return run(records);
+}
+
+/** A record's row in upsertStatements' `written` order: id, typed columns, raw, state. */
+function rowValues(spec: GroupTable, id: number, record: ApiRecord, raw: string): SqlValue[] {
+  const values: SqlValue[] = [id];
+  for (let i = 1; i < spec.columns.length; i++) values.push(toColumnValue(record[spec.columns[i]!]));
+  values.push(raw);
+  if (spec.state) values.push(spec.state);
+  return values;
+}
+
+/** Inserts the row; false when its id is already stored (the table's only uniqueness rule). */
+function tryInsert(insert: Database.Statement, values: SqlValue[]): boolean {
+  try {
+    insert.run(values);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
+    throw error;
+  }
 }
 
 /**

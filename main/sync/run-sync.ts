@@ -266,7 +266,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
     // Downloading: diff each group (and extension database), then fetch, ingest and remove.
     const plans: Array<{ plan: GroupPlan; done: (summary: GroupSummary) => void }> = [];
     for (const group of DOWNLOAD_ORDER) {
-      const target = groupTarget(replica, group, fetchFields(replica, group), watch, stamps);
+      const target = groupTarget(replica, group, fetchFields(replica, group), watch, { stamps });
       const filled = fills.byGroup.get(group);
       const plan = filled?.fill.used ? filledPlan(target, listing.groups[group]) : await planDownload(target, listing.groups[group], full);
       plans.push({
@@ -363,7 +363,7 @@ function planFills(replica: Replica, watch: DictionaryWatch, fetch: FetchContext
   for (const group of RECORD_GROUPS) {
     if (hasServerRecords(replica, group)) continue;
     const fields = fetchFields(replica, group);
-    const ingest = new Ingestor(groupTarget(replica, group, fields, watch), commits, turnsOf(fetch));
+    const ingest = new Ingestor(groupTarget(replica, group, fields, watch, { fresh: true }), commits, turnsOf(fetch));
     const summary = emptySummary();
     byGroup.set(group, {
       summary,

@@ -31,14 +31,19 @@ export interface Target {
   note(records: readonly ApiRecord[]): void;
 }
 
-/** `stamps`: the run's reader, so due and done contacts are read in one pass over their table. */
-export function groupTarget(replica: Replica, group: RecordGroup, fields: string[] | undefined, watch: DictionaryWatch, stamps?: LocalStampReader): Target {
+/**
+ * `stamps`: the run's reader, so due and done contacts are read in one pass over their table.
+ * `fresh`: the target of a fill (the replica held none of the group's server records): each record
+ * is inserted without first reading its id.
+ */
+export function groupTarget(replica: Replica, group: RecordGroup, fields: string[] | undefined, watch: DictionaryWatch, options: { stamps?: LocalStampReader; fresh?: boolean } = {}): Target {
+  const { stamps, fresh = false } = options;
   return {
     label: group,
     base: { kind: 'records', group, pairs: [], ...(fields ? { fields } : {}) },
     pending: () => pendingIds(replica, group),
     changed: (records) => changedRecords(replica, group, records),
-    write: (records) => upsertRecords(replica, group, records),
+    write: (records) => upsertRecords(replica, group, records, { fresh }),
     remove: (ids) => deleteRecords(replica, group, ids),
     localStamps: () => (stamps ? stamps.read(group) : localStamps(replica, group)),
     localStampsFor: (ids) => localStampsFor(replica, group, ids),

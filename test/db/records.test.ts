@@ -88,6 +88,26 @@ describe('records', () => {
     expect(getRecord(replica, 'clients', 4)?.updated).toBe('2026-01-03 00:00:00');
   });
 
+  it('a fill (fresh) stores what the ordinary path stores, even when the server repeats an id or sends as done a contact stored as due', () => {
+    const due = { id: 88, referral: 5, user: 7, start_date: '2024-03-01 10:00:00', description: 'Visit', updated: '2024-02-01 09:00:00' };
+    const sent = [clientRecord(1), clientRecord(2), clientRecord(1), clientRecord(2, { surname: 'Again' }), clientRecord(3)];
+    const ordinary = freshReplica();
+    try {
+      const counts = upsertRecords(ordinary, 'clients', sent);
+      expect(upsertRecords(replica, 'clients', sent, { fresh: true })).toEqual(counts);
+      const rows = (r: Replica) => r.sqlite.prepare('SELECT * FROM clients ORDER BY id').all();
+      expect(rows(replica)).toEqual(rows(ordinary));
+      expect(getRecord(replica, 'clients', 2)?.surname).toBe('Again');
+    } finally {
+      ordinary.close();
+    }
+    upsertRecords(replica, 'due_contacts', [due], { fresh: true });
+    expect(upsertRecords(replica, 'done_contacts', [{ ...due, stage: 2 }], { fresh: true })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect([countRecords(replica, 'due_contacts'), getRecord(replica, 'done_contacts', 88)?.stage]).toEqual([0, 2]);
+    expect(() => upsertRecords(replica, 'clients', [clientRecord(4), { surname: 'No id' }], { fresh: true })).toThrow(/clients record without a valid id/);
+    expect(getRecord(replica, 'clients', 4)).toBeUndefined();
+  });
+
   it('refuses a record without a usable id, and stores nothing of that batch', () => {
     expect(() => upsertRecords(replica, 'clients', [clientRecord(1), { surname: 'No id' }])).toThrow(/clients record without a valid id/);
     expect(countRecords(replica, 'clients')).toBe(0);
