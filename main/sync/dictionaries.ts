@@ -127,13 +127,18 @@ export class DictionaryWatch {
       const table = dictionaryFor(group, field);
       return table ? [[field, table] as const] : [];
     });
-    if (fields.length === 0) return;
-    for (const record of records) {
-      for (const [field, table] of fields) {
+    // Field by field: a table already known to lack an id is not looked at again (a fill passes
+    // every record of a group through here).
+    for (const [field, table] of fields) {
+      if (this.unknown.has(table)) continue;
+      const known = this.known.get(table);
+      for (const record of records) {
         const value = record[field];
         if (typeof value !== 'number') continue; // null, or a name when resolveIds was used
-        if (this.unknown.has(table)) continue;
-        if (!this.known.get(table)?.has(value)) this.unknown.add(table);
+        if (!known?.has(value)) {
+          this.unknown.add(table);
+          break;
+        }
       }
     }
   }
