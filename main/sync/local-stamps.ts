@@ -6,6 +6,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import { GROUP_TABLES, quoteIdent } from '../db/groups.js';
 import type { Replica } from '../db/open.js';
+import { countRecords } from '../db/records.js';
 import { StampList, packStamp } from './stamps.js';
 
 /** Rows per query: each read decrypts the rows' pages (whole records), so keep it to a few ms of work. */
@@ -58,12 +59,10 @@ export function localStampsFor(replica: Pick<Replica, 'sqlite'>, group: RecordGr
 export function localServerCount(replica: Pick<Replica, 'sqlite'>, group: RecordGroup): number {
   const { sql, params } = stateClause(group);
   const table = quoteIdent(GROUP_TABLES[group].table);
-  // All rows counted through the smallest covering index, minus the few offline ones (a rowid range):
-  // `WHERE id > 0` alone would walk, and decrypt, the whole table.
-  const all = replica.sqlite
-    .prepare(`SELECT count(*) FROM ${table} WHERE 1${sql}`)
-    .pluck()
-    .get(...params) as number;
+  // All rows counted as countRecords does (done contacts as all − due: from the narrowest indexes,
+  // not the wide covering one `state = 'done'` would read), minus the few offline ones (a rowid
+  // range): `WHERE id > 0` alone would walk, and decrypt, the whole table.
+  const all = countRecords(replica, group);
   const offline = replica.sqlite
     .prepare(`SELECT count(*) FROM ${table} WHERE id <= 0${sql}`)
     .pluck()
