@@ -120,8 +120,15 @@ const removeReplica = (file: string) => {
 
 /** The better (shorter) of two runs. */
 async function betterOfTwo<T>(run: (attempt: number) => Promise<T>, seconds: (result: T) => number): Promise<T> {
+  return better(await twoRuns(run), seconds);
+}
+
+async function twoRuns<T>(run: (attempt: number) => Promise<T>): Promise<[T, T]> {
   const first = await run(0);
-  const second = await run(1);
+  return [first, await run(1)];
+}
+
+function better<T>([first, second]: [T, T], seconds: (result: T) => number): T {
   return seconds(second) <= seconds(first) ? second : first;
 }
 
@@ -137,10 +144,8 @@ export interface InitialSyncFigures {
  * the one-shot path, the rest of the sync in its own process, and the command's start and exit.
  */
 export async function benchInitialSync(options: SyncBenchOptions, dir: string, dbFile: string): Promise<InitialSyncFigures> {
-  const oneShot = await betterOfTwo(
-    () => runChild(job(options, 'oneshot', path.join(dir, 'oneshot.db'))),
-    (r) => r.seconds,
-  );
+  const oneShots = await twoRuns(() => runChild(job(options, 'oneshot', path.join(dir, 'oneshot.db'))));
+  const oneShot = better(oneShots, (r) => r.seconds);
   const sync = await betterOfTwo(
     async (attempt) => {
       const file = attempt === 0 ? path.join(dir, 'sync-first.db') : dbFile;
@@ -171,14 +176,18 @@ export async function benchInitialSync(options: SyncBenchOptions, dir: string, d
   ];
 
   // Where the time goes, in CPU seconds (steadier than wall time on a shared machine): each step's
-  // extra over the previous one, as a share of the floor. A child's own start (tsx, imports) is
-  // taken off each one-shot; the simulator's CPU (another process) is in no figure.
+  // extra over the previous one, as a share of the floor, each step the better of two runs by CPU
+  // (one run each gave steps that differed 10× between two bench runs). A child's own start (tsx,
+  // imports) is taken off each one-shot; the simulator's CPU (another process) is in no figure.
   const childStart = (await runChild(job(options, 'noop', path.join(dir, 'noop.db')))).cpuSeconds;
-  const floorCpu = oneShot.cpuSeconds - childStart;
+  const floorCpu = better(oneShots, (r) => r.cpuSeconds).cpuSeconds - childStart;
   let previous = { cpu: floorCpu, wall: oneShot.seconds };
   const steps: Array<{ label: string; cpu: number; wall: number }> = [{ label: 'the one-shot floor', cpu: floorCpu, wall: oneShot.seconds }];
   for (const step of INGREDIENT_STEPS) {
-    const result = await runChild({ ...job(options, 'oneshot', path.join(dir, 'oneshot-step.db')), ingredients: step.ingredients });
+    const result = await betterOfTwo(
+      () => runChild({ ...job(options, 'oneshot', path.join(dir, 'oneshot-step.db')), ingredients: step.ingredients }),
+      (run) => run.cpuSeconds,
+    );
     const now = { cpu: result.cpuSeconds - childStart, wall: result.seconds };
     steps.push({ label: `+ ${step.label}`, cpu: now.cpu - previous.cpu, wall: now.wall - previous.wall });
     previous = now;
@@ -198,7 +207,7 @@ export async function benchInitialSync(options: SyncBenchOptions, dir: string, d
       value: round(step.cpu),
       unit: 's CPU',
       ratio: round(step.cpu / floorCpu),
-      note: `ratio = share of the floor's CPU; wall ${round(step.wall, 1)} s (one run each)`,
+      note: `ratio = share of the floor's CPU; wall ${round(step.wall, 1)} s (each step the better of two by CPU)`,
     });
   }
   rows.push({
