@@ -36,6 +36,8 @@ export interface GroupListing {
   partial?: boolean;
   /** The printed scope path of a group listed by one fixed path (its cursor belongs to it). */
   scopePath?: string;
+  /** That path itself (a download fetching most of the group streams it whole: download.ts). */
+  scope?: RecordsPath;
 }
 
 /**
@@ -346,11 +348,11 @@ async function listFixed(
     const changes = await listChanges(options, options.local, group, path, since, spec.extra);
     if (changes) {
       onExtras?.(changes.extras);
-      return { ...changes.listing, scopePath };
+      return { ...changes.listing, scopePath, scope: path };
     }
   }
   const server = await listPaths(options, group, [path], { stamps: true, extra: spec.extra, fill: spec.fill }, onExtras);
-  return { label: group, server, usedUpdatedFilter: false, nextSince: unpackStamp(server.maxStamp()), scopePath };
+  return { label: group, server, usedUpdatedFilter: false, nextSince: unpackStamp(server.maxStamp()), scopePath, scope: path };
 }
 
 /**
