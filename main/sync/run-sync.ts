@@ -14,7 +14,7 @@ import { startBackgroundCheckpoints } from '../db/checkpoints.js';
 import { withoutWaiting, type Replica } from '../db/open.js';
 import { deferIndexes, restoreDeferredIndexes, restoreDeferredIndexesGivingWay } from '../db/deferred-indexes.js';
 import { beginFillJournal } from '../db/fill-journal.js';
-import { GROUP_TABLES } from '../db/groups.js';
+import { GROUP_TABLES, quoteIdent } from '../db/groups.js';
 import { SYNC_KEYS, countRecords, deleteSyncState, hasServerRecords, isTableEmpty, getSyncState, setSyncState } from '../db/records.js';
 import {
   ALL_DICTIONARY_TABLES,
@@ -27,6 +27,7 @@ import {
   refreshSelectableFields,
 } from './dictionaries.js';
 import { download, emptySummary, planDownload, referralsCursor, type GroupPlan, type GroupSummary } from './download.js';
+import { MAX_IDS_PER_BATCH } from './id-batches.js';
 import { SyncCancelledError, SyncFailedError, explainSyncFailure } from './errors.js';
 import { CommitPacer, Ingestor } from './ingest.js';
 import { DEFAULT_RETRY, type FetchContext } from './fetch.js';
@@ -291,6 +292,16 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
       const plan = await planDownload(extensionTarget(replica, database), listing.extensions[database]!, full);
       plans.push({ plan, done: (summary) => (extensions[database] = summary) });
     }
+    // A table about to grow many times over (a scope made much wider than the one synced so far)
+    // is written as a fill is: its indexes and search triggers set aside, built once at the end.
+    const growing = tablesAboutToGrow(
+      replica,
+      plans.map((p) => p.plan),
+    );
+    if (growing.length > 0) {
+      await turns.run(() => commits.commit());
+      deferIndexes(replica, growing);
+    }
     const total = plans.reduce((n, p) => n + p.plan.diff.fetch.length, 0);
     let done = 0;
     emit('downloading', 0, total);
@@ -307,6 +318,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
           onBatch: (records) => emit('downloading', (done += records), total, label),
         }),
       );
+    }
+
+    if (growing.length > 0) {
+      await turns.run(() => commits.commit());
+      await restoreIndexes();
     }
 
     // A record named a dictionary entry the replica lacks: refresh just those tables.
@@ -383,6 +399,34 @@ function planFills(replica: Replica, watch: DictionaryWatch, fetch: FetchContext
   const tables = new Set(RECORD_GROUPS.map((group) => GROUP_TABLES[group].table));
   const emptyTables = [...tables].filter((table) => isTableEmpty(replica, table));
   return { byGroup, emptyTables };
+}
+
+/** A table grows "many times over" when a download brings at least this many times the rows it holds. */
+const GROWTH_TO_DEFER_INDEXES = 4;
+
+/**
+ * Record tables whose downloads bring more than GROWTH_TO_DEFER_INDEXES times the rows they hold
+ * (and more than one id batch): kept row by row, each of their indexes would take every new row in
+ * a random place (5 on contacts, plus the search tables), rewriting and re-encrypting its pages at
+ * every commit — a scope widened from one worker's to the whole organisation took 25 s at 20,000
+ * clients, against 7 s for the same rows filled into an empty replica.
+ */
+function tablesAboutToGrow(replica: Replica, plans: readonly GroupPlan[]): string[] {
+  const incoming = new Map<string, number>();
+  for (const plan of plans) {
+    const group = plan.target.base.group;
+    if (!(group in GROUP_TABLES)) continue; // extension databases: small, kept as they are
+    const table = GROUP_TABLES[group as RecordGroup].table;
+    incoming.set(table, (incoming.get(table) ?? 0) + plan.diff.fetch.length);
+  }
+  return [...incoming].filter(([table, rows]) => rows > MAX_IDS_PER_BATCH && rows > GROWTH_TO_DEFER_INDEXES * tableRows(replica, table)).map(([table]) => table);
+}
+
+function tableRows(replica: Replica, table: string): number {
+  return replica.sqlite
+    .prepare(`SELECT count(*) FROM ${quoteIdent(table)}`)
+    .pluck()
+    .get() as number;
 }
 
 /** The plan of a group its fill brought in whole: nothing more to fetch or remove. */

@@ -1,6 +1,7 @@
 // When most of a group listed by one path is to fetch — a scope made wider, a --full sync — the
 // download streams that path whole in one GET instead of asking for it 1,000 ids at a time, and
 // ends where a clean sync of the scope ends: same rows, nothing current rewritten, pending edits kept.
+// A table about to grow many times over has its indexes set aside for the download, as a fill does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Replica } from '../../main/db/open.js';
 import { getRecord } from '../../main/db/records.js';
@@ -16,6 +17,9 @@ const WHOLE: Array<{ group: RecordGroup; path: string }> = [
   { group: 'due_contacts', path: 'due_contacts' },
   { group: 'done_contacts', path: 'done_contacts' },
 ];
+
+const contactIndexes = (replica: Replica) =>
+  replica.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`).pluck().all() as string[];
 
 /** The GETs of `group` that ask for whole records (a listing asks for a handful of fields). */
 function recordGets(paths: string[], group: string): RecordsPath[] {
@@ -47,7 +51,19 @@ describe('a download of most of a group', () => {
       widened.sqlite.prepare(`UPDATE contacts SET raw = json_set(raw, '$.description', 'my edit, not yet sent') WHERE id = ?`).run(kept);
 
       const from = sim.requestLog.length;
-      const second = await syncAs(sim, everyone, widened, { scopes: WHOLE.map((s) => ({ ...s })) });
+      const indexesWhileDownloading = new Set<number>();
+      const second = await syncAs(sim, everyone, widened, {
+        scopes: WHOLE.map((s) => ({ ...s })),
+        onProgress: (event) => {
+          if (event.phase === 'downloading' && event.group === 'done_contacts') indexesWhileDownloading.add(contactIndexes(widened).length);
+        },
+      });
+      // The contacts table grew many times over: its indexes were set aside for the download, then built.
+      expect([...indexesWhileDownloading]).toEqual([0]);
+      expect(contactIndexes(widened)).toEqual(contactIndexes(clean));
+      expect(widened.sqlite.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`).pluck().get()).toBe(
+        clean.sqlite.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`).pluck().get(),
+      );
       const gets = recordGets(getsSince(sim, from), 'done_contacts');
       expect(gets.map((p) => p.pairs.map((pair) => pair.key))).toEqual([[]]); // one GET of the scope, no id batch
       expect(second.groups.done_contacts.inserted).toBeGreaterThan(first.groups.done_contacts.inserted * 2);
