@@ -30,6 +30,8 @@ export interface GroupPlan {
   target: Target;
   diff: StampDiff;
   listing: GroupListing;
+  /** The group's records in the replica when planned; undefined where only the listed ids were read (changes). */
+  localRecords?: number;
 }
 
 /** Deletions are written in batches this size (each all-or-nothing). */
@@ -44,7 +46,7 @@ export async function planDownload(target: Target, listing: GroupListing, full: 
   // A listing of changes only: compared with those records alone, and nothing else is removed.
   const local = listing.partial ? await target.localStampsFor(listing.server.idArray()).sortUnique() : await target.localStamps();
   const diff = diffStamps(listing.server, local, { pending: target.pending(), full });
-  return { target, diff, listing };
+  return { target, diff, listing, ...(listing.partial ? {} : { localRecords: local.length }) };
 }
 
 export interface DownloadOptions {
@@ -73,11 +75,11 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
   if (whole) {
     // Most of the group is to fetch (a wider scope, a --full sync): one streamed GET of its scope
     // instead of a request per 1,000 ids. Records already current are compared and left alone.
-    const wanted = new Set(plan.diff.fetch);
+    const wanted = plan.diff.fetch; // ascending: looked up, not copied into a Set (a million ids)
     await streamArray(options.fetch, whole, () => ({
       add: (items) => {
         const records = checkedRecords(target.label, items);
-        return write(records, records.filter((record) => wanted.has(record.id as number)).length);
+        return write(records, records.filter((record) => includesSorted(wanted, record.id as number)).length);
       },
       finish: () => undefined,
     }));
@@ -161,6 +163,18 @@ function wholeGroupPath(plan: GroupPlan): RecordsPath | undefined {
   if (!listing.scope || listing.partial) return undefined;
   if (diff.fetch.length <= MAX_IDS_PER_BATCH || diff.fetch.length < STREAM_WHOLE_MIN_SHARE * listing.server.length) return undefined;
   return target.base.fields ? { ...listing.scope, fields: target.base.fields } : listing.scope;
+}
+
+function includesSorted(ids: readonly number[], id: number): boolean {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else if (ids[mid]! > id) hi = mid - 1;
+    else return true;
+  }
+  return false;
 }
 
 /**
