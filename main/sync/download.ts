@@ -1,10 +1,11 @@
 // The download of one group or extension database (targets.ts): diff the server's listing against
 // the replica, fetch what is new or changed in URL-bounded batches of ids (a few requests in
 // flight) — or, when most of a group listed by one path is to fetch (a wider scope, a --full
-// sync), in one streamed GET of that path — ingest each batch through the bulk writer in all-or-nothing slices (ingest.ts), then
-// remove what left the scope. Records with pending local edits are neither overwritten nor
-// removed; negative ids (created offline) are never touched. Resumable by construction: a slice is
-// in the replica whole or not at all, and the next run's diff skips everything already current.
+// sync), in one streamed GET of that path — ingest each batch through the bulk writer in
+// all-or-nothing slices (ingest.ts), then remove what left the scope. Records with pending local
+// edits are neither overwritten nor removed; negative ids (created offline) are never touched.
+// Resumable by construction: a slice is in the replica whole or not at all, and the next run's
+// diff skips everything already current.
 
 import type { ApiRecord } from '../db/records.js';
 import { ReplyShapeError, getArray, streamArray, type FetchContext, type Sink } from './fetch.js';

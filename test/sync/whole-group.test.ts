@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator } from '../../main/sim/server.js'
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import { parsePath, type RecordsPath } from '../../shared/url-grammar.js';
 import { freshReplica } from '../support/db-fixtures.js';
-import { getsSince, markPending, replicaContents, syncAs, type Login } from '../support/sync-support.js';
+import { getsSince, type Login, markPending, replicaContents, seeEveryProject, syncAs } from '../support/sync-support.js';
 
 const WHOLE: Array<{ group: RecordGroup; path: string }> = [
   { group: 'clients', path: 'clients' },
@@ -32,7 +32,7 @@ describe('a download of most of a group', () => {
   beforeAll(async () => {
     sim = await startSimulator({ clients: 300, seed: 29 });
     everyone = sim.users[0]!;
-    sim.store.db.prepare(`INSERT OR IGNORE INTO user_projects (user_id, project_id) SELECT ?, id FROM dictionaries WHERE table_ref = 'referrals/project'`).run(everyone.id);
+    seeEveryProject(sim, everyone);
   }, 60_000);
   afterAll(async () => {
     await sim?.close();
