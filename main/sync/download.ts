@@ -15,7 +15,7 @@ import type { GroupListing } from './listing.js';
 import { runLimited } from './pool.js';
 import type { Target } from './targets.js';
 import { Turns } from './turns.js';
-import { diffStamps, unpackStamp, type StampDiff } from './stamps.js';
+import { diffStamps, lowerBound, unpackStamp, type StampDiff } from './stamps.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
 import type { RecordsPath } from '../../shared/url-grammar.js';
 
@@ -80,7 +80,7 @@ export async function download(plan: GroupPlan, options: DownloadOptions): Promi
     await streamArray(options.fetch, whole, () => ({
       add: (items) => {
         const records = checkedRecords(target.label, items);
-        return write(records, records.filter((record) => includesSorted(wanted, record.id as number)).length);
+        return write(records, records.filter((record) => wanted[lowerBound(wanted, record.id as number)] === record.id).length);
       },
       finish: () => undefined,
     }));
@@ -166,18 +166,6 @@ function wholeGroupPath(plan: GroupPlan): RecordsPath | undefined {
   return target.base.fields ? { ...listing.scope, fields: target.base.fields } : listing.scope;
 }
 
-function includesSorted(ids: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else if (ids[mid]! > id) hi = mid - 1;
-    else return true;
-  }
-  return false;
-}
-
 /**
  * The referrals cursor to keep: the listing's, but never past a change held back by a pending
  * edit, so that the change is listed again once the edit has settled.
@@ -187,15 +175,9 @@ export function referralsCursor(plan: GroupPlan): string | undefined {
   if (next === undefined) return undefined;
   const server = plan.listing.server;
   for (const id of plan.diff.heldBack) {
-    let lo = 0;
-    let hi = server.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (server.ids[mid]! < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    const stamp = unpackStamp(server.stamps[lo] ?? Number.NaN);
-    if (server.ids[lo] === id && stamp !== undefined && stamp < next) next = stamp;
+    const at = lowerBound(server.ids, id, server.length);
+    const stamp = unpackStamp(server.stamps[at] ?? Number.NaN);
+    if (at < server.length && server.ids[at] === id && stamp !== undefined && stamp < next) next = stamp;
   }
   return next;
 }

@@ -162,16 +162,8 @@ export class StampList {
 
   /** Whether `id` is in the (sorted) list. */
   has(id: number): boolean {
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const value = this.ids[mid]!;
-      if (value === id) return true;
-      if (value < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    const at = lowerBound(this.ids, id, this.length);
+    return at < this.length && this.ids[at] === id;
   }
 
   /** The largest packed timestamp in the list (NO_STAMP when none). */
@@ -180,6 +172,18 @@ export class StampList {
     for (let i = 0; i < this.length; i++) if (this.stamps[i]! > max) max = this.stamps[i]!;
     return max;
   }
+}
+
+/** The first index of ascending `ids[0..length)` holding a value ≥ `id` (`length` when none does). */
+export function lowerBound(ids: ArrayLike<number>, id: number, length = ids.length): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export interface StampDiff {
