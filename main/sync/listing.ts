@@ -34,9 +34,10 @@ export interface GroupListing {
    * since the cursor, and every other record of the group in the replica is current and stays.
    */
   partial?: boolean;
-  /** The printed scope path of a group listed by one fixed path (its cursor belongs to it). */
-  scopePath?: string;
-  /** That path itself (a download fetching most of the group streams it whole: download.ts). */
+  /**
+   * The one fixed path a group was listed by: its cursor belongs to it (printed), and a download
+   * fetching most of the group streams it whole (download.ts).
+   */
   scope?: RecordsPath;
 }
 
@@ -348,11 +349,11 @@ async function listFixed(
     const changes = await listChanges(options, options.local, group, path, since, spec.extra);
     if (changes) {
       onExtras?.(changes.extras);
-      return { ...changes.listing, scopePath, scope: path };
+      return { ...changes.listing, scope: path };
     }
   }
   const server = await listPaths(options, group, [path], { stamps: true, extra: spec.extra, fill: spec.fill }, onExtras);
-  return { label: group, server, usedUpdatedFilter: false, nextSince: unpackStamp(server.maxStamp()), scopePath, scope: path };
+  return { label: group, server, usedUpdatedFilter: false, nextSince: unpackStamp(server.maxStamp()), scope: path };
 }
 
 /**

@@ -5,7 +5,7 @@
 // pending local edits is overwritten or removed; memory holds id lists and a few batches, never
 // the caseload.
 
-import { RECORD_GROUPS, type RecordGroup } from '../../shared/dizions/model.js';
+import { RECORD_GROUPS, isRecordGroup, type RecordGroup } from '../../shared/dizions/model.js';
 import type { SyncPhase, SyncProgress } from '../../shared/sync-status.js';
 import type { DizionsClient } from '../api/client.js';
 import type { DizionsError } from '../api/errors.js';
@@ -37,6 +37,7 @@ import { LocalStampReader } from './local-stamps.js';
 import { refuseUpdatedFilter, updatedFilterGroups } from './updated-filter.js';
 import { serverIdsCreatedHere } from '../outbox/temp-ids.js';
 import { normaliseTimestamps } from '../../shared/dizions/replies.js';
+import { printPath } from '../../shared/url-grammar.js';
 import { DEFAULT_DONE_WINDOW_MONTHS, loadScopeSettings, mergeScopes, parseExtensionDatabases, saveScopeSettings, type ScopeSettings } from './scope.js';
 import { extensionTarget, groupTarget, type Target } from './targets.js';
 import { Turns, type WriteWaiters } from './turns.js';
@@ -279,11 +280,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncSummary> {
           const cursor = group === 'referrals' ? referralsCursor(plan) : undefined;
           if (cursor !== undefined) setSyncState(replica, REFERRALS_CURSOR, cursor);
           // A group listed by one fixed path: where its next listing of changes starts (same rule as referrals').
-          const { scopePath, partial } = plan.listing;
-          if (scopePath !== undefined) {
+          const { scope, partial } = plan.listing;
+          if (scope !== undefined) {
             const since = referralsCursor(plan);
             const listedAt = partial ? cursors.get(group)?.listed_at : startedAt;
-            saveCursor(replica, group, since !== undefined && listedAt !== undefined ? { path: scopePath, since, listed_at: listedAt } : undefined);
+            saveCursor(replica, group, since !== undefined && listedAt !== undefined ? { path: printPath(scope), since, listed_at: listedAt } : undefined);
           }
         },
       });
@@ -413,8 +414,8 @@ function tablesAboutToGrow(plans: readonly GroupPlan[]): string[] {
   const tables = new Map<string, { incoming: number; present: number }>();
   for (const plan of plans) {
     const group = plan.target.base.group;
-    if (!(group in GROUP_TABLES)) continue; // extension databases: small, kept as they are
-    const table = GROUP_TABLES[group as RecordGroup].table;
+    if (!isRecordGroup(group)) continue; // extension databases: small, kept as they are
+    const table = GROUP_TABLES[group].table;
     const sums = tables.get(table) ?? { incoming: 0, present: 0 };
     sums.incoming += plan.diff.fetch.length;
     sums.present += plan.localRecords ?? Infinity; // a listing of changes: the table is not growing
