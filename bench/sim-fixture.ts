@@ -21,6 +21,6 @@ export async function startBenchSimulator(clients: number, options: { latencyMs?
   const sim = await startSimulator({ clients, seed, dataDir, latencyMs: options.latencyMs ?? 0 });
   const generateSeconds = (performance.now() - started) / 1000;
   const everyone = sim.users[0]!;
-  sim.store.db.prepare("INSERT OR IGNORE INTO user_projects (user_id, project_id) SELECT ?, id FROM dictionaries WHERE table_ref = 'referrals/project'").run(everyone.id);
+  sim.store.joinEveryProject(everyone.id);
   return { sim, everyone, generateSeconds };
 }

@@ -352,6 +352,11 @@ export class SimStore {
     return true;
   }
 
+  /** Makes `userId` a member of every project, so they see the whole organisation (a manager; benches and tests). */
+  joinEveryProject(userId: number): void {
+    this.db.prepare(`INSERT OR IGNORE INTO user_projects (user_id, project_id) SELECT ?, id FROM dictionaries WHERE table_ref = 'referrals/project'`).run(userId);
+  }
+
   /** Changes a deterministic sample (telephone or description) of a group; returns the ids changed. */
   touchRecords(group: RecordGroup, fraction: number, seed = 1): number[] {
     if (!isRecordGroup(group)) throw new Error(`touchRecords: unknown group ${String(group)}`);

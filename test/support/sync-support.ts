@@ -25,11 +25,6 @@ export function clientAs(sim: RunningSimulator, login: Login): DizionsClient {
 /** Fast retries for tests (Retry-After is still honoured). */
 export const TEST_RETRY = { attempts: 5, baseMs: 5, maxMs: 50 };
 
-/** Lets `login` see every project's referrals (and so the whole organisation's records), as a manager would. */
-export function seeEveryProject(sim: RunningSimulator, login: Login): void {
-  sim.store.db.prepare(`INSERT OR IGNORE INTO user_projects (user_id, project_id) SELECT ?, id FROM dictionaries WHERE table_ref = 'referrals/project'`).run(login.id);
-}
-
 /** One sync as `login`, with its own client (closed afterwards). */
 export async function syncAs(sim: RunningSimulator, login: Login, replica: Replica, options: Partial<RunSyncOptions> = {}): Promise<SyncSummary> {
   const client = clientAs(sim, login);

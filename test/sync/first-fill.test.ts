@@ -7,7 +7,7 @@ import { searchClients } from '../../main/db/search.js';
 import { getSyncState } from '../../main/db/records.js';
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import { TEST_KEY, freshReplica } from '../support/db-fixtures.js';
-import { type Login, seeEveryProject, syncAs } from '../support/sync-support.js';
+import { type Login, syncAs } from '../support/sync-support.js';
 
 const SCOPES = [
   { group: 'clients', path: 'clients' },
@@ -27,7 +27,7 @@ describe('a first sync into an empty replica', () => {
   beforeAll(async () => {
     sim = await startSimulator({ clients: 300, seed: 23 });
     everyone = sim.users[0]!;
-    seeEveryProject(sim, everyone);
+    sim.store.joinEveryProject(everyone.id);
   }, 60_000);
   afterAll(async () => {
     await sim?.close();

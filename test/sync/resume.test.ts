@@ -11,7 +11,7 @@ import { checkIntegrity, openReplicaWithKey, type Replica } from '../../main/db/
 import { startSimulator, type RunningSimulator } from '../../main/sim/server.js';
 import { replicaStatus } from '../../main/sync/status.js';
 import { TEST_KEY, freshReplica, tempDir } from '../support/db-fixtures.js';
-import { type Login, replicaContents, seeEveryProject, syncAs } from '../support/sync-support.js';
+import { type Login, replicaContents, syncAs } from '../support/sync-support.js';
 
 const CLI = fileURLToPath(new URL('../../bin/caseworker.mjs', import.meta.url));
 /** Everything this login can see, so the sync has many batches to be killed in the middle of. */
@@ -27,7 +27,7 @@ describe.each(DIALECT_MATRIX)('in the %s dialect', (dialect) => {
     sim = await startSimulator({ dialect, clients: 450, seed: 41 });
     priya = sim.users[0]!;
     // Give this login every project, so its scope is the whole charity (as the bench does).
-    seeEveryProject(sim, priya);
+    sim.store.joinEveryProject(priya.id);
     dir = tempDir('caseworker-sync-resume-');
   }, 60_000);
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator } from '../../main/sim/server.js'
 import type { RecordGroup } from '../../shared/dizions/model.js';
 import { parsePath, type RecordsPath } from '../../shared/url-grammar.js';
 import { freshReplica } from '../support/db-fixtures.js';
-import { getsSince, type Login, markPending, replicaContents, seeEveryProject, syncAs } from '../support/sync-support.js';
+import { getsSince, type Login, markPending, replicaContents, syncAs } from '../support/sync-support.js';
 
 const WHOLE: Array<{ group: RecordGroup; path: string }> = [
   { group: 'clients', path: 'clients' },
@@ -32,7 +32,7 @@ describe('a download of most of a group', () => {
   beforeAll(async () => {
     sim = await startSimulator({ clients: 300, seed: 29 });
     everyone = sim.users[0]!;
-    seeEveryProject(sim, everyone);
+    sim.store.joinEveryProject(everyone.id);
   }, 60_000);
   afterAll(async () => {
     await sim?.close();
